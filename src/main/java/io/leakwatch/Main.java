@@ -1,0 +1,98 @@
+package io.leakwatch;
+
+import io.leakwatch.backend.Backends;
+import io.leakwatch.config.CommandLine;
+import io.leakwatch.config.Flag;
+import io.leakwatch.config.Flags;
+import io.leakwatch.config.Settings;
+import io.leakwatch.config.UsageException;
+import io.leakwatch.http.ExporterServer;
+import io.leakwatch.metrics.Exposition;
+import io.leakwatch.metrics.ScrapeCoordinator;
+import io.leakwatch.model.ProcessBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point. Exit codes: 0 normal stop, 2 bad flags/config or an address that cannot be bound,
+ * 1 an unexpected failure.
+ */
+public final class Main {
+    public static final int EXIT_USAGE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(Arrays.asList(args), System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Starts leakwatch and returns only on a startup error (the server keeps the JVM alive). */
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        Settings settings;
+        try {
+            CommandLine cli = CommandLine.parse(args);
+            if (cli.action() == CommandLine.Action.HELP) {
+                printHelp(out);
+                return 0;
+            }
+            if (cli.action() == CommandLine.Action.VERSION) {
+                out.println("leakwatch " + Version.VERSION);
+                return 0;
+            }
+            settings = Settings.load(cli.values());
+        } catch (UsageException e) {
+            err.println("leakwatch: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        Logging.configure(settings.logLevel());
+        Logger log = LoggerFactory.getLogger(Main.class);
+
+        ProcessBackend backend;
+        try {
+            backend = Backends.forThisMachine(settings);
+        } catch (IllegalArgumentException e) {
+            err.println("leakwatch: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, settings.processFilter());
+        ExporterServer server = new ExporterServer(settings, new Exposition(coordinator, !settings.disableExporterMetrics()));
+        try {
+            server.start();
+        } catch (ExporterServer.BindFailure e) {
+            coordinator.close();
+            err.println("leakwatch: --web.listen-address: cannot listen on " + settings.listenAddresses() + ": " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            coordinator.close();
+        }, "leakwatch-shutdown"));
+        log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
+                settings.listenAddresses(), server.boundPorts(), settings.telemetryPath(), backend.name());
+        return 0;
+    }
+
+    static void printHelp(PrintStream out) {
+        out.println("usage: leakwatch [<flags>]");
+        out.println();
+        out.println("Per-process Prometheus exporter, drop-in for windows_exporter's process collector.");
+        out.println();
+        out.println("Flags:");
+        out.println("  -h, --help     Show this help.");
+        out.println("      --version  Show the version.");
+        for (Flag flag : Flags.all()) {
+            String left = "--" + flag.name() + (flag.kind() == Flag.Kind.BOOLEAN ? "" : "=VALUE");
+            out.printf("      %-40s %s (default: %s)%s%n", left, flag.help(),
+                    flag.defaultText().isEmpty() ? "\"\"" : flag.defaultText(),
+                    flag.kind() == Flag.Kind.BOOLEAN ? " Negate with --no-" + flag.name() + "." : "");
+        }
+    }
+}

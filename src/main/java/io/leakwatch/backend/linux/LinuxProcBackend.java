@@ -1,0 +1,291 @@
+package io.leakwatch.backend.linux;
+
+import io.leakwatch.model.ProcessBackend;
+import io.leakwatch.model.ProcessFilter;
+import io.leakwatch.model.ProcessInfo;
+import io.leakwatch.model.ProcessSample;
+import io.leakwatch.model.ProcessSnapshot;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import static io.leakwatch.model.ProcessSample.ABSENT;
+
+/**
+ * Reads processes from procfs. Per scrape and process it reads {@code stat} (every process: the
+ * name and start time decide selection), then for selected processes {@code status}, {@code io}
+ * and the size of {@code fd/}. Name, owner and command line are read once per process lifetime.
+ */
+public final class LinuxProcBackend implements ProcessBackend {
+    private static final int DEFAULT_CLK_TCK = 100;
+
+    private final Path procfs;
+    private final boolean readCmdline;
+    private final double clockTicksPerSecond;
+    private final long bootTimeSeconds;
+    private final boolean fdCountFromStat;
+    private final UserNames userNames;
+    private final ProcFileReader reader = new ProcFileReader(4096, 64 * 1024);
+    private final Map<Long, KnownProcess> known = new HashMap<>();
+    private ProcessFilter cachedFilter;
+    private long generation;
+
+    /** Static facts of one process lifetime (pid + start ticks). */
+    private static final class KnownProcess {
+        final long startTicks;
+        final String name;
+        final boolean selected;
+        String cmdline; // null until needed
+        ProcessInfo info; // null until the first full read
+        long seenInGeneration;
+
+        KnownProcess(long startTicks, String name, boolean selected) {
+            this.startTicks = startTicks;
+            this.name = name;
+            this.selected = selected;
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException when {@code procfs} is not a readable procfs (no btime in stat)
+     */
+    public LinuxProcBackend(Path procfs, boolean readCmdline) {
+        this.procfs = procfs;
+        this.readCmdline = readCmdline;
+        LinuxLibC libc = LinuxLibC.loadOrNull();
+        this.userNames = new UserNames(libc);
+        this.clockTicksPerSecond = clockTicks(libc);
+        this.bootTimeSeconds = readBootTime(procfs);
+        this.fdCountFromStat = kernelCountsFdsInStat(procfs);
+    }
+
+    @Override
+    public String name() {
+        return "linux-procfs";
+    }
+
+    @Override
+    public ProcessSnapshot collect(ProcessFilter filter) {
+        if (filter != cachedFilter) {
+            known.clear(); // selection decisions are cached with the static facts
+            cachedFilter = filter;
+        }
+        generation++;
+        String[] entries = procfs.toFile().list();
+        if (entries == null) {
+            return new ProcessSnapshot(List.of(), 0, 0);
+        }
+        List<ProcessSample> samples = new ArrayList<>();
+        int vanished = 0;
+        int malformed = 0;
+        for (String entry : entries) {
+            if (!isPid(entry)) {
+                continue;
+            }
+            try {
+                ProcessSample sample = readProcess(Long.parseLong(entry), procfs.resolve(entry), filter);
+                if (sample != null) {
+                    samples.add(sample);
+                }
+            } catch (NoSuchFileException e) {
+                vanished++;
+            } catch (MalformedProcFileException e) {
+                malformed++;
+            } catch (IOException e) {
+                vanished++; // ESRCH and friends: the process died between two reads
+            }
+        }
+        forgetExited();
+        return new ProcessSnapshot(samples, vanished, malformed);
+    }
+
+    /** @return the sample, or null if the process is not selected */
+    private ProcessSample readProcess(long pid, Path dir, ProcessFilter filter) throws IOException {
+        ProcStat stat = ProcStatParser.parse(reader.buffer(), reader.read(dir.resolve("stat")));
+        KnownProcess process = known.get(pid);
+        if (process == null || process.startTicks != stat.startTicks()) {
+            process = discover(dir, stat, filter);
+            known.put(pid, process);
+        }
+        process.seenInGeneration = generation;
+        if (!process.selected) {
+            return null;
+        }
+
+        ProcStatus status = ProcStatusParser.parse(reader.buffer(), reader.read(dir.resolve("status")));
+        if (process.info == null) {
+            if (readCmdline && process.cmdline == null) {
+                process.cmdline = readCmdline(dir);
+            }
+            process.info = ProcessInfo.of(process.name, pid, stat.parentPid(), stat.processGroup(),
+                    userNames.nameOf(status.realUid()), readCmdline ? process.cmdline : "",
+                    bootTimeSeconds + stat.startTicks() / clockTicksPerSecond);
+        } else {
+            process.info = process.info.withParentAndGroup(stat.parentPid(), stat.processGroup());
+        }
+        ProcIo io = readIo(dir);
+        double handles = countHandles(dir);
+
+        boolean hasMemory = status.hasAddressSpace();
+        double rss = hasMemory ? status.vmRssBytes() : 0;
+        double hwm = hasMemory ? Math.max(0, status.vmHwmBytes()) : 0;
+        double anon = hasMemory ? Math.max(0, status.rssAnonBytes()) : 0;
+        double swap = hasMemory ? Math.max(0, status.vmSwapBytes()) : 0;
+        return new ProcessSample(
+                process.info,
+                stat.userTicks() / clockTicksPerSecond,
+                stat.systemTicks() / clockTicksPerSecond,
+                handles,
+                stat.threads(),
+                stat.priority(),
+                io == null ? ABSENT : io.readBytes(),
+                io == null ? ABSENT : io.writeBytes(),
+                ABSENT, // Linux has no "other" I/O
+                io == null ? ABSENT : io.readCalls(),
+                io == null ? ABSENT : io.writeCalls(),
+                ABSENT,
+                stat.minorFaults() + stat.majorFaults(),
+                swap,
+                ABSENT, // no kernel pool accounting per process on Linux
+                ABSENT,
+                anon + swap,
+                stat.virtualBytes(),
+                anon,
+                hwm,
+                rss);
+    }
+
+    private KnownProcess discover(Path dir, ProcStat stat, ProcessFilter filter) throws IOException {
+        String cmdline = null;
+        String name = stat.comm();
+        if (ProcessNames.mayBeCut(stat.commByteLength())) {
+            int len = readOrEmpty(dir.resolve("cmdline"));
+            name = ProcessNames.resolve(stat.comm(), stat.commByteLength(),
+                    CmdlineParser.argv0Basename(reader.buffer(), len));
+            cmdline = CmdlineParser.joined(reader.buffer(), len);
+        }
+        KnownProcess process = new KnownProcess(stat.startTicks(), name, filter.selects(name));
+        process.cmdline = cmdline;
+        return process;
+    }
+
+    private String readCmdline(Path dir) throws IOException {
+        int len = readOrEmpty(dir.resolve("cmdline"));
+        return CmdlineParser.joined(reader.buffer(), len);
+    }
+
+    /** cmdline is world-readable, but hardened kernels may deny it: treat that as empty. */
+    private int readOrEmpty(Path file) throws IOException {
+        try {
+            return reader.read(file);
+        } catch (AccessDeniedException e) {
+            return 0;
+        }
+    }
+
+    /** @return null when io is not readable with our rights (needs ptrace access) */
+    private ProcIo readIo(Path dir) throws IOException {
+        int len;
+        try {
+            len = reader.read(dir.resolve("io"));
+        } catch (AccessDeniedException e) {
+            return null;
+        }
+        return ProcIoParser.parse(reader.buffer(), len);
+    }
+
+    /** Open descriptors; since Linux 6.2 stat() of fd/ reports the count, saving a listing. */
+    private double countHandles(Path dir) throws IOException {
+        Path fd = dir.resolve("fd");
+        try {
+            if (fdCountFromStat) {
+                long size = Files.readAttributes(fd, BasicFileAttributes.class).size();
+                if (size > 0) {
+                    return size;
+                }
+            }
+            int count = 0;
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(fd)) {
+                for (Iterator<Path> it = stream.iterator(); it.hasNext(); it.next()) {
+                    count++;
+                }
+            }
+            return count;
+        } catch (AccessDeniedException e) {
+            return ABSENT;
+        }
+    }
+
+    private void forgetExited() {
+        known.values().removeIf(p -> p.seenInGeneration != generation);
+    }
+
+    private static boolean isPid(String entry) {
+        if (entry.isEmpty() || entry.length() > 10) {
+            return false;
+        }
+        for (int i = 0; i < entry.length(); i++) {
+            char c = entry.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double clockTicks(LinuxLibC libc) {
+        if (libc != null) {
+            try {
+                long ticks = libc.sysconf(LinuxLibC.SC_CLK_TCK);
+                if (ticks > 0) {
+                    return ticks;
+                }
+            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                // fall through to the value every mainstream Linux architecture uses
+            }
+        }
+        return DEFAULT_CLK_TCK;
+    }
+
+    private static long readBootTime(Path procfs) {
+        Path stat = procfs.resolve("stat");
+        try {
+            for (String line : Files.readAllLines(stat)) {
+                if (line.startsWith("btime ")) {
+                    return Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalArgumentException(procfs + " is not a readable procfs: cannot read btime from " + stat);
+        }
+        throw new IllegalArgumentException(procfs + " is not a procfs: no btime line in " + stat);
+    }
+
+    private static boolean kernelCountsFdsInStat(Path procfs) {
+        try {
+            return Files.readAttributes(procfs.resolve("self").resolve("fd"), BasicFileAttributes.class).size() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        known.clear(); // nothing native is held: files are closed after each read
+    }
+
+    /** For tests and diagnostics: how many process lifetimes are cached. */
+    int cachedProcesses() {
+        return known.size();
+    }
+}

@@ -1,0 +1,23 @@
+package io.leakwatch.backend.linux;
+
+/**
+ * The fields of /proc/PID/stat that leakwatch uses, raw (clock ticks, counts, bytes).
+ * Field numbers are those of proc(5).
+ */
+record ProcStat(
+        long pid,           // 1
+        String comm,        // 2, raw bytes decoded as UTF-8 (invalid bytes replaced)
+        int commByteLength, // comm's length in bytes: the kernel cuts it at 15
+        char state,         // 3
+        long parentPid,     // 4
+        long processGroup,  // 5
+        long minorFaults,   // 10
+        long majorFaults,   // 12
+        long userTicks,     // 14
+        long systemTicks,   // 15
+        long priority,      // 18
+        long threads,       // 20
+        long startTicks,    // 22, since boot
+        long virtualBytes)  // 23
+{
+}

@@ -1,0 +1,67 @@
+package io.leakwatch.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.leakwatch.config.Flag.Kind.BOOLEAN;
+import static io.leakwatch.config.Flag.Kind.REPEATABLE;
+import static io.leakwatch.config.Flag.Kind.STRING;
+
+/** Every setting leakwatch has: the single table behind the CLI, the config file and --help. */
+public final class Flags {
+    public static final String CONFIG_FILE = "config.file";
+    public static final String LISTEN_ADDRESS = "web.listen-address";
+    public static final String TELEMETRY_PATH = "telemetry.path";
+    public static final String COLLECTORS_ENABLED = "collectors.enabled";
+    public static final String TIMEOUT_MARGIN = "scrape.timeout-margin";
+    public static final String LOG_LEVEL = "log.level";
+    public static final String LOG_FORMAT = "log.format";
+    public static final String DISABLE_EXPORTER_METRICS = "web.disable-exporter-metrics";
+    public static final String PROCESS_INCLUDE = "collector.process.include";
+    public static final String PROCESS_EXCLUDE = "collector.process.exclude";
+    public static final String PROCESS_CMDLINE = "collector.process.cmdline";
+    public static final String PROCESS_IIS = "collector.process.iis";
+    public static final String PROCFS = "path.procfs";
+
+    private static final List<Flag> ALL = List.of(
+            new Flag(CONFIG_FILE, STRING, "",
+                    "Config file: HOCON/JSON, or windows_exporter YAML (.yml/.yaml). Its keys are the flag names; flags win."),
+            new Flag(LISTEN_ADDRESS, REPEATABLE, List.of(":9182"),
+                    "Address to listen on, host:port (no host = all interfaces). Repeat for several."),
+            new Flag(TELEMETRY_PATH, STRING, "/metrics", "Path under which metrics are served."),
+            new Flag(COLLECTORS_ENABLED, STRING, "[defaults]",
+                    "Comma-separated collectors to enable; [defaults] = process (the only collector)."),
+            new Flag(TIMEOUT_MARGIN, STRING, "0.5",
+                    "Seconds subtracted from Prometheus' X-Prometheus-Scrape-Timeout-Seconds to get the scrape deadline."),
+            new Flag(LOG_LEVEL, STRING, "info", "Log level: debug, info, warn or error."),
+            new Flag(LOG_FORMAT, STRING, "logfmt", "Log format: logfmt (one line per event, to stderr)."),
+            new Flag(DISABLE_EXPORTER_METRICS, BOOLEAN, false,
+                    "Leave out the exporter's own process_* and jvm_* metrics."),
+            new Flag(PROCESS_INCLUDE, STRING, ".+", "Regex of process names to include (full match)."),
+            new Flag(PROCESS_EXCLUDE, STRING, "", "Regex of process names to exclude (full match, applied first)."),
+            new Flag(PROCESS_CMDLINE, BOOLEAN, true,
+                    "Fill the cmdline label of windows_process_info (command lines can hold secrets)."),
+            new Flag(PROCESS_IIS, BOOLEAN, false, "Windows only: append the IIS app pool name to w3wp processes."),
+            new Flag(PROCFS, STRING, "/proc", "Linux only: procfs mount point (e.g. /host/proc in a container)."));
+
+    private static final Map<String, Flag> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        for (Flag flag : ALL) {
+            BY_NAME.put(flag.name(), flag);
+        }
+    }
+
+    private Flags() {
+    }
+
+    public static List<Flag> all() {
+        return ALL;
+    }
+
+    public static Optional<Flag> find(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+}

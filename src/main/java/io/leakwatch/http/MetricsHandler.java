@@ -1,0 +1,122 @@
+package io.leakwatch.http;
+
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.leakwatch.config.Settings;
+import io.leakwatch.metrics.Exposition;
+import org.jetbrains.annotations.NotNull;
+
+import java.io.BufferedWriter;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * GET /metrics: negotiates the format and gzip, applies collect[], derives the deadline from
+ * Prometheus' timeout header, and streams the exposition straight into the response.
+ */
+final class MetricsHandler implements Handler {
+    static final double DEFAULT_SCRAPE_TIMEOUT_SECONDS = 10;
+    private static final double MIN_DEADLINE_SECONDS = 0.1;
+
+    private final Exposition exposition;
+    private final Set<String> enabledCollectors;
+    private final double timeoutMarginSeconds;
+
+    MetricsHandler(Exposition exposition, Settings settings) {
+        this.exposition = exposition;
+        this.enabledCollectors = settings.enabledCollectors();
+        this.timeoutMarginSeconds = settings.timeoutMarginSeconds();
+    }
+
+    @Override
+    public void handle(@NotNull Context ctx) throws Exception {
+        long start = System.nanoTime();
+        Set<String> collectors = requestedCollectors(ctx);
+        if (collectors == null) {
+            return; // 400 already written
+        }
+        String contentType = Exposition.contentType(ctx.header("Accept"));
+        boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
+        ctx.status(200);
+        ctx.contentType(contentType);
+        ctx.header("Vary", "Accept, Accept-Encoding");
+        if (gzip) {
+            ctx.header("Content-Encoding", "gzip");
+        }
+        OutputStream raw = ctx.res().getOutputStream();
+        OutputStream body = gzip ? new GZIPOutputStream(raw, 8192) : raw;
+        try (Writer out = new BufferedWriter(new OutputStreamWriter(body, StandardCharsets.UTF_8), 16 * 1024)) {
+            exposition.write(out, contentType, collectors, deadlineSeconds(ctx.header("X-Prometheus-Scrape-Timeout-Seconds")), start);
+        }
+    }
+
+    /** @return the collectors to run, or null after answering 400 */
+    private Set<String> requestedCollectors(Context ctx) {
+        List<String> asked = ctx.queryParams("collect[]");
+        if (asked.isEmpty()) {
+            return enabledCollectors;
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String name : asked) {
+            if (!enabledCollectors.contains(name)) {
+                ctx.status(400).contentType("text/plain; charset=utf-8")
+                        .result("collect[]: unknown or disabled collector '" + sanitize(name) + "' (enabled: "
+                                + String.join(", ", enabledCollectors) + ")\n");
+                return null;
+            }
+            out.add(name);
+        }
+        return out;
+    }
+
+    double deadlineSeconds(String timeoutHeader) {
+        double timeout = DEFAULT_SCRAPE_TIMEOUT_SECONDS;
+        if (timeoutHeader != null) {
+            try {
+                double parsed = Double.parseDouble(timeoutHeader.trim());
+                if (parsed > 0 && parsed < 86_400) {
+                    timeout = parsed;
+                }
+            } catch (NumberFormatException e) {
+                // a garbled header gets the default, as windows_exporter does
+            }
+        }
+        return Math.max(MIN_DEADLINE_SECONDS, timeout - timeoutMarginSeconds);
+    }
+
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String part : acceptEncoding.split(",")) {
+            String[] tokens = part.trim().split(";");
+            if (!tokens[0].trim().equalsIgnoreCase("gzip")) {
+                continue;
+            }
+            for (int i = 1; i < tokens.length; i++) {
+                String t = tokens[i].trim().replace(" ", "");
+                if (t.equals("q=0") || t.equals("q=0.0") || t.equals("q=0.00") || t.equals("q=0.000")) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Echo user input only as short printable ASCII. */
+    static String sanitize(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 64; i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,71 @@
+package io.leakwatch.metrics;
+
+import io.leakwatch.Version;
+import io.prometheus.client.Collector;
+import io.prometheus.client.Collector.MetricFamilySamples;
+import io.prometheus.client.Collector.MetricFamilySamples.Sample;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.prometheus.client.Collector.Type.COUNTER;
+import static io.prometheus.client.Collector.Type.GAUGE;
+
+/**
+ * windows_exporter's self-metrics for the scrape (same names and collector label, so its
+ * "exporter health" alerts keep working) plus leakwatch's own.
+ */
+final class SelfMetrics {
+    private static final List<String> COLLECTOR = List.of("collector");
+    private static final List<String> PROCESS = List.of("process");
+
+    private long skippedVanishedTotal;   // guarded by this
+    private long skippedMalformedTotal;  // guarded by this
+    private CollectionResult lastCounted; // a shared collection is counted once
+
+    private final String backendName;
+
+    SelfMetrics(String backendName) {
+        this.backendName = backendName;
+    }
+
+    synchronized List<MetricFamilySamples> of(CollectionResult result, boolean processCollected, double scrapeSeconds) {
+        if (result != null && result.snapshot() != null && result != lastCounted) {
+            skippedVanishedTotal += result.snapshot().skippedVanished();
+            skippedMalformedTotal += result.snapshot().skippedMalformed();
+            lastCounted = result;
+        }
+        List<MetricFamilySamples> out = new ArrayList<>();
+        if (processCollected && result != null) {
+            out.add(gauge("windows_exporter_collector_duration_seconds",
+                    "Seconds the process collector took in this scrape.", COLLECTOR, PROCESS, result.durationSeconds()));
+            out.add(gauge("windows_exporter_collector_success",
+                    "1 if the process collector succeeded in this scrape, else 0.", COLLECTOR, PROCESS, result.success() ? 1 : 0));
+            out.add(gauge("windows_exporter_collector_timeout",
+                    "1 if the process collector missed the scrape deadline, else 0.", COLLECTOR, PROCESS, result.timedOut() ? 1 : 0));
+            out.add(new MetricFamilySamples("leakwatch_collector_skipped_processes", COUNTER,
+                    "Processes skipped since start: vanished = exited while being read (normal churn); "
+                            + "malformed = unparsable OS data.",
+                    List.of(
+                            new Sample("leakwatch_collector_skipped_processes_total", List.of("collector", "reason"),
+                                    List.of("process", "malformed"), skippedMalformedTotal),
+                            new Sample("leakwatch_collector_skipped_processes_total", List.of("collector", "reason"),
+                                    List.of("process", "vanished"), skippedVanishedTotal))));
+        }
+        out.add(gauge("windows_exporter_scrape_duration_seconds", "Seconds this whole scrape took until the metrics were written.",
+                List.of(), List.of(), scrapeSeconds));
+        out.add(gauge("leakwatch_build_info", "Build of leakwatch serving these metrics, always 1.",
+                List.of("version", "backend", "java_version"),
+                List.of(Version.VERSION, backendName, System.getProperty("java.version", "")), 1));
+        return out;
+    }
+
+    static MetricFamilySamples gauge(String name, String help, List<String> labelNames, List<String> labelValues, double value) {
+        return new MetricFamilySamples(name, GAUGE, help, List.of(new Sample(name, labelNames, labelValues, value)));
+    }
+
+    static MetricFamilySamples counter(String name, String help, double value) {
+        return new MetricFamilySamples(name, Collector.Type.COUNTER, help,
+                List.of(new Sample(name + "_total", List.of(), List.of(), value)));
+    }
+}

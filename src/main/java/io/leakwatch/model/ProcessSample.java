@@ -1,0 +1,37 @@
+package io.leakwatch.model;
+
+/**
+ * One process's measurements at one instant, in platform-neutral units (bytes, seconds, counts).
+ * A value the backend cannot read on this OS or with its permissions is {@link #ABSENT} (NaN),
+ * and the metrics layer omits it instead of reporting a fake 0.
+ */
+public record ProcessSample(
+        ProcessInfo info,
+        double cpuUserSeconds,
+        double cpuPrivilegedSeconds,
+        double handles,
+        double threads,
+        double priorityBase,
+        double ioReadBytes,
+        double ioWriteBytes,
+        double ioOtherBytes,
+        double ioReadOperations,
+        double ioWriteOperations,
+        double ioOtherOperations,
+        double pageFaults,
+        double pageFileBytes,
+        double poolPagedBytes,
+        double poolNonpagedBytes,
+        double privateBytes,
+        double virtualBytes,
+        double workingSetPrivateBytes,
+        double workingSetPeakBytes,
+        double workingSetBytes) {
+
+    /** Marker for "no source for this value here". */
+    public static final double ABSENT = Double.NaN;
+
+    public static boolean isPresent(double value) {
+        return !Double.isNaN(value);
+    }
+}
