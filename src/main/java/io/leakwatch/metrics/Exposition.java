@@ -40,11 +40,12 @@ public final class Exposition {
                       long scrapeStartNanos) throws IOException {
         boolean process = collectors.contains("process");
         CollectionResult result = process ? coordinator.collect(deadlineSeconds) : null;
-        List<MetricFamilySamples> families = new ArrayList<>();
+        // The process families (nearly all of the body) are streamed; the few self-metrics go
+        // through TextFormat, which also ends OpenMetrics with "# EOF". Same bytes as one TextFormat call.
         if (result != null && result.snapshot() != null) {
-            families.addAll(ProcessFamilies.of(result.snapshot()));
+            new ProcessFamiliesWriter().write(out, result.snapshot(), TextFormat.CONTENT_TYPE_OPENMETRICS_100.equals(contentType));
         }
-        families.addAll(selfMetrics.of(result, process, (System.nanoTime() - scrapeStartNanos) / 1e9));
+        List<MetricFamilySamples> families = new ArrayList<>(selfMetrics.of(result, process, (System.nanoTime() - scrapeStartNanos) / 1e9));
         if (exporterMetrics != null) {
             families.addAll(exporterMetrics.collect());
         }
