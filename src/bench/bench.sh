@@ -23,7 +23,7 @@
 #   -N LIST   comma list of process counts [1000]
 #   -K K      timed scrapes per exporter [30]    -W W  warm-up scrapes [10]
 #   -L S      long run: after the table, scrape leakwatch until S scrapes in total at the first N,
-#             printing RSS at 1,000 and every 1,000 (0 = off) [0]
+#             printing RSS every 1,000 (0 = off) [0]
 #   -P        skip process-exporter (smoke runs where it is missing)
 #   -j JAR    leakwatch jar [target/leakwatch.jar]; LEAKWATCH_CLASSPATH overrides (build tests)
 #   -o DIR    keep bodies and raw numbers in DIR [temporary, removed]
@@ -237,25 +237,28 @@ run_one() {
 }
 
 # Scrapes leakwatch until LONG scrapes in total (one curl process per 100 scrapes, keep-alive),
-# printing RSS every 1,000: growth between 1,000 and the end is what a leak would show.
+# printing RSS every 1,000 (or at LONG if smaller): growth from the first print to the end is
+# what a leak would show.
 long_run() {
-  local done=$((W + K + 2)) batch rss1000="" rss t0 next=1000
+  local done=$((W + K + 2)) batch rss_first="" first_at=0 rss t0 step next
+  step=$(( LONG < 1000 ? LONG : 1000 )); next=$step
   log "long run: $LONG scrapes of leakwatch at N=$N"
   t0=$(date +%s)
   while [ $done -lt "$LONG" ]; do
-    batch=$(( next - done )); [ $batch -gt 100 ] && batch=100
+    batch=$(( next - done )); [ $batch -gt 100 ] && batch=100; [ $batch -lt 1 ] && batch=1
     curl -s --max-time 600 "${LW_URL}?i=[1-$batch]" > /dev/null
     done=$((done + batch))
     if [ $done -ge $next ]; then
       rss=$(rss_kb "$LW_PID")
-      [ $next -eq 1000 ] && rss1000=$rss
+      [ -z "$rss_first" ] && { rss_first=$rss; first_at=$done; }
       printf 'long run: scrape %6d  RSS %.1f MB  (%ds)\n' "$done" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" $(( $(date +%s) - t0 ))
-      next=$((next + 1000))
+      next=$((next + step))
     fi
   done
-  echo "RESULT long n=$N scrapes=$done rss_1000_mb=$(awk -v k="$rss1000" 'BEGIN{printf "%.1f", k/1024}')" \
+  kill -0 "$LW_PID" 2>/dev/null || { log "leakwatch died during the long run"; exit 4; }
+  echo "RESULT long n=$N scrapes=$done first_at=$first_at rss_first_mb=$(awk -v k="$rss_first" 'BEGIN{printf "%.1f", k/1024}')" \
     "rss_end_mb=$(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}')" \
-    "growth_mb=$(awk -v a="$rss1000" -v b="$rss" 'BEGIN{printf "%.2f", (b-a)/1024}')"
+    "growth_mb=$(awk -v a="$rss_first" -v b="$rss" 'BEGIN{printf "%.2f", (b-a)/1024}')"
 }
 
 echo "leakwatch benchmark $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -sr), $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GB", $2/1048576}' /proc/meminfo);" \
