@@ -64,12 +64,13 @@ public final class ScrapeCoordinator implements AutoCloseable {
         long startNanos = System.nanoTime();
         CompletableFuture<CollectionResult> future;
         synchronized (this) {
-            if (inFlight == null) {
+            future = inFlight;
+            if (future == null) {
                 CompletableFuture<CollectionResult> started = CompletableFuture.supplyAsync(this::runCollection, worker);
                 inFlight = started;
+                future = started; // a fast collection may already be done and cleared inFlight below
                 started.whenComplete((r, e) -> clearInFlight(started));
             }
-            future = inFlight;
         }
         try {
             return future.get(Math.max(1L, (long) (deadlineSeconds * 1e9)), TimeUnit.NANOSECONDS);
