@@ -28,19 +28,27 @@
 #   -j JAR    leakwatch jar [target/leakwatch.jar]; LEAKWATCH_CLASSPATH overrides (build tests)
 #   -o DIR    keep bodies and raw numbers in DIR [temporary, removed]
 #   -p PORT   first port; uses PORT and PORT+1 [19380]
+#   -I        isolate: run everything in a new PID namespace with its own /proc (needs root or
+#             user namespaces), so the exporters see exactly the N processes and nothing that other
+#             work on the machine starts or stops; RSS and cost then depend on N alone.
 # Output: human table on stdout, plus "RESULT ..." key=value lines a script can parse.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-NLIST=1000; K=30; W=10; LONG=0; NOPEER=0; JAR="$REPO/target/leakwatch.jar"; OUT=""; PORT=19380
-while getopts "N:K:W:L:Pj:o:p:h" opt; do
+NLIST=1000; K=30; W=10; LONG=0; NOPEER=0; JAR="$REPO/target/leakwatch.jar"; OUT=""; PORT=19380; ISOLATE=0
+ARGS=("$@")
+while getopts "N:K:W:L:Pj:o:p:Ih" opt; do
   case $opt in
     N) NLIST=$OPTARG;; K) K=$OPTARG;; W) W=$OPTARG;; L) LONG=$OPTARG;; P) NOPEER=1;;
-    j) JAR=$OPTARG;; o) OUT=$OPTARG;; p) PORT=$OPTARG;;
+    j) JAR=$OPTARG;; o) OUT=$OPTARG;; p) PORT=$OPTARG;; I) ISOLATE=1;;
     *) sed -n '2,33p' "$0" >&2; exit 2;;
   esac
 done
+if [ $ISOLATE -eq 1 ] && [ -z "${LEAKWATCH_BENCH_ISOLATED:-}" ]; then
+  # PID 1 of the namespace is this script: when it ends, the kernel ends everything it started
+  exec unshare --pid --fork --mount-proc env LEAKWATCH_BENCH_ISOLATED=1 "$0" "${ARGS[@]}"
+fi
 LAUNCHER="$REPO/src/main/dist/leakwatch"
 PE=$(command -v prometheus-process-exporter || true)
 [ $NOPEER -eq 0 ] && [ -z "$PE" ] && { echo "bench: prometheus-process-exporter not installed (apt-get install prometheus-process-exporter, or -P)" >&2; exit 2; }
@@ -263,6 +271,6 @@ long_run() {
 
 echo "leakwatch benchmark $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -sr), $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GB", $2/1048576}' /proc/meminfo);" \
   "java $(java -version 2>&1 | awk -F'"' 'NR==1{print $2}'); process-exporter $(dpkg-query -W -f '${Version}' prometheus-process-exporter 2>/dev/null || echo '?')"
-echo "JAVA_OPTS=${JAVA_OPTS:-} (appended to the launcher defaults)"
+echo "JAVA_OPTS=${JAVA_OPTS:-} (appended to the launcher defaults)${LEAKWATCH_BENCH_ISOLATED:+; isolated in a PID namespace (only processes of the benchmark are visible)}"
 IFS=, read -r -a SIZES <<< "$NLIST"
 for n in "${SIZES[@]}"; do run_one "$n"; done
