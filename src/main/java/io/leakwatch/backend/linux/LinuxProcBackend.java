@@ -223,10 +223,9 @@ public final class LinuxProcBackend implements ProcessBackend {
     private double countHandles(Path fd) throws IOException {
         try {
             if (fdCountFromStat) {
-                long size = Files.readAttributes(fd, BasicFileAttributes.class).size();
-                if (size > 0) {
-                    return size;
-                }
+                // the kernel's count, 0 included (kernel threads have no descriptors): listing
+                // those would cost an open, a getdents and a close each, every scrape
+                return Files.readAttributes(fd, BasicFileAttributes.class).size();
             }
             int count = 0;
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(fd)) {
