@@ -114,6 +114,9 @@ final class ComposeFile {
                     problems.add(s + "no Dockerfile " + build.get("dockerfile") + " in context " + context);
                 }
             }
+            if (name.equals("leakwatch")) {
+                problems.addAll(publishedOnNamespace(name, 9182, s));
+            }
             String image = String.valueOf(svc.get("image"));
             if (image.startsWith("prom/prometheus:")) {
                 problems.addAll(prometheusProblems(name, s));
