@@ -74,7 +74,8 @@ public final class WindowsProcessBackend implements ProcessBackend {
         try {
             api = WindowsApi.load();
         } catch (UnsatisfiedLinkError e) {
-            throw new IllegalArgumentException("cannot load ntdll/kernel32/advapi32 through JNA: " + e.getMessage());
+            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new IllegalArgumentException("cannot load ntdll/kernel32/advapi32 through JNA: " + reason);
         }
         return new WindowsProcessBackend(new ProcessInformationBuffer(api::querySystemProcessInformation),
                 new JnaProcessDetailsReader(api), readCmdline, iisAppPools);
