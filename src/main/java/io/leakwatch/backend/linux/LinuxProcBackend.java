@@ -223,6 +223,11 @@ public final class LinuxProcBackend implements ProcessBackend {
             return count;
         } catch (AccessDeniedException e) {
             return ABSENT;
+        } catch (NoSuchFileException e) {
+            if (Files.isDirectory(dir)) {
+                return ABSENT; // no fd/ although the process is there (unusual procfs): no count
+            }
+            throw e;
         }
     }
 
