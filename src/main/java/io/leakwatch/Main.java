@@ -1,15 +1,11 @@
 package io.leakwatch;
 
-import io.leakwatch.backend.Backends;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.Flag;
 import io.leakwatch.config.Flags;
 import io.leakwatch.config.Settings;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.http.ExporterServer;
-import io.leakwatch.metrics.Exposition;
-import io.leakwatch.metrics.ScrapeCoordinator;
-import io.leakwatch.model.ProcessBackend;
 import io.leakwatch.service.ServiceCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,33 +60,27 @@ public final class Main {
         Logging.configure(settings.logLevel());
         Logger log = LoggerFactory.getLogger(Main.class);
 
-        ProcessBackend backend;
+        Exporter exporter;
         try {
-            backend = Backends.forThisMachine(settings);
+            exporter = Exporter.start(settings);
         } catch (IllegalArgumentException e) {
             err.println("leakwatch: " + e.getMessage());
             return EXIT_USAGE;
-        }
-        ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, settings.processFilter());
-        ExporterServer server = new ExporterServer(settings, new Exposition(coordinator, !settings.disableExporterMetrics()));
-        try {
-            server.start();
         } catch (ExporterServer.BindFailure e) {
-            coordinator.close();
             err.println("leakwatch: --web.listen-address: cannot listen on " + settings.listenAddresses() + ": " + e.getMessage());
             return EXIT_USAGE;
         }
+        Exporter running = exporter;
         AtomicBoolean stopped = new AtomicBoolean();
         Runnable stop = () -> {
             if (stopped.compareAndSet(false, true)) {
-                server.close();
-                coordinator.close();
+                running.close();
             }
         };
-        STOP.set(stop);
+        STOP.set(stop); // the service's STOP control and the shutdown hook close it once
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "leakwatch-shutdown"));
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
-                settings.listenAddresses(), server.boundPorts(), settings.telemetryPath(), backend.name());
+                settings.listenAddresses(), exporter.ports(), settings.telemetryPath(), exporter.backend().name());
         return 0;
     }
 
