@@ -86,8 +86,9 @@ public final class WindowsProcessBackend implements ProcessBackend {
         return "windows-ntquerysysteminformation";
     }
 
+    /** Synchronized with {@link #close()}: the native buffer must not be freed while it is parsed. */
     @Override
-    public ProcessSnapshot collect(ProcessFilter filter) throws BackendException {
+    public synchronized ProcessSnapshot collect(ProcessFilter filter) throws BackendException {
         if (filter != cachedFilter) {
             known.clear(); // selection decisions are cached with the static facts
             cachedFilter = filter;
@@ -178,7 +179,7 @@ public final class WindowsProcessBackend implements ProcessBackend {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         known.clear();
         buffer.close();
         details.close();
