@@ -3,6 +3,7 @@ package io.leakwatch.service;
 /** One-line explanations for the Win32 errors the SCM calls return to a user at a prompt. */
 final class ServiceErrors {
     static final int ACCESS_DENIED = 5;
+    static final int SERVICE_REQUEST_TIMEOUT = 1053;
     static final int SERVICE_ALREADY_RUNNING = 1056;
     static final int SERVICE_DOES_NOT_EXIST = 1060;
     static final int SERVICE_NOT_ACTIVE = 1062;
@@ -17,6 +18,7 @@ final class ServiceErrors {
     static String describe(String serviceName, int code) {
         String what = switch (code) {
             case ACCESS_DENIED -> "access denied: run it from an elevated prompt (Run as administrator)";
+            case SERVICE_REQUEST_TIMEOUT -> "service '" + serviceName + "' did not answer in time";
             case SERVICE_ALREADY_RUNNING -> "service '" + serviceName + "' is already running";
             case SERVICE_DOES_NOT_EXIST -> "service '" + serviceName + "' is not installed";
             case SERVICE_NOT_ACTIVE -> "service '" + serviceName + "' is not running";

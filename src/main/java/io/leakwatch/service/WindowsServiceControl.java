@@ -54,7 +54,7 @@ final class WindowsServiceControl implements ServiceControl {
         try (W32ServiceManager scm = openManager(Winsvc.SC_MANAGER_ALL_ACCESS, name);
              W32Service service = scm.openService(name, WinNT.DELETE | Winsvc.SERVICE_STOP | Winsvc.SERVICE_QUERY_STATUS)) {
             if (service.queryStatus().dwCurrentState != Winsvc.SERVICE_STOPPED) {
-                service.stopService(STOP_TIMEOUT_MILLIS);
+                stopWithin(service, name);
             }
             if (!Advapi32.INSTANCE.DeleteService(service.getHandle())) {
                 throw new ServiceException(name, Kernel32.INSTANCE.GetLastError());
@@ -68,9 +68,14 @@ final class WindowsServiceControl implements ServiceControl {
     public void start(String name) throws ServiceException {
         try (W32ServiceManager scm = openManager(Winsvc.SC_MANAGER_CONNECT, name);
              W32Service service = scm.openService(name, Winsvc.SERVICE_START | Winsvc.SERVICE_QUERY_STATUS)) {
-            service.startService(); // waits while START_PENDING
-            if (service.queryStatus().dwCurrentState != Winsvc.SERVICE_RUNNING) {
-                throw new ServiceException(name, service.queryStatus().dwWin32ExitCode);
+            try {
+                service.startService(); // waits while START_PENDING; returns at once if already running
+            } catch (Win32Exception e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // jna-platform's "Unable to start the service": the service stopped while starting
+                int code = service.queryStatus().dwWin32ExitCode;
+                throw new ServiceException(name, code == 0 ? ServiceErrors.SERVICE_SPECIFIC_ERROR : code);
             }
         } catch (Win32Exception e) {
             throw new ServiceException(name, e.getErrorCode());
@@ -81,7 +86,7 @@ final class WindowsServiceControl implements ServiceControl {
     public void stop(String name) throws ServiceException {
         try (W32ServiceManager scm = openManager(Winsvc.SC_MANAGER_CONNECT, name);
              W32Service service = scm.openService(name, Winsvc.SERVICE_STOP | Winsvc.SERVICE_QUERY_STATUS)) {
-            service.stopService(STOP_TIMEOUT_MILLIS);
+            stopWithin(service, name);
         } catch (Win32Exception e) {
             throw new ServiceException(name, e.getErrorCode());
         }
@@ -107,6 +112,17 @@ final class WindowsServiceControl implements ServiceControl {
             throw new ServiceException(name, Kernel32.INSTANCE.GetLastError());
         }
         System.exit(0); // the SCM has our STOPPED: end the process even if a library left a thread behind
+    }
+
+    /** W32Service.stopService throws a plain RuntimeException on timeout: make it a Win32-style error. */
+    private static void stopWithin(W32Service service, String name) throws ServiceException {
+        try {
+            service.stopService(STOP_TIMEOUT_MILLIS);
+        } catch (Win32Exception e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ServiceException(name, ServiceErrors.SERVICE_REQUEST_TIMEOUT);
+        }
     }
 
     private static void report(Winsvc.SERVICE_STATUS_HANDLE handle, ServiceStatusTracker.Status s) {
