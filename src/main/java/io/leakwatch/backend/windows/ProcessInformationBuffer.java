@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * bounded number of times. Any other failure fails this scrape only; the next one tries again.
  */
 public final class ProcessInformationBuffer implements AutoCloseable {
-    /** Enough for ~1,000 processes with ~15 threads each: most machines never grow it. */
+    /** ~650 processes of 15 threads fit (0x100 + 15 * 0x50 bytes + name each); bigger machines grow it once. */
     public static final int DEFAULT_INITIAL_BYTES = 1 << 20;
     public static final int DEFAULT_MAX_ATTEMPTS = 6;
     /** Refuse to chase a size beyond this: a kernel asking for more is not telling the truth. */
