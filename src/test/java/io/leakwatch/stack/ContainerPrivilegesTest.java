@@ -7,12 +7,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -40,7 +34,7 @@ class ContainerPrivilegesTest {
     @TempDir
     Path work;
     private Process otherUsersProcess;
-    private final List<Process> exporters = new ArrayList<>();
+    private final List<LocalExporter> exporters = new ArrayList<>();
 
     @BeforeEach
     void startAnotherUsersProcess() throws IOException {
@@ -51,9 +45,8 @@ class ContainerPrivilegesTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (Process p : exporters) {
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
+        for (LocalExporter e : exporters) {
+            e.close();
         }
         if (otherUsersProcess != null) {
             otherUsersProcess.destroy();
@@ -100,33 +93,15 @@ class ContainerPrivilegesTest {
     }
 
     private String scrapeAs(String uid, List<String> capabilities) throws Exception {
-        int port = freePort();
         StringBuilder bounding = new StringBuilder("-all");
         capabilities.forEach(c -> bounding.append(",+").append(c.toLowerCase()));
-        List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
+        List<String> argv = List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
                 "--bounding-set=" + bounding, "--inh-caps=-all", "--",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", readableClassPath(),
-                "io.leakwatch.Main", "--web.listen-address=127.0.0.1:" + port));
-        Path log = work.resolve("leakwatch-" + uid + "-" + capabilities.size() + ".log");
-        Process exporter = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                LocalExporter.java(), "-cp", readableClassPath(), "io.leakwatch.Main");
+        LocalExporter exporter = LocalExporter.start(argv, work.resolve("leakwatch-" + uid + "-" + capabilities.size() + ".log"));
         exporters.add(exporter);
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertTrue(exporter.isAlive(), "leakwatch as " + uid + " " + capabilities + " exited:\n" + Files.readString(log));
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains("process_id=\"" + otherUsersProcess.pid() + "\"")) {
-                    return r.body();
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("leakwatch as " + uid + " " + capabilities + " never showed process "
-                + otherUsersProcess.pid() + ":\n" + Files.readString(log));
+        String pid = "process_id=\"" + otherUsersProcess.pid() + "\"";
+        return exporter.awaitScrape(body -> body.contains(pid), Duration.ofSeconds(60));
     }
 
     /** The test class path copied where any user can read it (~/.m2 under /root is not). */
@@ -162,11 +137,5 @@ class ContainerPrivilegesTest {
             Files.writeString(work.resolve("cp.txt"), String.join(java.io.File.pathSeparator, entries));
         }
         return Files.readString(work.resolve("cp.txt"));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

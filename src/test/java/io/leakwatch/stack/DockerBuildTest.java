@@ -5,12 +5,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -72,25 +66,17 @@ class DockerBuildTest {
         List<String> entrypoint = runtime.entrypoint();
         assertTrue(entrypoint.contains("--path.procfs=/host/proc"), "reads the host's /proc mounted at /host/proc: " + entrypoint);
         assertEquals(fromBuild.destination(), entrypoint.get(entrypoint.indexOf("-jar") + 1), "ENTRYPOINT runs the copied jar");
-        int port = freePort();
         List<String> argv = new ArrayList<>();
         for (String arg : entrypoint) {
             argv.add(arg.equals(fromBuild.destination()) ? jar.toString()
                     : arg.equals("--path.procfs=/host/proc") ? "--path.procfs=/proc"
-                    : arg.equals("java") ? Path.of(System.getProperty("java.home"), "bin", "java").toString() : arg);
+                    : arg.equals("java") ? LocalExporter.java() : arg);
         }
-        argv.add("--web.listen-address=127.0.0.1:" + port);
-        Process exporter = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(context.resolve("leakwatch.log").toFile()).start();
-        try {
-            String metrics = scrape("http://127.0.0.1:" + port + "/metrics", exporter);
+        try (LocalExporter exporter = LocalExporter.start(argv, context.resolve("leakwatch.log"))) {
+            String metrics = exporter.awaitScrape(body -> true, Duration.ofSeconds(60));
             assertTrue(metrics.contains("windows_process_private_bytes{"), "the jar serves process metrics");
             assertTrue(Pattern.compile("(?m)^windows_exporter_collector_success\\{collector=\"process\",?} 1(\\.0)?$").matcher(metrics).find(),
                     "collector succeeds");
-        } finally {
-            exporter.destroy();
-            if (!exporter.waitFor(10, TimeUnit.SECONDS)) {
-                exporter.destroyForcibly();
-            }
         }
     }
 
@@ -112,31 +98,6 @@ class DockerBuildTest {
                     Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-        }
-    }
-
-    private String scrape(String url, Process exporter) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertTrue(exporter.isAlive(), "the jar exited:\n" + Files.readString(context.resolve("leakwatch.log")));
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return response.body();
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no answer from " + url + ":\n" + Files.readString(context.resolve("leakwatch.log")));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

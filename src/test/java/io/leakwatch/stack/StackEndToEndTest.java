@@ -8,12 +8,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +53,7 @@ class StackEndToEndTest {
     @TempDir
     static Path work;
     private static final List<Process> started = new ArrayList<>();
+    private static LocalExporter leakwatch;
     private static PrometheusApi api;
     private static int leakwatchPort;
     private static final Dashboard dashboard = Dashboard.shipped();
@@ -68,14 +63,12 @@ class StackEndToEndTest {
         started.add(new ProcessBuilder("python3", "-c", LEAKER).redirectErrorStream(true)
                 .redirectOutput(work.resolve("leaker.log").toFile()).start());
 
-        leakwatchPort = freePort();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        started.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.leakwatch.Main",
-                "--web.listen-address=127.0.0.1:" + leakwatchPort)
-                .redirectErrorStream(true).redirectOutput(work.resolve("leakwatch.log").toFile()).start());
-        waitFor("leakwatch /health", () -> httpOk("http://127.0.0.1:" + leakwatchPort + "/health"), Duration.ofSeconds(60));
+        leakwatch = LocalExporter.start(List.of(LocalExporter.java(), "-cp", System.getProperty("java.class.path"),
+                "io.leakwatch.Main"), work.resolve("leakwatch.log"));
+        leakwatchPort = leakwatch.port;
+        leakwatch.awaitScrape(body -> body.contains("windows_process_info{"), Duration.ofSeconds(60));
 
-        int prometheusPort = freePort();
+        int prometheusPort = LocalExporter.freePort();
         Path config = work.resolve("prometheus.yml");
         Files.writeString(config, StackFiles.JSON.writeValueAsString(
                 adjustedConfig(Map.of("localhost:9182", "127.0.0.1:" + leakwatchPort, "localhost:9090", "127.0.0.1:" + prometheusPort))));
@@ -89,6 +82,9 @@ class StackEndToEndTest {
 
     @AfterAll
     static void stopStack() throws InterruptedException {
+        if (leakwatch != null) {
+            leakwatch.close();
+        }
         for (Process p : started) {
             p.destroy();
         }
@@ -318,27 +314,12 @@ class StackEndToEndTest {
         return System.currentTimeMillis() / 1000.0;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean httpOk(String url) {
-        try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private static void waitFor(String what, java.util.function.BooleanSupplier condition, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
+            if (!leakwatch.isAlive()) {
+                fail("leakwatch exited while waiting for " + what + "\n" + logs());
+            }
             for (Process p : started) {
                 if (!p.isAlive()) {
                     fail(p.info().command().orElse("a process") + " exited with " + p.exitValue() + " while waiting for " + what
