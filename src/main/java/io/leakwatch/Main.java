@@ -7,6 +7,10 @@ import io.leakwatch.config.Flags;
 import io.leakwatch.config.Settings;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.http.ExporterServer;
+import io.leakwatch.http.ExtraEndpoints;
+import io.leakwatch.leak.LeakSettings;
+import io.leakwatch.leak.LeakWatch;
+import io.leakwatch.metrics.ExtraFamilies;
 import io.leakwatch.metrics.Exposition;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessBackend;
@@ -37,6 +41,7 @@ public final class Main {
     /** Starts leakwatch and returns only on a startup error (the server keeps the JVM alive). */
     static int run(List<String> args, PrintStream out, PrintStream err) {
         Settings settings;
+        LeakSettings leakSettings;
         try {
             CommandLine cli = CommandLine.parse(args);
             if (cli.action() == CommandLine.Action.HELP) {
@@ -48,6 +53,7 @@ public final class Main {
                 return 0;
             }
             settings = Settings.load(cli.values());
+            leakSettings = LeakSettings.from(settings.config());
         } catch (UsageException e) {
             err.println("leakwatch: " + e.getMessage());
             return EXIT_USAGE;
@@ -63,16 +69,26 @@ public final class Main {
             return EXIT_USAGE;
         }
         ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, settings.processFilter());
-        ExporterServer server = new ExporterServer(settings, new Exposition(coordinator, !settings.disableExporterMetrics()));
+        LeakWatch leaks = leakSettings.enabled() ? LeakWatch.start(leakSettings, coordinator) : null;
+        List<ExtraFamilies> extraFamilies = leaks == null ? List.of() : List.of(leaks.metrics());
+        List<ExtraEndpoints> extraEndpoints = leaks == null ? List.of() : List.of(leaks.endpoints());
+        ExporterServer server = new ExporterServer(settings,
+                new Exposition(coordinator, !settings.disableExporterMetrics(), extraFamilies), extraEndpoints);
         try {
             server.start();
         } catch (ExporterServer.BindFailure e) {
+            if (leaks != null) {
+                leaks.close();
+            }
             coordinator.close();
             err.println("leakwatch: --web.listen-address: cannot listen on " + settings.listenAddresses() + ": " + e.getMessage());
             return EXIT_USAGE;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            if (leaks != null) {
+                leaks.close(); // saves the leak history
+            }
             coordinator.close();
         }, "leakwatch-shutdown"));
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
