@@ -53,7 +53,7 @@ final class LeakStateFile {
             List<Object> buckets = new ArrayList<>();
             FloorHistory.Buckets b = h.buckets();
             for (int i = 0; i < b.ids().length; i++) {
-                buckets.add(List.of(b.ids()[i], number(b.privateFloors()[i]), number(b.handleFloors()[i])));
+                buckets.add(java.util.Arrays.asList(b.ids()[i], number(b.privateFloors()[i]), number(b.handleFloors()[i])));
             }
             p.put("buckets", buckets);
             processes.add(p);
