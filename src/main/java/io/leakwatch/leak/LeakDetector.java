@@ -26,6 +26,11 @@ final class LeakDetector {
     /** Global cap: beyond it new processes are not tracked (about 6.5 MiB of histories at most). */
     static final int MAX_PROCESSES = 5000;
     private static final int EXITED_SUSPECTS_KEPT = 10;
+    /**
+     * A process missing from a collection that skipped some processes (read failed mid-way) may still be alive:
+     * its history is kept (but not reported) for this many collections before it counts as exited.
+     */
+    static final int MISSES_BEFORE_EXIT_WHEN_SKIPPING = 3;
     /** A saved start time matches a live one within this (both come from the same integer clock ticks). */
     private static final double START_TIME_TOLERANCE_SECONDS = 0.01;
 
@@ -36,6 +41,7 @@ final class LeakDetector {
         ProcessInfo info;
         final FloorHistory history;
         long seenInGeneration;
+        int missed; // collections in a row without this process
         long judgedAtChange = -1;
         LeakVerdict verdict;
 
@@ -103,6 +109,7 @@ final class LeakDetector {
             }
             t.info = info;
             t.seenInGeneration = generation;
+            t.missed = 0;
             t.history.add(nowSeconds, sample.privateBytes(), sample.handles());
         }
         if (!pendingRestore.isEmpty()) {
@@ -116,7 +123,7 @@ final class LeakDetector {
                     maxProcesses, notTracked);
             capLogged = true;
         }
-        dropExited();
+        dropExited(snapshot.skippedVanished() + snapshot.skippedMalformed() > 0);
     }
 
     private static void adopt(FloorHistory history, SavedHistory saved) {
@@ -127,12 +134,16 @@ final class LeakDetector {
         history.restoreSpan(saved.firstSample(), saved.lastSample(), saved.lastPrivateBytes(), saved.lastHandles());
     }
 
-    private void dropExited() {
+    private void dropExited(boolean collectionSkippedSome) {
         Iterator<Tracked> it = tracked.values().iterator();
         while (it.hasNext()) {
             Tracked t = it.next();
             if (t.seenInGeneration == generation) {
                 continue;
+            }
+            t.missed++;
+            if (collectionSkippedSome && t.missed < MISSES_BEFORE_EXIT_WHEN_SKIPPING) {
+                continue; // maybe only this read failed: keep the history a little longer
             }
             LeakVerdict last = judge(t);
             if (last.suspect()) {
@@ -151,6 +162,9 @@ final class LeakDetector {
     synchronized LeakReport evaluate(double nowSeconds) {
         List<LeakVerdict> verdicts = new ArrayList<>(tracked.size());
         for (Tracked t : tracked.values()) {
+            if (t.missed > 0) {
+                continue; // not seen in the latest collection: no metrics for it until it is seen again
+            }
             if (t.verdict == null || t.judgedAtChange != t.history.changes() || t.verdict.info() != t.info) {
                 boolean wasSuspect = t.verdict != null && t.verdict.suspect();
                 t.verdict = judge(t);

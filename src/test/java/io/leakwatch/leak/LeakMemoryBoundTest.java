@@ -75,4 +75,25 @@ class LeakMemoryBoundTest {
         assertEquals(1, report.exitedSuspects().size());
         assertEquals("leaker", report.exitedSuspects().get(0).info().name());
     }
+
+    @Test
+    void aProcessMissingFromACollectionThatSkippedSomeKeepsItsHistoryForAWhile() {
+        LeakDetector detector = new LeakDetector(Series.settings(3600, 10), 64 * 1024 * MIB);
+        ProcessInfo p = Series.info("svc", 10, T0 - 100);
+        for (int t = 0; t <= 600; t += 10) {
+            detector.ingest(Series.snapshot(Series.sample(p, 10 * MIB, 5)), T0 + t);
+        }
+        // its read failed once (counted as vanished): still tracked, not reported
+        detector.ingest(new io.leakwatch.model.ProcessSnapshot(List.of(), 1, 0), T0 + 610);
+        assertEquals(1, detector.trackedCount());
+        assertTrue(detector.evaluate(T0 + 610).processes().isEmpty(), "no stale metrics while unseen");
+        detector.ingest(Series.snapshot(Series.sample(p, 10 * MIB, 5)), T0 + 620);
+        LeakVerdict back = detector.evaluate(T0 + 620).processes().get(0);
+        assertTrue(back.coverageSeconds() >= 600, "history kept: " + back.coverageSeconds());
+        // gone for good: dropped after the allowed misses even while others keep vanishing
+        for (int i = 1; i <= LeakDetector.MISSES_BEFORE_EXIT_WHEN_SKIPPING; i++) {
+            detector.ingest(new io.leakwatch.model.ProcessSnapshot(List.of(), 1, 0), T0 + 620 + 10 * i);
+        }
+        assertEquals(0, detector.trackedCount());
+    }
 }
