@@ -1,19 +1,12 @@
 package io.leakwatch;
 
-import io.leakwatch.backend.Backends;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.Flag;
 import io.leakwatch.config.Flags;
 import io.leakwatch.config.Settings;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.http.ExporterServer;
-import io.leakwatch.http.ExtraEndpoints;
 import io.leakwatch.leak.LeakSettings;
-import io.leakwatch.leak.LeakWatch;
-import io.leakwatch.metrics.ExtraFamilies;
-import io.leakwatch.metrics.Exposition;
-import io.leakwatch.metrics.ScrapeCoordinator;
-import io.leakwatch.model.ProcessBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,38 +54,19 @@ public final class Main {
         Logging.configure(settings.logLevel());
         Logger log = LoggerFactory.getLogger(Main.class);
 
-        ProcessBackend backend;
+        Exporter exporter;
         try {
-            backend = Backends.forThisMachine(settings);
+            exporter = Exporter.start(settings, leakSettings);
         } catch (IllegalArgumentException e) {
             err.println("leakwatch: " + e.getMessage());
             return EXIT_USAGE;
-        }
-        ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, settings.processFilter());
-        LeakWatch leaks = leakSettings.enabled() ? LeakWatch.start(leakSettings, coordinator) : null;
-        List<ExtraFamilies> extraFamilies = leaks == null ? List.of() : List.of(leaks.metrics());
-        List<ExtraEndpoints> extraEndpoints = leaks == null ? List.of() : List.of(leaks.endpoints());
-        ExporterServer server = new ExporterServer(settings,
-                new Exposition(coordinator, !settings.disableExporterMetrics(), extraFamilies), extraEndpoints);
-        try {
-            server.start();
         } catch (ExporterServer.BindFailure e) {
-            if (leaks != null) {
-                leaks.close();
-            }
-            coordinator.close();
             err.println("leakwatch: --web.listen-address: cannot listen on " + settings.listenAddresses() + ": " + e.getMessage());
             return EXIT_USAGE;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            if (leaks != null) {
-                leaks.close(); // saves the leak history
-            }
-            coordinator.close();
-        }, "leakwatch-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(exporter::close, "leakwatch-shutdown"));
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
-                settings.listenAddresses(), server.boundPorts(), settings.telemetryPath(), backend.name());
+                settings.listenAddresses(), exporter.ports(), settings.telemetryPath(), exporter.backend().name());
         return 0;
     }
 
