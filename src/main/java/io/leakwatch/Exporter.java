@@ -67,7 +67,7 @@ public final class Exporter implements AutoCloseable {
             server.start();
         } catch (ExporterServer.BindFailure e) {
             if (leaks != null) {
-                leaks.close();
+                leaks.discard();
             }
             coordinator.close();
             throw e;

@@ -115,6 +115,11 @@ public final class LeakWatch implements AutoCloseable {
         return new LeakMetrics(detector::report);
     }
 
+    /** The latest published report. */
+    LeakReport report() {
+        return detector.report();
+    }
+
     /** /leaks and /leaks.json. */
     public ExtraEndpoints endpoints() {
         return new LeakEndpoints(detector::report);
@@ -134,6 +139,16 @@ public final class LeakWatch implements AutoCloseable {
     /** Stops sampling and saves the history one last time. */
     @Override
     public void close() {
+        stopSampling();
+        save();
+    }
+
+    /** Stops sampling without saving: for a start that failed (a port in use must not overwrite the saved history). */
+    public void discard() {
+        stopSampling();
+    }
+
+    private void stopSampling() {
         ticker.shutdown();
         try {
             if (!ticker.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -143,6 +158,5 @@ public final class LeakWatch implements AutoCloseable {
             ticker.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        save();
     }
 }

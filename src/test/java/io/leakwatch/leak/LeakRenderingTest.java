@@ -93,4 +93,24 @@ class LeakRenderingTest {
         assertTrue(linux.contains("heaptrack") && linux.contains("massif") && linux.contains("jemalloc"));
         assertTrue(linux.contains("native"), "runtime heap flat + private bytes rising = native leak");
     }
+
+    @Test
+    void aHandleLeakIsChartedByItsHandleFloorsWithHandleAdvice() {
+        LeakDetector detector = new LeakDetector(Series.settings(3600, 10), 1024 * MIB);
+        ProcessInfo fdLeaker = Series.info("fdleak", 20, T0 - 100);
+        for (int t = 0; t <= 3600; t += 10) {
+            detector.ingest(Series.snapshot(Series.sample(fdLeaker, 10 * MIB, 100 + t / 60)), T0 + t);
+        }
+        LeakReport report = detector.evaluate(T0 + 3600);
+        LeakVerdict v = report.processes().get(0);
+        assertTrue(v.handles().suspect(), v.handles().why());
+        assertFalse(v.privateBytes().suspect());
+        String html = LeakPage.html(report, "Linux");
+        assertTrue(html.contains("fdleak handles floor over time with trend line"), "chart of the handle floors");
+        assertTrue(html.contains("ls -l /proc/20/fd"));
+        assertTrue(html.contains("Handles: floor grows 1440.0/day"), html);
+        assertFalse(html.contains("heaptrack"), "no heap advice for a handle leak");
+        String windows = LeakPage.html(report, "Windows 11");
+        assertTrue(windows.contains("handle -s -p 20"));
+    }
 }
