@@ -26,6 +26,8 @@ final class LeakDetector {
     /** Global cap: beyond it new processes are not tracked (about 6.5 MiB of histories at most). */
     static final int MAX_PROCESSES = 5000;
     private static final int EXITED_SUSPECTS_KEPT = 10;
+    /** New suspects named in the log per evaluation; the rest are counted (the list is on /leaks). */
+    private static final int SUSPECTS_LOGGED_PER_EVALUATION = 10;
     /**
      * A process missing from a collection that skipped some processes (read failed mid-way) may still be alive:
      * its history is kept (but not reported) for this many collections before it counts as exited.
@@ -42,6 +44,7 @@ final class LeakDetector {
         final FloorHistory history;
         long seenInGeneration;
         int missed; // collections in a row without this process
+        boolean dropped; // exited: a verdict judged meanwhile is not published
         long judgedAtChange = -1;
         LeakVerdict verdict;
 
@@ -154,34 +157,72 @@ final class LeakDetector {
                     exitedSuspects.removeLast();
                 }
             }
+            t.dropped = true;
             it.remove();
         }
     }
 
-    /** Judges every process whose floors changed since its last verdict and publishes a new report. */
-    synchronized LeakReport evaluate(double nowSeconds) {
-        List<LeakVerdict> verdicts = new ArrayList<>(tracked.size());
-        for (Tracked t : tracked.values()) {
-            if (t.missed > 0) {
-                continue; // not seen in the latest collection: no metrics for it until it is seen again
-            }
-            if (t.verdict == null || t.judgedAtChange != t.history.changes() || t.verdict.info() != t.info) {
-                boolean wasSuspect = t.verdict != null && t.verdict.suspect();
-                t.verdict = judge(t);
-                t.judgedAtChange = t.history.changes();
-                if (t.verdict.suspect() && !wasSuspect) {
-                    LOG.warn("leak detection: {} (pid {}) is a leak suspect: {}", t.info.name(), t.info.pid(),
-                            t.verdict.privateBytes().suspect() ? t.verdict.privateBytes().why() : t.verdict.handles().why());
+    /** What a verdict is computed from, copied under the lock so judging can run without it. */
+    private record Judgement(Tracked tracked, long atChange, ProcessInfo info, FloorHistory.Buckets buckets, double coverage,
+                             double lastPrivateBytes, double lastHandles) {
+    }
+
+    /**
+     * Judges every process whose floors changed since its last verdict and publishes a new report. The judging
+     * itself (about 0.2 ms per process) runs outside the lock, so a collection never waits for it.
+     */
+    LeakReport evaluate(double nowSeconds) {
+        List<Judgement> toJudge = new ArrayList<>();
+        List<LeakVerdict> verdicts;
+        List<LeakVerdict> exited;
+        int untrackedNow;
+        synchronized (this) {
+            verdicts = new ArrayList<>(tracked.size());
+            for (Tracked t : tracked.values()) {
+                if (t.missed > 0) {
+                    continue; // not seen in the latest collection: no metrics for it until it is seen again
+                }
+                if (t.verdict == null || t.judgedAtChange != t.history.changes() || t.verdict.info() != t.info) {
+                    toJudge.add(snapshot(t));
+                } else {
+                    verdicts.add(t.verdict);
                 }
             }
-            verdicts.add(t.verdict);
+            exited = List.copyOf(exitedSuspects);
+            untrackedNow = untracked;
+        }
+        List<LeakVerdict> judged = new ArrayList<>(toJudge.size());
+        for (Judgement j : toJudge) {
+            judged.add(judge(j));
+        }
+        int newSuspects = 0;
+        synchronized (this) {
+            for (int i = 0; i < toJudge.size(); i++) {
+                Tracked t = toJudge.get(i).tracked();
+                LeakVerdict v = judged.get(i);
+                if (t.dropped || t.missed > 0) {
+                    continue; // exited or unseen while it was being judged
+                }
+                boolean wasSuspect = t.verdict != null && t.verdict.suspect();
+                if (t.judgedAtChange <= toJudge.get(i).atChange()) {
+                    t.verdict = v;
+                    t.judgedAtChange = toJudge.get(i).atChange();
+                }
+                if (v.suspect() && !wasSuspect && ++newSuspects <= SUSPECTS_LOGGED_PER_EVALUATION) {
+                    LOG.warn("leak detection: {} (pid {}) is a leak suspect: {}", v.info().name(), v.info().pid(),
+                            v.privateBytes().suspect() ? v.privateBytes().why() : v.handles().why());
+                }
+                verdicts.add(v);
+            }
+        }
+        if (newSuspects > SUSPECTS_LOGGED_PER_EVALUATION) {
+            LOG.warn("leak detection: {} more new leak suspects, see /leaks", newSuspects - SUSPECTS_LOGGED_PER_EVALUATION);
         }
         verdicts.sort(Comparator.comparingDouble((LeakVerdict v) -> {
             double slope = v.privateBytes().slopePerSecond();
             return Double.isNaN(slope) ? Double.NEGATIVE_INFINITY : slope;
         }).reversed());
-        LeakReport r = new LeakReport(nowSeconds, settings, physicalMemoryBytes, List.copyOf(verdicts),
-                List.copyOf(exitedSuspects), untracked);
+        LeakReport r = new LeakReport(nowSeconds, settings, physicalMemoryBytes, List.copyOf(verdicts), exited, untrackedNow);
         report = r;
         return r;
     }
@@ -190,10 +231,18 @@ final class LeakDetector {
         return report;
     }
 
-    private LeakVerdict judge(Tracked t) {
+    private static Judgement snapshot(Tracked t) {
         FloorHistory h = t.history;
-        FloorHistory.Buckets b = h.buckets();
-        double coverage = h.coverageSeconds();
+        return new Judgement(t, h.changes(), t.info, h.buckets(), h.coverageSeconds(), h.lastPrivateBytes(), h.lastHandles());
+    }
+
+    private LeakVerdict judge(Tracked t) {
+        return judge(snapshot(t));
+    }
+
+    private LeakVerdict judge(Judgement j) {
+        FloorHistory.Buckets b = j.buckets();
+        double coverage = j.coverage();
         FloorTrend memory = FloorTrend.of(b.midSeconds(), b.privateFloors());
         FloorTrend handles = FloorTrend.of(b.midSeconds(), b.handleFloors());
         ResourceVerdict memoryVerdict = ResourceVerdict.judge(memory, coverage, settings.windowSeconds(),
@@ -202,9 +251,9 @@ final class LeakDetector {
                 settings.minHandleGrowthPerSecond(), Human::countPerDay);
         double untilFull = Double.NaN;
         if (memory != null && memory.slopePerSecond() > 0 && physicalMemoryBytes > 0) {
-            untilFull = Math.max(0, physicalMemoryBytes - h.lastPrivateBytes()) / memory.slopePerSecond();
+            untilFull = Math.max(0, physicalMemoryBytes - j.lastPrivateBytes()) / memory.slopePerSecond();
         }
-        return new LeakVerdict(t.info, coverage, h.lastPrivateBytes(), h.lastHandles(), memoryVerdict, handleVerdict,
+        return new LeakVerdict(j.info(), coverage, j.lastPrivateBytes(), j.lastHandles(), memoryVerdict, handleVerdict,
                 untilFull, b);
     }
 
