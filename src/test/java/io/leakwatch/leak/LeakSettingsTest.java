@@ -69,4 +69,21 @@ class LeakSettingsTest {
             assertFalse(e.getMessage().contains("\n"), e.getMessage());
         }
     }
+
+    @Test
+    void aWindowsExporterStyleYamlConfigFileSetsThemAndFlagsWin(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("config.yml");
+        java.nio.file.Files.writeString(yaml, """
+                leak:
+                  window: 7d
+                  sample-interval: 5m
+                  min-growth: 5MiB/d
+                  state-file: ""
+                """);
+        LeakSettings s = parse("--config.file=" + yaml, "--leak.sample-interval=2m");
+        assertEquals(7 * DAY, s.windowSeconds());
+        assertEquals(120, s.sampleIntervalSeconds(), "the command line wins");
+        assertEquals(5.0 * 1024 * 1024 / DAY, s.minGrowthBytesPerSecond(), 1e-9);
+        assertNull(s.stateFile());
+    }
 }
