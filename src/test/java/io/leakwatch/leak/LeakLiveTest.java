@@ -46,6 +46,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 class LeakLiveTest {
     private static final Path WORK = Path.of("target", "leak-live").toAbsolutePath();
     private static final int CHILD_SECONDS = 240; // the children exit on their own even if this JVM is killed
+    /** Names unique to this run (the test JVM's pid), so other processes on a shared machine never match the filter. */
+    private static final String LEAKER_NAME = "lw-leak-" + ProcessHandle.current().pid() % 1_000_000;
+    private static final String SAWTOOTH_NAME = "lw-saw-" + ProcessHandle.current().pid() % 1_000_000;
     private static final Duration VERDICT_TIMEOUT = Duration.ofSeconds(120);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -62,15 +65,15 @@ class LeakLiveTest {
         Files.createDirectories(WORK);
         Path python = Path.of("/usr/bin/python3");
         // The process name (comm) comes from the executable's file name: a symlink gives each child its own.
-        leaker = startChild(python, "lw-leaker", "leaker.py");
-        sawtooth = startChild(python, "lw-sawtooth", "sawtooth.py");
+        leaker = startChild(python, LEAKER_NAME, "leaker.py");
+        sawtooth = startChild(python, SAWTOOTH_NAME, "sawtooth.py");
         Files.deleteIfExists(WORK.resolve("leak-state.json"));
         leakwatchLog = WORK.resolve("leakwatch.log");
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         leakwatch = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
                 "-cp", classPath, "io.leakwatch.Main",
                 "--web.listen-address=127.0.0.1:0",
-                "--collector.process.include=lw-leaker|lw-sawtooth",
+                "--collector.process.include=" + LEAKER_NAME + "|" + SAWTOOTH_NAME,
                 "--leak.window=90s", "--leak.sample-interval=1s",
                 "--leak.state-file=" + WORK.resolve("leak-state.json"))
                 .redirectErrorStream(true).redirectOutput(leakwatchLog.toFile()).start();
@@ -154,7 +157,7 @@ class LeakLiveTest {
         Config l = process(leaks, leaker);
         assertNotNull(l, "leaker tracked: " + leaks.root().render());
         assertTrue(l.getBoolean("suspect"), "leaker not flagged within " + VERDICT_TIMEOUT + ": " + l.root().render());
-        assertEquals("lw-leaker", l.getString("process"));
+        assertEquals(LEAKER_NAME, l.getString("process"));
         double rate = l.getDouble("private_bytes.growth_per_second");
         assertTrue(rate > 0.5 * 1024 * 1024 && rate < 2.0 * 1024 * 1024, "about 1 MiB/s: " + rate);
         assertTrue(l.getDouble("coverage_seconds") >= 45, "half the window covered");
@@ -173,13 +176,15 @@ class LeakLiveTest {
     void theMetricsSayTheSame() throws Exception {
         assertNotNull(suspectJson, "needs the leaker flagged");
         String metrics = get("metrics");
-        assertTrue(metrics.contains("leakwatch_leak_suspect{process=\"lw-leaker\",process_id=\"" + leaker.pid() + "\",} 1.0"), metrics);
-        assertTrue(metrics.contains("leakwatch_leak_suspect{process=\"lw-sawtooth\",process_id=\"" + sawtooth.pid() + "\",} 0.0"), metrics);
-        Matcher rate = Pattern.compile("leakwatch_leak_private_bytes_floor_growth_bytes_per_second\\{process=\"lw-leaker\",process_id=\""
+        assertTrue(metrics.contains("leakwatch_leak_suspect{process=\"" + LEAKER_NAME + "\",process_id=\"" + leaker.pid() + "\",} 1.0"),
+                metrics);
+        assertTrue(metrics.contains("leakwatch_leak_suspect{process=\"" + SAWTOOTH_NAME + "\",process_id=\"" + sawtooth.pid() + "\",} 0.0"),
+                metrics);
+        Matcher rate = Pattern.compile("leakwatch_leak_private_bytes_floor_growth_bytes_per_second\\{process=\"" + LEAKER_NAME + "\",process_id=\""
                 + leaker.pid() + "\",} (\\S+)").matcher(metrics);
         assertTrue(rate.find());
         assertTrue(Double.parseDouble(rate.group(1)) > 0.5 * 1024 * 1024);
-        assertTrue(metrics.contains("leakwatch_leak_seconds_until_physical_memory{process=\"lw-leaker\""));
+        assertTrue(metrics.contains("leakwatch_leak_seconds_until_physical_memory{process=\"" + LEAKER_NAME + "\""));
         assertTrue(metrics.contains("# HELP leakwatch_leak_history_coverage_seconds "));
         // the exposition with the new families still passes Prometheus' own checker
         Path scraped = WORK.resolve("metrics.txt");
@@ -245,6 +250,20 @@ class LeakLiveTest {
             return Files.readString(out);
         } finally {
             p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            deleteTree(profile);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // chromium may still be removing its own files: a leftover profile under target/ is harmless
         }
     }
 
