@@ -67,9 +67,12 @@ public final class ScrapeCoordinator implements AutoCloseable {
             if (inFlight == null) {
                 CompletableFuture<CollectionResult> started = CompletableFuture.supplyAsync(this::runCollection, worker);
                 inFlight = started;
+                // a collection that already finished runs this at once, on this thread, and clears inFlight
                 started.whenComplete((r, e) -> clearInFlight(started));
+                future = started;
+            } else {
+                future = inFlight;
             }
-            future = inFlight;
         }
         try {
             return future.get(Math.max(1L, (long) (deadlineSeconds * 1e9)), TimeUnit.NANOSECONDS);
