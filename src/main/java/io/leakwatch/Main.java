@@ -1,21 +1,21 @@
 package io.leakwatch;
 
-import io.leakwatch.backend.Backends;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.Flag;
 import io.leakwatch.config.Flags;
 import io.leakwatch.config.Settings;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.http.ExporterServer;
-import io.leakwatch.metrics.Exposition;
-import io.leakwatch.metrics.ScrapeCoordinator;
-import io.leakwatch.model.ProcessBackend;
+import io.leakwatch.leak.LeakSettings;
+import io.leakwatch.service.ServiceCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Entry point. Exit codes: 0 normal stop, 2 bad flags/config or an address that cannot be bound,
@@ -34,9 +34,16 @@ public final class Main {
         }
     }
 
+    /** Stops what {@link #run} started; set once the server listens. */
+    private static final AtomicReference<Runnable> STOP = new AtomicReference<>(() -> { });
+
     /** Starts leakwatch and returns only on a startup error (the server keeps the JVM alive). */
-    static int run(List<String> args, PrintStream out, PrintStream err) {
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (!args.isEmpty() && args.get(0).equals(ServiceCommand.NAME)) {
+            return ServiceCommand.run(args.subList(1, args.size()), out, err);
+        }
         Settings settings;
+        LeakSettings leakSettings;
         try {
             CommandLine cli = CommandLine.parse(args);
             if (cli.action() == CommandLine.Action.HELP) {
@@ -48,6 +55,7 @@ public final class Main {
                 return 0;
             }
             settings = Settings.load(cli.values());
+            leakSettings = LeakSettings.from(settings.config());
         } catch (UsageException e) {
             err.println("leakwatch: " + e.getMessage());
             return EXIT_USAGE;
@@ -55,33 +63,38 @@ public final class Main {
         Logging.configure(settings.logLevel());
         Logger log = LoggerFactory.getLogger(Main.class);
 
-        ProcessBackend backend;
+        Exporter exporter;
         try {
-            backend = Backends.forThisMachine(settings);
+            exporter = Exporter.start(settings, leakSettings);
         } catch (IllegalArgumentException e) {
             err.println("leakwatch: " + e.getMessage());
             return EXIT_USAGE;
-        }
-        ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, settings.processFilter());
-        ExporterServer server = new ExporterServer(settings, new Exposition(coordinator, !settings.disableExporterMetrics()));
-        try {
-            server.start();
         } catch (ExporterServer.BindFailure e) {
-            coordinator.close();
             err.println("leakwatch: --web.listen-address: cannot listen on " + settings.listenAddresses() + ": " + e.getMessage());
             return EXIT_USAGE;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            coordinator.close();
-        }, "leakwatch-shutdown"));
+        Exporter running = exporter;
+        AtomicBoolean stopped = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopped.compareAndSet(false, true)) {
+                running.close();
+            }
+        };
+        STOP.set(stop); // the service's STOP control and the shutdown hook close it once
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "leakwatch-shutdown"));
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
-                settings.listenAddresses(), server.boundPorts(), settings.telemetryPath(), backend.name());
+                settings.listenAddresses(), exporter.ports(), settings.telemetryPath(), exporter.backend().name());
         return 0;
+    }
+
+    /** Stops the server and the collection started by {@link #run} (the Windows service's STOP control). */
+    public static void stop() {
+        STOP.get().run();
     }
 
     static void printHelp(PrintStream out) {
         out.println("usage: leakwatch [<flags>]");
+        out.println("       leakwatch service install [<flags>] | uninstall | start | stop   (Windows)");
         out.println();
         out.println("Per-process Prometheus exporter, drop-in for windows_exporter's process collector.");
         out.println();

@@ -24,6 +24,12 @@ public final class Flags {
     public static final String PROCESS_CMDLINE = "collector.process.cmdline";
     public static final String PROCESS_IIS = "collector.process.iis";
     public static final String PROCFS = "path.procfs";
+    public static final String LEAK_ENABLED = "leak.enabled";
+    public static final String LEAK_SAMPLE_INTERVAL = "leak.sample-interval";
+    public static final String LEAK_WINDOW = "leak.window";
+    public static final String LEAK_STATE_FILE = "leak.state-file";
+    public static final String LEAK_MIN_GROWTH = "leak.min-growth";
+    public static final String LEAK_MIN_HANDLE_GROWTH = "leak.min-handle-growth";
 
     private static final List<Flag> ALL = List.of(
             new Flag(CONFIG_FILE, STRING, "",
@@ -44,7 +50,20 @@ public final class Flags {
             new Flag(PROCESS_CMDLINE, BOOLEAN, true,
                     "Fill the cmdline label of windows_process_info (command lines can hold secrets)."),
             new Flag(PROCESS_IIS, BOOLEAN, false, "Windows only: append the IIS app pool name to w3wp processes."),
-            new Flag(PROCFS, STRING, "/proc", "Linux only: procfs mount point (e.g. /host/proc in a container)."));
+            new Flag(PROCFS, STRING, "/proc", "Linux only: procfs mount point (e.g. /host/proc in a container)."),
+            new Flag(LEAK_ENABLED, BOOLEAN, true,
+                    "Built-in leak detection: sample in the background, serve /leaks and the leakwatch_leak_* metrics."),
+            new Flag(LEAK_SAMPLE_INTERVAL, STRING, "60s",
+                    "Leak detection: collect at least this often (a scrape that just ran is reused), e.g. 60s, 5m."),
+            new Flag(LEAK_WINDOW, STRING, "24h",
+                    "Leak detection: history judged per process, kept as 48 bucket floors, e.g. 24h, 7d (>= 10 sample intervals)."),
+            new Flag(LEAK_STATE_FILE, STRING, "auto",
+                    "Leak detection: file keeping the history across restarts; empty = do not save; auto = leak-state.json in "
+                            + "$XDG_STATE_HOME/leakwatch or ~/.local/state/leakwatch (Linux), %LOCALAPPDATA%\\leakwatch (Windows)."),
+            new Flag(LEAK_MIN_GROWTH, STRING, "10MiB/d",
+                    "Leak detection: private-bytes floor growth that makes a suspect, size per duration, e.g. 10MiB/d, 1MB/h."),
+            new Flag(LEAK_MIN_HANDLE_GROWTH, STRING, "100/d",
+                    "Leak detection: handle-count floor growth that makes a suspect, count per duration, e.g. 100/d."));
 
     private static final Map<String, Flag> BY_NAME = new LinkedHashMap<>();
 

@@ -18,9 +18,15 @@ public final class Exposition {
     private final ScrapeCoordinator coordinator;
     private final SelfMetrics selfMetrics;
     private final ExporterProcessMetrics exporterMetrics; // null when disabled
+    private final List<ExtraFamilies> extras; // written with the process families
 
     public Exposition(ScrapeCoordinator coordinator, boolean includeExporterMetrics) {
+        this(coordinator, includeExporterMetrics, List.of());
+    }
+
+    public Exposition(ScrapeCoordinator coordinator, boolean includeExporterMetrics, List<ExtraFamilies> extras) {
         this.coordinator = coordinator;
+        this.extras = List.copyOf(extras);
         this.selfMetrics = new SelfMetrics(coordinator.backend().name());
         this.exporterMetrics = includeExporterMetrics ? new ExporterProcessMetrics() : null;
     }
@@ -40,12 +46,17 @@ public final class Exposition {
                       long scrapeStartNanos) throws IOException {
         boolean process = collectors.contains("process");
         CollectionResult result = process ? coordinator.collect(deadlineSeconds) : null;
-        // The process families (nearly all of the body) are streamed; the few self-metrics go
-        // through TextFormat, which also ends OpenMetrics with "# EOF". Same bytes as one TextFormat call.
+        // The process families (nearly all of the body) are streamed; the few self-metrics
+        // (and the extra families) go through TextFormat, which also ends OpenMetrics with "# EOF".
+        // Same bytes, in the same order, as one TextFormat call over all of them.
         if (result != null && result.snapshot() != null) {
             new ProcessFamiliesWriter().write(out, result.snapshot(), TextFormat.CONTENT_TYPE_OPENMETRICS_100.equals(contentType));
         }
-        List<MetricFamilySamples> families = new ArrayList<>(selfMetrics.of(result, process, (System.nanoTime() - scrapeStartNanos) / 1e9));
+        List<MetricFamilySamples> families = new ArrayList<>();
+        if (process) {
+            extras.forEach(extra -> families.addAll(extra.families()));
+        }
+        families.addAll(selfMetrics.of(result, process, (System.nanoTime() - scrapeStartNanos) / 1e9));
         if (exporterMetrics != null) {
             families.addAll(exporterMetrics.collect());
         }

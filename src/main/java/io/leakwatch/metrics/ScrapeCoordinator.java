@@ -64,12 +64,14 @@ public final class ScrapeCoordinator implements AutoCloseable {
         long startNanos = System.nanoTime();
         CompletableFuture<CollectionResult> future;
         synchronized (this) {
-            future = inFlight;
-            if (future == null) {
+            if (inFlight == null) {
                 CompletableFuture<CollectionResult> started = CompletableFuture.supplyAsync(this::runCollection, worker);
                 inFlight = started;
-                future = started; // a fast collection may already be done and cleared inFlight below
+                // a collection that already finished runs this at once, on this thread, and clears inFlight
                 started.whenComplete((r, e) -> clearInFlight(started));
+                future = started;
+            } else {
+                future = inFlight;
             }
         }
         try {

@@ -5,7 +5,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * windows_exporter's selection rule: include and exclude are full, case-sensitive matches
- * ({@code ^(?:RE)$}) against the process name, and exclude wins.
+ * ({@code ^(?:RE)$}) against the process name, and exclude wins. Unlike Go's regexp, "." also
+ * matches a newline, so a process cannot hide from the default ".+" by renaming itself "a\nb".
  */
 public final class ProcessFilter {
     private final Pattern include;
@@ -18,9 +19,9 @@ public final class ProcessFilter {
 
     /** @throws PatternSyntaxException if either expression is not a valid regex */
     public static ProcessFilter of(String includeRegex, String excludeRegex) {
-        Pattern include = Pattern.compile("^(?:" + includeRegex + ")$");
+        Pattern include = Pattern.compile("^(?:" + includeRegex + ")$", Pattern.DOTALL);
         Pattern exclude = excludeRegex == null || excludeRegex.isEmpty()
-                ? null : Pattern.compile("^(?:" + excludeRegex + ")$");
+                ? null : Pattern.compile("^(?:" + excludeRegex + ")$", Pattern.DOTALL);
         return new ProcessFilter(include, exclude);
     }
 

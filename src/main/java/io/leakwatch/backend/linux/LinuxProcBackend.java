@@ -24,7 +24,8 @@ import static io.leakwatch.model.ProcessSample.ABSENT;
 /**
  * Reads processes from procfs. Per scrape and process it reads {@code stat} (every process: the
  * name and start time decide selection), then for selected processes {@code status}, {@code io}
- * and the size of {@code fd/}. Name, owner and command line are read once per process lifetime.
+ * and the size of {@code fd/}. Name, owner and command line are read once per process lifetime
+ * (pid + start time + comm, since exec and renames keep the first two).
  */
 public final class LinuxProcBackend implements ProcessBackend {
     private static final int DEFAULT_CLK_TCK = 100;
@@ -44,6 +45,7 @@ public final class LinuxProcBackend implements ProcessBackend {
     /** Static facts of one process lifetime (pid + start ticks), and its file paths, built once. */
     private static final class KnownProcess {
         final long startTicks;
+        final byte[] comm; // raw, as in stat
         final String name;
         final boolean selected;
         final ProcPaths paths;
@@ -51,8 +53,9 @@ public final class LinuxProcBackend implements ProcessBackend {
         ProcessInfo info; // null until the first full read
         long seenInGeneration;
 
-        KnownProcess(long startTicks, String name, boolean selected, ProcPaths paths) {
+        KnownProcess(long startTicks, byte[] comm, String name, boolean selected, ProcPaths paths) {
             this.startTicks = startTicks;
+            this.comm = comm;
             this.name = name;
             this.selected = selected;
             this.paths = paths;
@@ -125,9 +128,13 @@ public final class LinuxProcBackend implements ProcessBackend {
         ProcPaths paths = process != null ? process.paths : ProcPaths.of(procfs.resolve(entry));
         int statLength = reader.read(paths.stat());
         ProcStat stat = ProcStatParser.parse(reader.buffer(), statLength, false);
-        if (process == null || process.startTicks != stat.startTicks()) {
-            // a new process (or a reused pid): now the name is needed, from the same bytes
-            process = discover(paths, ProcStatParser.parse(reader.buffer(), statLength, true), filter);
+        // A process that execs or renames itself keeps pid and start time but changes comm: rediscover it.
+        // comm is compared as bytes, so a known process costs no String.
+        if (process == null || process.startTicks != stat.startTicks()
+                || !ProcStatParser.commEquals(reader.buffer(), statLength, process.comm)) {
+            // now the name is needed, from the same bytes
+            process = discover(paths, ProcStatParser.parse(reader.buffer(), statLength, true),
+                    ProcStatParser.commBytes(reader.buffer(), statLength), filter);
             known.put(entry, process);
         }
         process.seenInGeneration = generation;
@@ -180,7 +187,8 @@ public final class LinuxProcBackend implements ProcessBackend {
                 rss);
     }
 
-    private KnownProcess discover(ProcPaths paths, ProcStat stat, ProcessFilter filter) throws IOException {
+    private KnownProcess discover(ProcPaths paths, ProcStat stat, byte[] commBytes, ProcessFilter filter)
+            throws IOException {
         String cmdline = null;
         String name = stat.comm();
         if (ProcessNames.mayBeCut(stat.commByteLength())) {
@@ -189,7 +197,7 @@ public final class LinuxProcBackend implements ProcessBackend {
                     CmdlineParser.argv0Basename(reader.buffer(), len));
             cmdline = CmdlineParser.joined(reader.buffer(), len);
         }
-        KnownProcess process = new KnownProcess(stat.startTicks(), name, filter.selects(name), paths);
+        KnownProcess process = new KnownProcess(stat.startTicks(), commBytes, name, filter.selects(name), paths);
         process.cmdline = cmdline;
         return process;
     }
@@ -236,6 +244,11 @@ public final class LinuxProcBackend implements ProcessBackend {
             return count;
         } catch (AccessDeniedException e) {
             return ABSENT;
+        } catch (NoSuchFileException e) {
+            if (Files.isDirectory(fd.getParent())) {
+                return ABSENT; // no fd/ although the process is there (unusual procfs): no count
+            }
+            throw e;
         }
     }
 
@@ -279,9 +292,9 @@ public final class LinuxProcBackend implements ProcessBackend {
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            throw new IllegalArgumentException(procfs + " is not a readable procfs: cannot read btime from " + stat);
+            throw new IllegalArgumentException("--path.procfs: " + procfs + " is not a readable procfs (cannot read btime from " + stat + ")");
         }
-        throw new IllegalArgumentException(procfs + " is not a procfs: no btime line in " + stat);
+        throw new IllegalArgumentException("--path.procfs: " + procfs + " is not a procfs (no btime line in " + stat + ")");
     }
 
     private static boolean kernelCountsFdsInStat(Path procfs) {

@@ -1,6 +1,7 @@
 package io.leakwatch.backend.linux;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Parses /proc/PID/stat. comm may hold spaces and parentheses, so it ends at the LAST ')'. */
 final class ProcStatParser {
@@ -68,5 +69,37 @@ final class ProcStatParser {
         }
         return new ProcStat(pid, comm, commBytes, state, parentPid, processGroup, minorFaults, majorFaults,
                 userTicks, systemTicks, priority, threads, startTicks, virtualBytes);
+    }
+
+    /** The raw bytes of comm (between the first '(' and the last ')'); empty if there are none. */
+    static byte[] commBytes(byte[] buf, int len) {
+        int open = commOpen(buf, len);
+        int close = commClose(buf, len, open);
+        return open < 0 || close < 0 ? new byte[0] : Arrays.copyOfRange(buf, open + 1, close);
+    }
+
+    /** True when comm's raw bytes equal {@code comm}: a check without building a String. */
+    static boolean commEquals(byte[] buf, int len, byte[] comm) {
+        int open = commOpen(buf, len);
+        int close = commClose(buf, len, open);
+        return open >= 0 && close >= 0 && Arrays.equals(buf, open + 1, close, comm, 0, comm.length);
+    }
+
+    private static int commOpen(byte[] buf, int len) {
+        for (int i = 0; i < len; i++) {
+            if (buf[i] == '(') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int commClose(byte[] buf, int len, int open) {
+        for (int i = len - 1; i > open && open >= 0; i--) {
+            if (buf[i] == ')') {
+                return i;
+            }
+        }
+        return -1;
     }
 }
