@@ -46,10 +46,13 @@ public final class Exposition {
                       long scrapeStartNanos) throws IOException {
         boolean process = collectors.contains("process");
         CollectionResult result = process ? coordinator.collect(deadlineSeconds) : null;
-        List<MetricFamilySamples> families = new ArrayList<>();
+        // The process families (nearly all of the body) are streamed; the few self-metrics
+        // (and the extra families) go through TextFormat, which also ends OpenMetrics with "# EOF".
+        // Same bytes, in the same order, as one TextFormat call over all of them.
         if (result != null && result.snapshot() != null) {
-            families.addAll(ProcessFamilies.of(result.snapshot()));
+            new ProcessFamiliesWriter().write(out, result.snapshot(), TextFormat.CONTENT_TYPE_OPENMETRICS_100.equals(contentType));
         }
+        List<MetricFamilySamples> families = new ArrayList<>();
         if (process) {
             extras.forEach(extra -> families.addAll(extra.families()));
         }

@@ -37,25 +37,35 @@ public final class LinuxProcBackend implements ProcessBackend {
     private final boolean fdCountFromStat;
     private final UserNames userNames;
     private final ProcFileReader reader = new ProcFileReader(4096, 64 * 1024);
-    private final Map<Long, KnownProcess> known = new HashMap<>();
+    // Keyed by the /proc entry name as listed: no parsing or boxing of the pid per scrape.
+    private final Map<String, KnownProcess> known = new HashMap<>();
     private ProcessFilter cachedFilter;
     private long generation;
 
-    /** Static facts of one process lifetime (pid + start ticks). */
+    /** Static facts of one process lifetime (pid + start ticks), and its file paths, built once. */
     private static final class KnownProcess {
         final long startTicks;
-        final String comm;
+        final byte[] comm; // raw, as in stat
         final String name;
         final boolean selected;
+        final ProcPaths paths;
         String cmdline; // null until needed
         ProcessInfo info; // null until the first full read
         long seenInGeneration;
 
-        KnownProcess(long startTicks, String comm, String name, boolean selected) {
+        KnownProcess(long startTicks, byte[] comm, String name, boolean selected, ProcPaths paths) {
             this.startTicks = startTicks;
             this.comm = comm;
             this.name = name;
             this.selected = selected;
+            this.paths = paths;
+        }
+    }
+
+    /** The files of /proc/PID read every scrape; Path objects are reused so a scrape builds none. */
+    private record ProcPaths(Path dir, Path stat, Path status, Path io, Path fd) {
+        static ProcPaths of(Path dir) {
+            return new ProcPaths(dir, dir.resolve("stat"), dir.resolve("status"), dir.resolve("io"), dir.resolve("fd"));
         }
     }
 
@@ -96,7 +106,7 @@ public final class LinuxProcBackend implements ProcessBackend {
                 continue;
             }
             try {
-                ProcessSample sample = readProcess(Long.parseLong(entry), procfs.resolve(entry), filter);
+                ProcessSample sample = readProcess(entry, filter);
                 if (sample != null) {
                     samples.add(sample);
                 }
@@ -113,20 +123,28 @@ public final class LinuxProcBackend implements ProcessBackend {
     }
 
     /** @return the sample, or null if the process is not selected */
-    private ProcessSample readProcess(long pid, Path dir, ProcessFilter filter) throws IOException {
-        ProcStat stat = ProcStatParser.parse(reader.buffer(), reader.read(dir.resolve("stat")));
-        KnownProcess process = known.get(pid);
+    private ProcessSample readProcess(String entry, ProcessFilter filter) throws IOException {
+        KnownProcess process = known.get(entry);
+        ProcPaths paths = process != null ? process.paths : ProcPaths.of(procfs.resolve(entry));
+        int statLength = reader.read(paths.stat());
+        ProcStat stat = ProcStatParser.parse(reader.buffer(), statLength, false);
         // A process that execs or renames itself keeps pid and start time but changes comm: rediscover it.
-        if (process == null || process.startTicks != stat.startTicks() || !process.comm.equals(stat.comm())) {
-            process = discover(dir, stat, filter);
-            known.put(pid, process);
+        // comm is compared as bytes, so a known process costs no String.
+        if (process == null || process.startTicks != stat.startTicks()
+                || !ProcStatParser.commEquals(reader.buffer(), statLength, process.comm)) {
+            // now the name is needed, from the same bytes
+            process = discover(paths, ProcStatParser.parse(reader.buffer(), statLength, true),
+                    ProcStatParser.commBytes(reader.buffer(), statLength), filter);
+            known.put(entry, process);
         }
         process.seenInGeneration = generation;
         if (!process.selected) {
             return null;
         }
 
-        ProcStatus status = ProcStatusParser.parse(reader.buffer(), reader.read(dir.resolve("status")));
+        long pid = stat.pid();
+        Path dir = paths.dir();
+        ProcStatus status = ProcStatusParser.parse(reader.buffer(), reader.read(paths.status()));
         if (process.info == null) {
             if (readCmdline && process.cmdline == null) {
                 process.cmdline = readCmdline(dir);
@@ -137,8 +155,8 @@ public final class LinuxProcBackend implements ProcessBackend {
         } else {
             process.info = process.info.withParentAndGroup(stat.parentPid(), stat.processGroup());
         }
-        ProcIo io = readIo(dir);
-        double handles = countHandles(dir);
+        ProcIo io = readIo(paths.io());
+        double handles = countHandles(paths.fd());
 
         boolean hasMemory = status.hasAddressSpace();
         double rss = hasMemory ? status.vmRssBytes() : 0;
@@ -169,16 +187,17 @@ public final class LinuxProcBackend implements ProcessBackend {
                 rss);
     }
 
-    private KnownProcess discover(Path dir, ProcStat stat, ProcessFilter filter) throws IOException {
+    private KnownProcess discover(ProcPaths paths, ProcStat stat, byte[] commBytes, ProcessFilter filter)
+            throws IOException {
         String cmdline = null;
         String name = stat.comm();
         if (ProcessNames.mayBeCut(stat.commByteLength())) {
-            int len = readOrEmpty(dir.resolve("cmdline"));
+            int len = readOrEmpty(paths.dir().resolve("cmdline"));
             name = ProcessNames.resolve(stat.comm(), stat.commByteLength(),
                     CmdlineParser.argv0Basename(reader.buffer(), len));
             cmdline = CmdlineParser.joined(reader.buffer(), len);
         }
-        KnownProcess process = new KnownProcess(stat.startTicks(), stat.comm(), name, filter.selects(name));
+        KnownProcess process = new KnownProcess(stat.startTicks(), commBytes, name, filter.selects(name), paths);
         process.cmdline = cmdline;
         return process;
     }
@@ -198,10 +217,10 @@ public final class LinuxProcBackend implements ProcessBackend {
     }
 
     /** @return null when io is not readable with our rights (needs ptrace access) */
-    private ProcIo readIo(Path dir) throws IOException {
+    private ProcIo readIo(Path io) throws IOException {
         int len;
         try {
-            len = reader.read(dir.resolve("io"));
+            len = reader.read(io);
         } catch (AccessDeniedException e) {
             return null;
         }
@@ -209,14 +228,12 @@ public final class LinuxProcBackend implements ProcessBackend {
     }
 
     /** Open descriptors; since Linux 6.2 stat() of fd/ reports the count, saving a listing. */
-    private double countHandles(Path dir) throws IOException {
-        Path fd = dir.resolve("fd");
+    private double countHandles(Path fd) throws IOException {
         try {
             if (fdCountFromStat) {
-                long size = Files.readAttributes(fd, BasicFileAttributes.class).size();
-                if (size > 0) {
-                    return size;
-                }
+                // the kernel's count, 0 included (kernel threads have no descriptors): listing
+                // those would cost an open, a getdents and a close each, every scrape
+                return Files.readAttributes(fd, BasicFileAttributes.class).size();
             }
             int count = 0;
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(fd)) {
@@ -228,7 +245,7 @@ public final class LinuxProcBackend implements ProcessBackend {
         } catch (AccessDeniedException e) {
             return ABSENT;
         } catch (NoSuchFileException e) {
-            if (Files.isDirectory(dir)) {
+            if (Files.isDirectory(fd.getParent())) {
                 return ABSENT; // no fd/ although the process is there (unusual procfs): no count
             }
             throw e;

@@ -18,13 +18,13 @@ final class ProcIoParser {
         while (line < len) {
             int eol = ProcBytes.endOfLine(buf, line, len);
             if (ProcBytes.startsWith(buf, line, eol, RCHAR)) {
-                rchar = value(buf, line + RCHAR.length, eol, "rchar");
+                rchar = value(buf, line + RCHAR.length, eol, "io rchar");
             } else if (ProcBytes.startsWith(buf, line, eol, WCHAR)) {
-                wchar = value(buf, line + WCHAR.length, eol, "wchar");
+                wchar = value(buf, line + WCHAR.length, eol, "io wchar");
             } else if (ProcBytes.startsWith(buf, line, eol, SYSCR)) {
-                syscr = value(buf, line + SYSCR.length, eol, "syscr");
+                syscr = value(buf, line + SYSCR.length, eol, "io syscr");
             } else if (ProcBytes.startsWith(buf, line, eol, SYSCW)) {
-                syscw = value(buf, line + SYSCW.length, eol, "syscw");
+                syscw = value(buf, line + SYSCW.length, eol, "io syscw");
             }
             line = eol + 1;
         }
@@ -36,6 +36,6 @@ final class ProcIoParser {
 
     private static long value(byte[] buf, int from, int eol, String what) {
         int start = ProcBytes.skipSpaces(buf, from, eol);
-        return ProcBytes.parseLong(buf, start, ProcBytes.skipToken(buf, start, eol), "io " + what);
+        return ProcBytes.parseLong(buf, start, ProcBytes.skipToken(buf, start, eol), what);
     }
 }

@@ -6,7 +6,7 @@ package io.leakwatch.backend.linux;
  */
 record ProcStat(
         long pid,           // 1
-        String comm,        // 2, raw bytes decoded as UTF-8 (invalid bytes replaced)
+        String comm,        // 2, raw bytes decoded as UTF-8 (invalid bytes replaced); null when not decoded
         int commByteLength, // comm's length in bytes: the kernel cuts it at 15
         char state,         // 3
         long parentPid,     // 4
