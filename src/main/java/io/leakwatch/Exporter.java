@@ -36,7 +36,7 @@ public final class Exporter implements AutoCloseable {
     }
 
     public static Exporter start(Settings settings, List<ExtraEndpoints> extras) throws ExporterServer.BindFailure {
-        ProcessBackend backend = Backends.forThisMachine(settings);
+        ProcessBackend backend = io.leakwatch.guard.ProcessGuards.wrap(Backends.forThisMachine(settings), settings);
         ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, settings.processFilter());
         ExporterServer server = new ExporterServer(settings,
                 new Exposition(coordinator, !settings.disableExporterMetrics()), extras);

@@ -24,6 +24,10 @@ public final class Flags {
     public static final String PROCESS_CMDLINE = "collector.process.cmdline";
     public static final String PROCESS_IIS = "collector.process.iis";
     public static final String PROCFS = "path.procfs";
+    public static final String WEB_CONFIG_FILE = "web.config.file";
+    public static final String WEB_MAX_REQUESTS = "web.max-requests";
+    public static final String PROCESS_CMDLINE_REDACT = "collector.process.cmdline-redact";
+    public static final String PROCESS_MAX_PROCESSES = "collector.process.max-processes";
 
     private static final List<Flag> ALL = List.of(
             new Flag(CONFIG_FILE, STRING, "",
@@ -44,7 +48,15 @@ public final class Flags {
             new Flag(PROCESS_CMDLINE, BOOLEAN, true,
                     "Fill the cmdline label of windows_process_info (command lines can hold secrets)."),
             new Flag(PROCESS_IIS, BOOLEAN, false, "Windows only: append the IIS app pool name to w3wp processes."),
-            new Flag(PROCFS, STRING, "/proc", "Linux only: procfs mount point (e.g. /host/proc in a container)."));
+            new Flag(PROCFS, STRING, "/proc", "Linux only: procfs mount point (e.g. /host/proc in a container)."),
+            new Flag(WEB_CONFIG_FILE, STRING, "",
+                    "TLS and basic auth config in Prometheus exporter-toolkit YAML format (tls_server_config, basic_auth_users)."),
+            new Flag(WEB_MAX_REQUESTS, STRING, "8",
+                    "Most scrapes served at once; more get 503 (0 = no limit)."),
+            new Flag(PROCESS_CMDLINE_REDACT, STRING, io.leakwatch.guard.CmdlineRedactor.DEFAULT_REGEX,
+                    "Regex over the command line; the text of group 'value' (or the whole match) becomes *** (empty = no redaction)."),
+            new Flag(PROCESS_MAX_PROCESSES, STRING, "10000",
+                    "Most processes exported per scrape; beyond it the largest by private bytes are kept (0 = no limit)."));
 
     private static final Map<String, Flag> BY_NAME = new LinkedHashMap<>();
 
