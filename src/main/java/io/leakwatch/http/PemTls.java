@@ -34,6 +34,10 @@ final class PemTls {
     static SslContextFactory.Server serverContext(WebConfig.Tls tls) {
         List<Certificate> chain = certificates(tls.certFile(), "cert_file");
         PrivateKey key = privateKey(tls.keyFile());
+        if (!matches(key, chain.get(0).getPublicKey())) {
+            throw new IllegalArgumentException("tls_server_config: key_file " + tls.keyFile()
+                    + " is not the private key of the first certificate in cert_file " + tls.certFile());
+        }
         SslContextFactory.Server factory = new SslContextFactory.Server();
         try {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
@@ -74,6 +78,32 @@ final class PemTls {
         // Jetty excludes TLSv1/1.1 by default; an explicit min_version below 1.2 is the operator's choice.
         factory.setExcludeProtocols("SSL", "SSLv2", "SSLv2Hello", "SSLv3");
         return factory;
+    }
+
+    /** A signature made with the key verifies with the certificate's public key. */
+    static boolean matches(PrivateKey key, java.security.PublicKey publicKey) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (algorithm == null) {
+            return true; // unusual key type: let the TLS handshake judge it
+        }
+        try {
+            byte[] probe = "leakwatch key check".getBytes(StandardCharsets.US_ASCII);
+            java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+            verifier.initVerify(publicKey);
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     static List<Certificate> certificates(Path file, String key) {
