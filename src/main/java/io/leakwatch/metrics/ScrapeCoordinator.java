@@ -67,9 +67,13 @@ public final class ScrapeCoordinator implements AutoCloseable {
             if (inFlight == null) {
                 CompletableFuture<CollectionResult> started = CompletableFuture.supplyAsync(this::runCollection, worker);
                 inFlight = started;
+                // A fast collection may already be done: whenComplete then clears inFlight right here
+                // (same thread, lock re-entered), so wait on 'started', never re-read the field.
                 started.whenComplete((r, e) -> clearInFlight(started));
+                future = started;
+            } else {
+                future = inFlight;
             }
-            future = inFlight;
         }
         try {
             return future.get(Math.max(1L, (long) (deadlineSeconds * 1e9)), TimeUnit.NANOSECONDS);
