@@ -61,7 +61,7 @@ public final class Main {
             err.println("leakwatch: --web.listen-address: cannot listen on " + settings.listenAddresses() + ": " + e.getMessage());
             return EXIT_USAGE;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(exporter::close, "leakwatch-shutdown"));
+        GracefulShutdown.install(exporter, log);
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
                 settings.listenAddresses(), exporter.ports(), settings.telemetryPath(), exporter.backend().name());
         return 0;
