@@ -111,7 +111,9 @@ public final class LinuxProcBackend implements ProcessBackend {
 
     /** @return the sample, or null if the process is not selected */
     private ProcessSample readProcess(long pid, Path dir, ProcessFilter filter) throws IOException {
-        ProcStat stat = ProcStatParser.parse(reader.buffer(), reader.read(dir.resolve("stat")));
+        // read() may grow the buffer: take buffer() only after it returned
+        int statLength = reader.read(dir.resolve("stat"));
+        ProcStat stat = ProcStatParser.parse(reader.buffer(), statLength);
         KnownProcess process = known.get(pid);
         if (process == null || process.startTicks != stat.startTicks()) {
             process = discover(dir, stat, filter);
@@ -122,7 +124,8 @@ public final class LinuxProcBackend implements ProcessBackend {
             return null;
         }
 
-        ProcStatus status = ProcStatusParser.parse(reader.buffer(), reader.read(dir.resolve("status")));
+        int statusLength = reader.read(dir.resolve("status"));
+        ProcStatus status = ProcStatusParser.parse(reader.buffer(), statusLength);
         if (process.info == null) {
             if (readCmdline && process.cmdline == null) {
                 process.cmdline = readCmdline(dir);
