@@ -23,13 +23,16 @@ public final class ProcessChurn implements AutoCloseable {
     private final Semaphore alive;
     private final int limit;
     private final Thread[] spawners;
+    private final long pauseMillis;
     private volatile boolean stop;
 
     /**
      * @param maxAlive most churn processes alive at once
      * @param limit    most processes started in total (the loop is bounded)
+     * @param pauseMillis pause of each spawning thread between two starts (keeps the CPU for the exporter)
      */
-    public ProcessChurn(int maxAlive, int limit, int threads) {
+    public ProcessChurn(int maxAlive, int limit, int threads, long pauseMillis) {
+        this.pauseMillis = pauseMillis;
         this.alive = new Semaphore(maxAlive);
         this.limit = limit;
         this.spawners = new Thread[threads];
@@ -50,8 +53,9 @@ public final class ProcessChurn implements AutoCloseable {
             int n = started.incrementAndGet();
             String script = switch (n % 4) {
                 case 0 -> "exit 0";                                                     // gone almost at once
-                case 1 -> "printf churn-renamed%d $$ > /proc/self/comm; sleep 0.2";    // renames itself, then lives
-                case 2 -> "sleep 0.0$((RANDOM % 9))";                                   // a few milliseconds to 80
+                // "; true" keeps bash (with the marker) alive: a last command would be exec'ed in its place
+                case 1 -> "printf churn-renamed%d $$ > /proc/self/comm; sleep 0.2; true"; // renames itself, then lives
+                case 2 -> "sleep 0.0$((RANDOM % 9)); true";                               // a few milliseconds to 80
                 default -> "printf x$$ > /proc/self/comm; exit 0";                     // renames and exits
             };
             try {
@@ -69,6 +73,11 @@ public final class ProcessChurn implements AutoCloseable {
                 });
             } catch (IOException e) {
                 alive.release();
+            }
+            try {
+                Thread.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }
