@@ -21,7 +21,8 @@ final class GracefulShutdown {
         this.log = log;
     }
 
-    static void install(AutoCloseable exporter, Logger log) {
+    /** @return closes the exporter once, whoever calls it first (signal, service control, shutdown hook) */
+    static Runnable install(AutoCloseable exporter, Logger log) {
         GracefulShutdown shutdown = new GracefulShutdown(exporter, log);
         for (String name : new String[]{"TERM", "INT"}) {
             try {
@@ -32,6 +33,7 @@ final class GracefulShutdown {
         }
         // Any other way the JVM ends (System.exit elsewhere, SIGHUP) still closes everything once.
         Runtime.getRuntime().addShutdownHook(new Thread(shutdown::closeOnce, "leakwatch-shutdown-hook"));
+        return shutdown::closeOnce;
     }
 
     private void onSignal(Signal signal) {

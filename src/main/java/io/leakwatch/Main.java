@@ -6,12 +6,14 @@ import io.leakwatch.config.Flags;
 import io.leakwatch.config.Settings;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.http.ExporterServer;
+import io.leakwatch.service.ServiceCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Entry point. Exit codes: 0 normal stop, 2 bad flags/config or an address that cannot be bound,
@@ -30,8 +32,14 @@ public final class Main {
         }
     }
 
+    /** Stops what {@link #run} started; set once the server listens. */
+    private static final AtomicReference<Runnable> STOP = new AtomicReference<>(() -> { });
+
     /** Starts leakwatch and returns only on a startup error (the server keeps the JVM alive). */
-    static int run(List<String> args, PrintStream out, PrintStream err) {
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (!args.isEmpty() && args.get(0).equals(ServiceCommand.NAME)) {
+            return ServiceCommand.run(args.subList(1, args.size()), out, err);
+        }
         Settings settings;
         try {
             CommandLine cli = CommandLine.parse(args);
@@ -61,14 +69,21 @@ public final class Main {
             err.println("leakwatch: --web.listen-address: cannot listen on " + settings.listenAddresses() + ": " + e.getMessage());
             return EXIT_USAGE;
         }
-        GracefulShutdown.install(exporter, log);
+        // signals, the service's STOP control and the shutdown hook all close it once
+        STOP.set(GracefulShutdown.install(exporter, log));
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
                 settings.listenAddresses(), exporter.ports(), settings.telemetryPath(), exporter.backend().name());
         return 0;
     }
 
+    /** Stops the server and the collection started by {@link #run} (the Windows service's STOP control). */
+    public static void stop() {
+        STOP.get().run();
+    }
+
     static void printHelp(PrintStream out) {
         out.println("usage: leakwatch [<flags>]");
+        out.println("       leakwatch service install [<flags>] | uninstall | start | stop   (Windows)");
         out.println();
         out.println("Per-process Prometheus exporter, drop-in for windows_exporter's process collector.");
         out.println();

@@ -1,6 +1,7 @@
 package io.leakwatch.backend;
 
 import io.leakwatch.backend.linux.LinuxProcBackend;
+import io.leakwatch.backend.windows.WindowsProcessBackend;
 import io.leakwatch.config.Settings;
 import io.leakwatch.model.ProcessBackend;
 
@@ -18,6 +19,9 @@ public final class Backends {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (os.contains("linux")) {
             return new LinuxProcBackend(settings.procfs(), settings.processCmdline());
+        }
+        if (os.startsWith("windows")) {
+            return WindowsProcessBackend.open(settings.processCmdline(), settings.processIis());
         }
         throw new IllegalArgumentException("no process backend for operating system '" + os + "'");
     }

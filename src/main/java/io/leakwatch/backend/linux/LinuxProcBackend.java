@@ -24,7 +24,8 @@ import static io.leakwatch.model.ProcessSample.ABSENT;
 /**
  * Reads processes from procfs. Per scrape and process it reads {@code stat} (every process: the
  * name and start time decide selection), then for selected processes {@code status}, {@code io}
- * and the size of {@code fd/}. Name, owner and command line are read once per process lifetime.
+ * and the size of {@code fd/}. Name, owner and command line are read once per process lifetime
+ * (pid + start time + comm, since exec and renames keep the first two).
  */
 public final class LinuxProcBackend implements ProcessBackend {
     private static final int DEFAULT_CLK_TCK = 100;
@@ -43,14 +44,16 @@ public final class LinuxProcBackend implements ProcessBackend {
     /** Static facts of one process lifetime (pid + start ticks). */
     private static final class KnownProcess {
         final long startTicks;
+        final String comm;
         final String name;
         final boolean selected;
         String cmdline; // null until needed
         ProcessInfo info; // null until the first full read
         long seenInGeneration;
 
-        KnownProcess(long startTicks, String name, boolean selected) {
+        KnownProcess(long startTicks, String comm, String name, boolean selected) {
             this.startTicks = startTicks;
+            this.comm = comm;
             this.name = name;
             this.selected = selected;
         }
@@ -115,7 +118,8 @@ public final class LinuxProcBackend implements ProcessBackend {
         int statLength = reader.read(dir.resolve("stat"));
         ProcStat stat = ProcStatParser.parse(reader.buffer(), statLength);
         KnownProcess process = known.get(pid);
-        if (process == null || process.startTicks != stat.startTicks()) {
+        // A process that execs or renames itself keeps pid and start time but changes comm: rediscover it.
+        if (process == null || process.startTicks != stat.startTicks() || !process.comm.equals(stat.comm())) {
             process = discover(dir, stat, filter);
             known.put(pid, process);
         }
@@ -177,7 +181,7 @@ public final class LinuxProcBackend implements ProcessBackend {
                     CmdlineParser.argv0Basename(reader.buffer(), len));
             cmdline = CmdlineParser.joined(reader.buffer(), len);
         }
-        KnownProcess process = new KnownProcess(stat.startTicks(), name, filter.selects(name));
+        KnownProcess process = new KnownProcess(stat.startTicks(), stat.comm(), name, filter.selects(name));
         process.cmdline = cmdline;
         return process;
     }
@@ -226,6 +230,11 @@ public final class LinuxProcBackend implements ProcessBackend {
             return count;
         } catch (AccessDeniedException e) {
             return ABSENT;
+        } catch (NoSuchFileException e) {
+            if (Files.isDirectory(dir)) {
+                return ABSENT; // no fd/ although the process is there (unusual procfs): no count
+            }
+            throw e;
         }
     }
 
@@ -269,9 +278,9 @@ public final class LinuxProcBackend implements ProcessBackend {
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            throw new IllegalArgumentException(procfs + " is not a readable procfs: cannot read btime from " + stat);
+            throw new IllegalArgumentException("--path.procfs: " + procfs + " is not a readable procfs (cannot read btime from " + stat + ")");
         }
-        throw new IllegalArgumentException(procfs + " is not a procfs: no btime line in " + stat);
+        throw new IllegalArgumentException("--path.procfs: " + procfs + " is not a procfs (no btime line in " + stat + ")");
     }
 
     private static boolean kernelCountsFdsInStat(Path procfs) {

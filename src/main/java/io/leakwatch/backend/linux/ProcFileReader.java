@@ -3,6 +3,8 @@ package io.leakwatch.backend.linux;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -34,6 +36,25 @@ final class ProcFileReader {
      * @throws IOException                         anything else, including ESRCH from a dying process
      */
     int read(Path file) throws IOException {
+        try {
+            return readOnce(file);
+        } catch (AccessDeniedException | NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            // procfs checks some rights at read(), not open() (io needs ptrace access), and a
+            // dying process answers ESRCH: the JDK reports both as a plain IOException.
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("Permission denied")) {
+                throw new AccessDeniedException(file.toString());
+            }
+            if (message.contains("No such process")) {
+                throw new NoSuchFileException(file.toString());
+            }
+            throw e;
+        }
+    }
+
+    private int readOnce(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             int total = 0;
             while (true) {

@@ -1,0 +1,198 @@
+package io.leakwatch.service;
+
+import io.leakwatch.Main;
+import io.leakwatch.config.CommandLine;
+import io.leakwatch.config.Flags;
+import io.leakwatch.config.Settings;
+import io.leakwatch.config.UsageException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code leakwatch service install [flags…] | uninstall | start | stop} (and {@code run}, which
+ * the Service Control Manager starts). Argument checking and building are here, in plain Java;
+ * the SCM calls are behind {@link ServiceControl}.
+ */
+public final class ServiceCommand {
+    public static final String NAME = "service";
+    private static final String USAGE = "usage: leakwatch service install [<flags>] | uninstall | start | stop";
+
+    /** What the command needs from the machine; tests replace it. */
+    public interface Environment {
+        boolean isWindows();
+
+        /** Absolute path of java.exe running us. */
+        String javaExecutable();
+
+        /** Absolute path of leakwatch.jar. */
+        String jar();
+
+        /** Directory relative file flags resolve against. */
+        Path workingDirectory();
+
+        ServiceControl control();
+
+        /** Redirects output to the service log; returns the stream to use as out/err. */
+        PrintStream openLog(String path) throws IOException;
+    }
+
+    private ServiceCommand() {
+    }
+
+    /** Entry from Main: {@code args} are what follows "service". */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return run(args, out, err, new RealEnvironment());
+    }
+
+    public static int run(List<String> args, PrintStream out, PrintStream err, Environment env) {
+        if (args.isEmpty()) {
+            err.println("leakwatch: " + USAGE);
+            return Main.EXIT_USAGE;
+        }
+        String action = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        try {
+            if (!List.of("install", "uninstall", "start", "stop", "run").contains(action)) {
+                throw new UsageException("service: unknown action '" + action + "'; " + USAGE);
+            }
+            if (!env.isWindows()) {
+                throw new UsageException("service: Windows services exist only on Windows (on Linux, run leakwatch under systemd)");
+            }
+            if (!action.equals("install") && !action.equals("run") && !rest.isEmpty()) {
+                throw new UsageException("service " + action + " takes no flags (flags belong to 'service install')");
+            }
+            ServiceControl control = env.control();
+            switch (action) {
+                case "install" -> {
+                    List<String> flags = serviceFlags(rest, env.workingDirectory());
+                    ServiceDefinition definition = ServiceDefinition.of(env.javaExecutable(), env.jar(), flags);
+                    control.install(definition);
+                    out.println("installed service '" + definition.name() + "' (automatic start, restarts on failure)");
+                    out.println("  command: " + definition.commandLine());
+                    out.println("  log:     " + ServiceLog.path(flags, env.jar()));
+                    out.println("start it now with: leakwatch service start");
+                }
+                case "uninstall" -> {
+                    control.uninstall(ServiceDefinition.NAME);
+                    out.println("removed service '" + ServiceDefinition.NAME + "'");
+                }
+                case "start" -> {
+                    control.start(ServiceDefinition.NAME);
+                    out.println("service '" + ServiceDefinition.NAME + "' is running");
+                }
+                case "stop" -> {
+                    control.stop(ServiceDefinition.NAME);
+                    out.println("service '" + ServiceDefinition.NAME + "' is stopped");
+                }
+                default -> {
+                    return runAsService(rest, env, control);
+                }
+            }
+            return 0;
+        } catch (UsageException e) {
+            err.println("leakwatch: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        } catch (ServiceControl.ServiceException e) {
+            err.println("leakwatch: service " + action + ": " + e.getMessage());
+            return e.win32Error() == ServiceErrors.ACCESS_DENIED ? Main.EXIT_USAGE : 1;
+        }
+    }
+
+    private static int runAsService(List<String> flags, Environment env, ServiceControl control)
+            throws ServiceControl.ServiceException {
+        PrintStream log;
+        try {
+            log = env.openLog(ServiceLog.path(flags, env.jar()));
+        } catch (IOException e) {
+            log = System.err; // still run: a log we cannot write is no reason to fail the service
+        }
+        PrintStream output = log;
+        control.run(ServiceDefinition.NAME, new ServiceBody() {
+            @Override
+            public int start() {
+                return Main.run(flags, output, output);
+            }
+
+            @Override
+            public void stop() {
+                Main.stop();
+            }
+        });
+        return 0;
+    }
+
+    /**
+     * Checks the flags as leakwatch would at service start (so mistakes show now, at the prompt)
+     * and makes {@code --config.file} absolute: a service starts in C:\Windows\System32.
+     */
+    static List<String> serviceFlags(List<String> flags, Path workingDirectory) throws UsageException {
+        List<String> absolute = new ArrayList<>();
+        for (int i = 0; i < flags.size(); i++) {
+            String flag = flags.get(i);
+            String prefix = "--" + Flags.CONFIG_FILE;
+            if (flag.equals(prefix) && i + 1 < flags.size()) {
+                absolute.add(flag);
+                absolute.add(absolutePath(flags.get(++i), workingDirectory));
+            } else if (flag.startsWith(prefix + "=")) {
+                absolute.add(prefix + "=" + absolutePath(flag.substring(prefix.length() + 1), workingDirectory));
+            } else {
+                absolute.add(flag);
+            }
+        }
+        CommandLine cli = CommandLine.parse(absolute);
+        if (cli.action() != CommandLine.Action.RUN) {
+            throw new UsageException("service install: --help and --version are not service flags");
+        }
+        Settings.load(cli.values());
+        return List.copyOf(absolute);
+    }
+
+    private static String absolutePath(String file, Path workingDirectory) {
+        if (file.isEmpty() || file.startsWith("\\\\") || file.matches("^[A-Za-z]:[\\\\/].*") || file.startsWith("/")) {
+            return file;
+        }
+        return workingDirectory.resolve(file).toAbsolutePath().normalize().toString();
+    }
+
+    /** The machine we run on. */
+    static final class RealEnvironment implements Environment {
+        @Override
+        public boolean isWindows() {
+            return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+        }
+
+        @Override
+        public String javaExecutable() {
+            return Path.of(System.getProperty("java.home"), "bin", "java.exe").toString();
+        }
+
+        @Override
+        public String jar() {
+            try {
+                return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                throw new IllegalStateException("cannot find leakwatch.jar: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public Path workingDirectory() {
+            return Path.of("").toAbsolutePath();
+        }
+
+        @Override
+        public ServiceControl control() {
+            return new WindowsServiceControl();
+        }
+
+        @Override
+        public PrintStream openLog(String path) throws IOException {
+            return ServiceLog.redirect(path);
+        }
+    }
+}

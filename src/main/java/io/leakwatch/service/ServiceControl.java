@@ -1,0 +1,33 @@
+package io.leakwatch.service;
+
+/** The Service Control Manager operations leakwatch needs (Windows: {@link WindowsServiceControl}). */
+public interface ServiceControl {
+    /** Registers the service: automatic start, restart on failure. */
+    void install(ServiceDefinition definition) throws ServiceException;
+
+    /** Stops the service if it runs, then deletes it. */
+    void uninstall(String name) throws ServiceException;
+
+    /** Starts the service and waits until it runs or fails. */
+    void start(String name) throws ServiceException;
+
+    /** Stops the service and waits until it has stopped. */
+    void stop(String name) throws ServiceException;
+
+    /** Connects this process to the SCM as the service and runs {@code body} until it is stopped. */
+    void run(String name, ServiceBody body) throws ServiceException;
+
+    /** An SCM call failed with a Win32 error. */
+    final class ServiceException extends Exception {
+        private final int win32Error;
+
+        public ServiceException(String serviceName, int win32Error) {
+            super(ServiceErrors.describe(serviceName, win32Error), null, false, false);
+            this.win32Error = win32Error;
+        }
+
+        public int win32Error() {
+            return win32Error;
+        }
+    }
+}

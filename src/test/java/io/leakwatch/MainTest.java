@@ -1,0 +1,89 @@
+package io.leakwatch;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+
+    record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome runInProcess(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A real JVM, to see the real exit code and everything it prints. */
+    private static Outcome runJvm(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "leakwatch did not exit");
+        return new Outcome(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsEveryFlagWithItsDefault() {
+        Outcome o = runInProcess("--help");
+        assertEquals(0, o.code());
+        for (io.leakwatch.config.Flag flag : io.leakwatch.config.Flags.all()) {
+            assertTrue(o.out().contains("--" + flag.name()), flag.name());
+        }
+        assertTrue(o.out().contains("(default: :9182)"));
+        assertTrue(o.out().contains("(default: .+)"));
+    }
+
+    @Test
+    void version() {
+        Outcome o = runInProcess("--version");
+        assertEquals(0, o.code());
+        assertEquals("leakwatch " + Version.VERSION, o.out().trim());
+    }
+
+    @Test
+    void userErrorsExitTwoWithOneLineAndNoStackTrace() throws Exception {
+        Outcome o = runJvm("--collector.process.include=(unclosed");
+        assertEquals(2, o.code());
+        assertEquals(1, o.err().trim().lines().count(), o.err());
+        assertTrue(o.err().startsWith("leakwatch: --collector.process.include: invalid regex"), o.err());
+        assertFalse(o.err().contains("at io.leakwatch"), "no stack trace");
+        assertEquals("", o.out());
+
+        for (String[] args : new String[][]{{"--unknown.flag"}, {"--collectors.enabled=nope"}, {"--log.level=loud"},
+                {"--path.procfs=/nonexistent"}}) {
+            Outcome e = runInProcess(args);
+            assertEquals(2, e.code(), String.join(" ", args));
+            assertEquals(1, e.err().trim().lines().count(), e.err());
+            assertTrue(e.err().startsWith("leakwatch: "), e.err());
+        }
+    }
+
+    @Test
+    void portInUseExitsTwoNamingTheAddress() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            Outcome o = runJvm("--web.listen-address=" + address);
+            assertEquals(2, o.code(), o.err());
+            String last = o.err().trim().lines().reduce((a, b) -> b).orElse("");
+            assertTrue(last.startsWith("leakwatch: --web.listen-address: cannot listen on [" + address + "]"), o.err());
+            assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.leakwatch.backend.windows;
+
+import io.leakwatch.model.ProcessSample;
+import org.junit.jupiter.api.Test;
+
+import java.util.HexFormat;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Names, times, SIDs and IIS pool names: the plain-Java rules around the native calls. */
+class WindowsSmallPartsTest {
+
+    @Test
+    void processNamesDropExeInAnyCaseAndPidZeroIsIdle() {
+        assertEquals("svchost", WindowsProcessNames.of(800, "svchost.exe"));
+        assertEquals("LEAKY", WindowsProcessNames.of(801, "LEAKY.EXE"));
+        assertEquals("Setup.Exe.bak", WindowsProcessNames.of(802, "Setup.Exe.bak"));
+        assertEquals("System", WindowsProcessNames.of(4, "System"));
+        assertEquals("Memory Compression", WindowsProcessNames.of(2000, "Memory Compression"));
+        assertEquals(".exe", WindowsProcessNames.of(803, ".exe"), "nothing left to name it by: keep as is");
+        assertEquals("Idle", WindowsProcessNames.of(0, null));
+        assertEquals("Idle", WindowsProcessNames.of(0, "System Idle Process"));
+    }
+
+    @Test
+    void fileTimesBecomeUnixSecondsAndDurationsSeconds() {
+        assertEquals(0.0000001, WindowsTime.unixSeconds(WindowsTime.UNIX_EPOCH_AS_FILETIME + 1), 1e-12);
+        assertEquals(1_795_690_486.721544, WindowsTime.unixSeconds(134_401_640_867_215_440L), 1e-6);
+        assertFalse(ProcessSample.isPresent(WindowsTime.unixSeconds(0)));
+        assertFalse(ProcessSample.isPresent(WindowsTime.unixSeconds(-5)));
+        assertEquals(1.5, WindowsTime.seconds(15_000_000));
+    }
+
+    @Test
+    void sidsFormatAsWindowsWritesThem() {
+        // S-1-5-18 (LocalSystem) and a domain user SID
+        assertEquals("S-1-5-18", SidStrings.format(HexFormat.of().parseHex("010100000000000512000000")));
+        assertEquals("S-1-5-21-3623811015-3361044348-30300820-1013", SidStrings.format(HexFormat.of().parseHex(
+                "010500000000000515000000" + "c7f7fed7" + "7c7755c8" + "945ace01" + "f5030000")));
+        assertEquals("", SidStrings.format(new byte[3]));
+        assertEquals("", SidStrings.format(HexFormat.of().parseHex("010500000000000515000000")), "claims 5 sub-authorities, has 0");
+    }
+
+    @Test
+    void iisAppPoolFromTheWorkerCommandLine() {
+        assertEquals(Optional.of("DefaultAppPool"), IisAppPools.appPool(
+                "c:\\windows\\system32\\inetsrv\\w3wp.exe -ap \"DefaultAppPool\" -v \"v4.0\" -l \"webengine4.dll\""));
+        assertEquals(Optional.of("My Pool"), IisAppPools.appPool("w3wp.exe -debug -ap \"My Pool\" -h \"x\""));
+        assertEquals(Optional.of("bare"), IisAppPools.appPool("w3wp.exe -ap bare"));
+        assertEquals(Optional.empty(), IisAppPools.appPool("w3wp.exe -v 4"));
+        assertEquals(Optional.empty(), IisAppPools.appPool("w3wp.exe -map \"x\""));
+        assertEquals(Optional.empty(), IisAppPools.appPool(""));
+        assertEquals("w3wp_DefaultAppPool", IisAppPools.processName("w3wp", "w3wp.exe -ap \"DefaultAppPool\""));
+        assertEquals("w3wp", IisAppPools.processName("w3wp", ""));
+        assertTrue(IisAppPools.isWorkerProcess("W3WP"));
+        assertFalse(IisAppPools.isWorkerProcess("w3wpx"));
+    }
+
+    @Test
+    void utf16CharArraysEndAtTheFirstNul() {
+        assertEquals("NT AUTHORITY", Native16.string("NT AUTHORITY\0garbage".toCharArray()));
+        assertEquals("full", Native16.string("full".toCharArray()));
+    }
+}

@@ -1,0 +1,221 @@
+package io.leakwatch.service;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The service subcommand's argument handling against a recording SCM. */
+class ServiceCommandTest {
+    private static final String JAVA = "C:\\Program Files\\Eclipse Adoptium\\jdk-17\\bin\\java.exe";
+    private static final String JAR = "C:\\Program Files\\leakwatch\\leakwatch.jar";
+
+    @TempDir
+    Path dir;
+
+    final List<String> calls = new ArrayList<>();
+    final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+    final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+    ServiceDefinition installed;
+    Integer failWith;
+    boolean windows = true;
+    ServiceBody ranBody;
+    String logOpened;
+
+    final ServiceControl control = new ServiceControl() {
+        @Override
+        public void install(ServiceDefinition definition) throws ServiceException {
+            calls.add("install");
+            fail();
+            installed = definition;
+        }
+
+        @Override
+        public void uninstall(String name) throws ServiceException {
+            calls.add("uninstall " + name);
+            fail();
+        }
+
+        @Override
+        public void start(String name) throws ServiceException {
+            calls.add("start " + name);
+            fail();
+        }
+
+        @Override
+        public void stop(String name) throws ServiceException {
+            calls.add("stop " + name);
+            fail();
+        }
+
+        @Override
+        public void run(String name, ServiceBody body) {
+            calls.add("run " + name);
+            ranBody = body;
+        }
+
+        private void fail() throws ServiceException {
+            if (failWith != null) {
+                throw new ServiceException("leakwatch", failWith);
+            }
+        }
+    };
+
+    final ServiceCommand.Environment env = new ServiceCommand.Environment() {
+        @Override
+        public boolean isWindows() {
+            return windows;
+        }
+
+        @Override
+        public String javaExecutable() {
+            return JAVA;
+        }
+
+        @Override
+        public String jar() {
+            return JAR;
+        }
+
+        @Override
+        public Path workingDirectory() {
+            return dir;
+        }
+
+        @Override
+        public ServiceControl control() {
+            return control;
+        }
+
+        @Override
+        public PrintStream openLog(String path) {
+            logOpened = path;
+            return out;
+        }
+    };
+
+    private int run(String... args) {
+        return ServiceCommand.run(List.of(args), out, err, env);
+    }
+
+    @Test
+    void installRegistersTheJarWithTheSeedsFlagsIntact() {
+        int code = run("install", "--collectors.enabled", "process", "--collector.process.include=firefox.+");
+        assertEquals(0, code, errBytes.toString());
+        assertEquals(List.of("install"), calls);
+        assertEquals("leakwatch", installed.name());
+        assertEquals("\"" + JAVA + "\" \"-Djna.tmpdir=C:\\Program Files\\leakwatch\\jna\" -jar \"" + JAR
+                + "\" service run --collectors.enabled process --collector.process.include=firefox.+", installed.commandLine());
+        assertEquals(List.of(JAVA, "-Djna.tmpdir=C:\\Program Files\\leakwatch\\jna", "-jar", JAR, "service", "run",
+                        "--collectors.enabled", "process", "--collector.process.include=firefox.+"),
+                WindowsCommandLineTest.msvcrtSplit(installed.commandLine()));
+        assertTrue(outBytes.toString().contains("leakwatch service start"));
+        assertTrue(outBytes.toString().contains("C:\\Program Files\\leakwatch\\leakwatch.log"));
+    }
+
+    @Test
+    void installMakesTheConfigFileAbsoluteAndLogsNextToIt() throws IOException {
+        Files.writeString(dir.resolve("leakwatch.yml"), "collector:\n  process:\n    include: \"sql.+\"\n");
+        assertEquals(0, run("install", "--config.file", "leakwatch.yml"), errBytes.toString());
+        List<String> argv = WindowsCommandLineTest.msvcrtSplit(installed.commandLine());
+        assertEquals(dir.resolve("leakwatch.yml").toString(), argv.get(argv.size() - 1));
+        assertTrue(outBytes.toString().contains(dir.resolve("leakwatch.log").toString()), outBytes.toString());
+
+        calls.clear();
+        assertEquals(0, run("install", "--config.file=leakwatch.yml"));
+        assertTrue(installed.commandLine().endsWith("--config.file=" + dir.resolve("leakwatch.yml")));
+    }
+
+    @Test
+    void installRejectsBadFlagsAtThePromptNotAtServiceStart() {
+        assertEquals(2, run("install", "--collector.process.include=("));
+        assertEquals(2, run("install", "--no-such-flag"));
+        assertEquals(2, run("install", "--config.file", "missing.yml"));
+        assertEquals(2, run("install", "--help"));
+        assertEquals(List.of(), calls, "nothing registered");
+        String[] lines = errBytes.toString().split("\n");
+        assertEquals(4, lines.length, errBytes.toString());
+        for (String line : lines) {
+            assertTrue(line.startsWith("leakwatch: "), line);
+        }
+    }
+
+    @Test
+    void startStopUninstallCallTheScm() {
+        assertEquals(0, run("start"));
+        assertEquals(0, run("stop"));
+        assertEquals(0, run("uninstall"));
+        assertEquals(List.of("start leakwatch", "stop leakwatch", "uninstall leakwatch"), calls);
+    }
+
+    @Test
+    void scmErrorsAreOneLineWithTheWin32Code() {
+        failWith = 5;
+        assertEquals(2, run("install"));
+        failWith = 1060;
+        assertEquals(1, run("stop"));
+        String err = errBytes.toString();
+        assertTrue(err.contains("elevated prompt (Run as administrator) (Win32 error 5)"), err);
+        assertTrue(err.contains("service 'leakwatch' is not installed (Win32 error 1060)"), err);
+        assertEquals(2, err.split("\n").length);
+    }
+
+    @Test
+    void usageMistakes() {
+        assertEquals(2, run());
+        assertEquals(2, run("restart"));
+        assertEquals(2, run("start", "--collector.process.include=x"));
+        windows = false;
+        assertEquals(2, run("install"));
+        assertTrue(errBytes.toString().contains("only on Windows"));
+        assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void mainDispatchesTheSubcommandAndStillRejectsOtherPositionalArguments() {
+        if (System.getProperty("os.name", "").startsWith("Windows")) {
+            return; // on Windows this would talk to the real SCM
+        }
+        assertEquals(2, io.leakwatch.Main.run(List.of("service", "install"), out, err));
+        assertTrue(errBytes.toString().contains("Windows services exist only on Windows"), errBytes.toString());
+        assertEquals(2, io.leakwatch.Main.run(List.of("serve"), out, err));
+        assertTrue(errBytes.toString().contains("unexpected argument 'serve'"), errBytes.toString());
+    }
+
+    @Test
+    void runStartsAndStopsTheRealExporterThroughTheServiceBody() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        assertEquals(0, run("run", "--web.listen-address=127.0.0.1:" + port));
+        assertEquals(List.of("run leakwatch"), calls);
+        assertEquals("C:\\Program Files\\leakwatch\\leakwatch.log", logOpened);
+
+        assertEquals(0, ranBody.start(), errBytes.toString() + outBytes);
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode());
+        ranBody.stop();
+        assertThrows(IOException.class, () -> http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString()), "stopped: nothing listens any more");
+    }
+}
