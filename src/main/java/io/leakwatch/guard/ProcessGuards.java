@@ -8,8 +8,8 @@ import io.leakwatch.model.ProcessBackend;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Wraps any OS backend with the protections that do not depend on the OS: the cardinality
- * guard (--collector.process.max-processes) and command-line redaction
+ * Wraps any OS backend with the protections that do not depend on the OS: one sample per pid,
+ * the cardinality guard (--collector.process.max-processes) and command-line redaction
  * (--collector.process.cmdline-redact), in that order so only kept processes are redacted.
  */
 public final class ProcessGuards {
@@ -20,7 +20,8 @@ public final class ProcessGuards {
     public static ProcessBackend wrap(ProcessBackend backend, Settings settings) {
         int max = maxProcesses(settings.config().getString(Flags.PROCESS_MAX_PROCESSES));
         CmdlineRedactor redactor = redactor(settings.config().getString(Flags.PROCESS_CMDLINE_REDACT));
-        ProcessBackend guarded = max > 0 ? new ProcessLimitBackend(backend, max) : backend;
+        ProcessBackend distinct = new DistinctPidsBackend(backend);
+        ProcessBackend guarded = max > 0 ? new ProcessLimitBackend(distinct, max) : distinct;
         return redactor.enabled() && settings.processCmdline() ? new RedactingBackend(guarded, redactor) : guarded;
     }
 
