@@ -36,10 +36,22 @@ public final class Exporter implements AutoCloseable {
     }
 
     public static Exporter start(Settings settings, List<ExtraEndpoints> extras) throws ExporterServer.BindFailure {
-        ProcessBackend backend = io.leakwatch.guard.ProcessGuards.wrap(Backends.forThisMachine(settings), settings);
+        ProcessBackend osBackend = Backends.forThisMachine(settings);
+        ProcessBackend backend;
+        try {
+            backend = io.leakwatch.guard.ProcessGuards.wrap(osBackend, settings);
+        } catch (IllegalArgumentException e) {
+            osBackend.close(); // a bad guard flag must not leave the native buffer behind
+            throw e;
+        }
         ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, settings.processFilter());
-        ExporterServer server = new ExporterServer(settings,
-                new Exposition(coordinator, !settings.disableExporterMetrics()), extras);
+        ExporterServer server;
+        try {
+            server = new ExporterServer(settings, new Exposition(coordinator, !settings.disableExporterMetrics()), extras);
+        } catch (IllegalArgumentException e) {
+            coordinator.close(); // --web.config.file unusable: stop the collector thread too
+            throw e;
+        }
         try {
             server.start();
         } catch (ExporterServer.BindFailure e) {
