@@ -22,14 +22,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Leak check of leakwatch itself: scrapes a real leakwatch JVM while 1,000 extra processes live
  * and others churn, sampling its RSS, open descriptors and threads from /proc. After a warm-up
  * (the JIT, the heap reaching its steady size), none may grow beyond noise.
- * CI runs 300 scrapes; the long run is
+ * CI runs 200 scrapes; the long run is
  * {@code mvn -o test -Dtest=SoakTest -Dleakwatch.soak.scrapes=10000 -Dsurefire.failIfNoSpecifiedTests=false}
  * ({@code -Dleakwatch.soak.processes=N} sets the extra sleeping processes, default 1,000; at least
  * 1,000 processes must be exported in all).
  */
 @Timeout(value = 3, unit = TimeUnit.HOURS)
 class SoakTest {
-    static final int SCRAPES = Integer.getInteger("leakwatch.soak.scrapes", 300);
+    static final int SCRAPES = Integer.getInteger("leakwatch.soak.scrapes", 200);
     static final int EXTRA_PROCESSES = Integer.getInteger("leakwatch.soak.processes", 1000);
     static final long RSS_NOISE_BYTES = 24L << 20;
     static final int FD_NOISE = 4;
