@@ -8,7 +8,6 @@ import io.leakwatch.config.ListenAddress;
 import io.leakwatch.config.Settings;
 import io.leakwatch.metrics.Exposition;
 import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;

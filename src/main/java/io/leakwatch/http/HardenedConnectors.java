@@ -19,9 +19,11 @@ final class HardenedConnectors {
         if (tls == null) {
             return new ServerConnector(server, new HttpConnectionFactory(httpConfig));
         }
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        secure.setSniHostCheck(false); // scrapers connect by IP or any alias; the certificate check is theirs
-        httpConfig.addCustomizer(secure);
+        if (httpConfig.getCustomizer(SecureRequestCustomizer.class) == null) { // one config may serve several addresses
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false); // scrapers connect by IP or any alias; the certificate check is theirs
+            httpConfig.addCustomizer(secure);
+        }
         return new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(httpConfig));
     }
 
