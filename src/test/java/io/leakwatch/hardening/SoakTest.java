@@ -96,6 +96,13 @@ class SoakTest {
                     rssLastQuarter / 1048576.0, last.rssBytes() / 1048576.0, fdsMin, fdsMax, last.fds(),
                     threadsMin, threadsMax, last.threads());
             System.out.println(report);
+            StringBuilder trend = new StringBuilder("soak trend (scrape: RSS MiB / fds / threads):");
+            for (int d = 1; d <= 10; d++) {
+                int target = SCRAPES * d / 10;
+                samples.stream().filter(f -> f.scrape() >= target).findFirst().ifPresent(f -> trend.append(String.format(
+                        " %d: %.1f/%d/%d", f.scrape(), f.rssBytes() / 1048576.0, f.fds(), f.threads())));
+            }
+            System.out.println(trend);
             assertTrue(maxProcesses >= 1000, "fewer than 1,000 processes exported: " + report);
             assertTrue(rssLastQuarter <= rssAfterWarmup + RSS_NOISE_BYTES, "RSS grew: " + report);
             assertTrue(last.fds() <= first.fds() + FD_NOISE && fdsMax - fdsMin <= 2 * FD_NOISE, "descriptors grew: " + report);
