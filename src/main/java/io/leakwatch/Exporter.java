@@ -4,10 +4,14 @@ import io.leakwatch.backend.Backends;
 import io.leakwatch.config.Settings;
 import io.leakwatch.http.ExporterServer;
 import io.leakwatch.http.ExtraEndpoints;
+import io.leakwatch.leak.LeakSettings;
+import io.leakwatch.leak.LeakWatch;
 import io.leakwatch.metrics.Exposition;
+import io.leakwatch.metrics.ExtraFamilies;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessBackend;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,12 +23,15 @@ public final class Exporter implements AutoCloseable {
     private final ProcessBackend backend;
     private final ScrapeCoordinator coordinator;
     private final ExporterServer server;
+    private final LeakWatch leaks; // null when leak detection is off
 
-    private Exporter(Settings settings, ProcessBackend backend, ScrapeCoordinator coordinator, ExporterServer server) {
+    private Exporter(Settings settings, ProcessBackend backend, ScrapeCoordinator coordinator, ExporterServer server,
+                     LeakWatch leaks) {
         this.settings = settings;
         this.backend = backend;
         this.coordinator = coordinator;
         this.server = server;
+        this.leaks = leaks;
     }
 
     /**
@@ -36,6 +43,16 @@ public final class Exporter implements AutoCloseable {
     }
 
     public static Exporter start(Settings settings, List<ExtraEndpoints> extras) throws ExporterServer.BindFailure {
+        return start(settings, null, extras);
+    }
+
+    /** With leak detection when {@code leak} is enabled (its sampler, metrics, /leaks). */
+    public static Exporter start(Settings settings, LeakSettings leak) throws ExporterServer.BindFailure {
+        return start(settings, leak, List.of());
+    }
+
+    private static Exporter start(Settings settings, LeakSettings leak, List<ExtraEndpoints> extras)
+            throws ExporterServer.BindFailure {
         ProcessBackend osBackend = Backends.forThisMachine(settings);
         ProcessBackend backend;
         try {
@@ -45,20 +62,34 @@ public final class Exporter implements AutoCloseable {
             throw e;
         }
         ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, settings.processFilter());
+        LeakWatch leaks = leak != null && leak.enabled() ? LeakWatch.start(leak, coordinator) : null;
+        List<ExtraFamilies> families = leaks == null ? List.of() : List.of(leaks.metrics());
+        List<ExtraEndpoints> endpoints = new ArrayList<>(extras);
+        if (leaks != null) {
+            endpoints.add(leaks.endpoints());
+        }
         ExporterServer server;
         try {
-            server = new ExporterServer(settings, new Exposition(coordinator, !settings.disableExporterMetrics()), extras);
+            server = new ExporterServer(settings,
+                    new Exposition(coordinator, !settings.disableExporterMetrics(), families), endpoints);
         } catch (IllegalArgumentException e) {
-            coordinator.close(); // --web.config.file unusable: stop the collector thread too
+            // --web.config.file unusable: stop the sampler and the collector thread too
+            if (leaks != null) {
+                leaks.discard();
+            }
+            coordinator.close();
             throw e;
         }
         try {
             server.start();
         } catch (ExporterServer.BindFailure e) {
+            if (leaks != null) {
+                leaks.discard();
+            }
             coordinator.close();
             throw e;
         }
-        return new Exporter(settings, backend, coordinator, server);
+        return new Exporter(settings, backend, coordinator, server, leaks);
     }
 
     public Settings settings() {
@@ -81,6 +112,9 @@ public final class Exporter implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (leaks != null) {
+            leaks.close(); // stops sampling, saves the leak history
+        }
         coordinator.close(); // also closes the backend and its native buffers
     }
 }

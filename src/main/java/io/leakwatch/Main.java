@@ -6,6 +6,7 @@ import io.leakwatch.config.Flags;
 import io.leakwatch.config.Settings;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.http.ExporterServer;
+import io.leakwatch.leak.LeakSettings;
 import io.leakwatch.service.ServiceCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class Main {
             return ServiceCommand.run(args.subList(1, args.size()), out, err);
         }
         Settings settings;
+        LeakSettings leakSettings;
         try {
             CommandLine cli = CommandLine.parse(args);
             if (cli.action() == CommandLine.Action.HELP) {
@@ -52,6 +54,7 @@ public final class Main {
                 return 0;
             }
             settings = Settings.load(cli.values());
+            leakSettings = LeakSettings.from(settings.config());
         } catch (UsageException e) {
             err.println("leakwatch: " + e.getMessage());
             return EXIT_USAGE;
@@ -61,7 +64,7 @@ public final class Main {
 
         Exporter exporter;
         try {
-            exporter = Exporter.start(settings);
+            exporter = Exporter.start(settings, leakSettings);
         } catch (IllegalArgumentException e) {
             err.println("leakwatch: " + e.getMessage());
             return EXIT_USAGE;

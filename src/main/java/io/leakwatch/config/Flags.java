@@ -28,6 +28,12 @@ public final class Flags {
     public static final String WEB_MAX_REQUESTS = "web.max-requests";
     public static final String PROCESS_CMDLINE_REDACT = "collector.process.cmdline-redact";
     public static final String PROCESS_MAX_PROCESSES = "collector.process.max-processes";
+    public static final String LEAK_ENABLED = "leak.enabled";
+    public static final String LEAK_SAMPLE_INTERVAL = "leak.sample-interval";
+    public static final String LEAK_WINDOW = "leak.window";
+    public static final String LEAK_STATE_FILE = "leak.state-file";
+    public static final String LEAK_MIN_GROWTH = "leak.min-growth";
+    public static final String LEAK_MIN_HANDLE_GROWTH = "leak.min-handle-growth";
 
     private static final List<Flag> ALL = List.of(
             new Flag(CONFIG_FILE, STRING, "",
@@ -56,7 +62,20 @@ public final class Flags {
             new Flag(PROCESS_CMDLINE_REDACT, STRING, io.leakwatch.guard.CmdlineRedactor.DEFAULT_REGEX,
                     "Regex over the cmdline label: each capturing group of a match (or the whole match if it has none) becomes *** (empty = off)."),
             new Flag(PROCESS_MAX_PROCESSES, STRING, "10000",
-                    "Most processes exported per scrape; beyond it the largest by private bytes are kept (0 = no limit)."));
+                    "Most processes exported per scrape; beyond it the largest by private bytes are kept (0 = no limit)."),
+            new Flag(LEAK_ENABLED, BOOLEAN, true,
+                    "Built-in leak detection: sample in the background, serve /leaks and the leakwatch_leak_* metrics."),
+            new Flag(LEAK_SAMPLE_INTERVAL, STRING, "60s",
+                    "Leak detection: collect at least this often (a scrape that just ran is reused), e.g. 60s, 5m."),
+            new Flag(LEAK_WINDOW, STRING, "24h",
+                    "Leak detection: history judged per process, kept as 48 bucket floors, e.g. 24h, 7d (>= 10 sample intervals)."),
+            new Flag(LEAK_STATE_FILE, STRING, "auto",
+                    "Leak detection: file keeping the history across restarts; empty = do not save; auto = leak-state.json in "
+                            + "$XDG_STATE_HOME/leakwatch or ~/.local/state/leakwatch (Linux), %LOCALAPPDATA%\\leakwatch (Windows)."),
+            new Flag(LEAK_MIN_GROWTH, STRING, "10MiB/d",
+                    "Leak detection: private-bytes floor growth that makes a suspect, size per duration, e.g. 10MiB/d, 1MB/h."),
+            new Flag(LEAK_MIN_HANDLE_GROWTH, STRING, "100/d",
+                    "Leak detection: handle-count floor growth that makes a suspect, count per duration, e.g. 100/d."));
 
     private static final Map<String, Flag> BY_NAME = new LinkedHashMap<>();
 

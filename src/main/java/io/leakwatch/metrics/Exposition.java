@@ -18,9 +18,15 @@ public final class Exposition {
     private final ScrapeCoordinator coordinator;
     private final SelfMetrics selfMetrics;
     private final ExporterProcessMetrics exporterMetrics; // null when disabled
+    private final List<ExtraFamilies> extras; // written with the process families
 
     public Exposition(ScrapeCoordinator coordinator, boolean includeExporterMetrics) {
+        this(coordinator, includeExporterMetrics, List.of());
+    }
+
+    public Exposition(ScrapeCoordinator coordinator, boolean includeExporterMetrics, List<ExtraFamilies> extras) {
         this.coordinator = coordinator;
+        this.extras = List.copyOf(extras);
         this.selfMetrics = new SelfMetrics(coordinator.backend().name());
         this.exporterMetrics = includeExporterMetrics ? new ExporterProcessMetrics() : null;
     }
@@ -43,6 +49,9 @@ public final class Exposition {
         List<MetricFamilySamples> families = new ArrayList<>();
         if (result != null && result.snapshot() != null) {
             families.addAll(ProcessFamilies.of(result.snapshot()));
+        }
+        if (process) {
+            extras.forEach(extra -> families.addAll(extra.families()));
         }
         families.addAll(selfMetrics.of(result, process, (System.nanoTime() - scrapeStartNanos) / 1e9));
         if (exporterMetrics != null) {

@@ -67,8 +67,7 @@ public final class ScrapeCoordinator implements AutoCloseable {
             if (inFlight == null) {
                 CompletableFuture<CollectionResult> started = CompletableFuture.supplyAsync(this::runCollection, worker);
                 inFlight = started;
-                // A fast collection may already be done: whenComplete then clears inFlight right here
-                // (same thread, lock re-entered), so wait on 'started', never re-read the field.
+                // a collection that already finished runs this at once, on this thread, and clears inFlight
                 started.whenComplete((r, e) -> clearInFlight(started));
                 future = started;
             } else {

@@ -148,7 +148,7 @@ public final class ServiceCommand {
         if (cli.action() != CommandLine.Action.RUN) {
             throw new UsageException("service install: --help and --version are not service flags");
         }
-        Settings.load(cli.values());
+        io.leakwatch.leak.LeakSettings.from(Settings.load(cli.values()).config()); // leak flags too
         return List.copyOf(absolute);
     }
 

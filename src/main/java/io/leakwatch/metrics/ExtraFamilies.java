@@ -1,0 +1,14 @@
+package io.leakwatch.metrics;
+
+import io.prometheus.client.Collector.MetricFamilySamples;
+
+import java.util.List;
+
+/**
+ * A feature that adds its own metric families to every scrape of the process collector (for
+ * example leak detection), so {@link Exposition} does not grow a branch per feature.
+ * Called on the scrape's thread: return quickly from already computed values.
+ */
+public interface ExtraFamilies {
+    List<MetricFamilySamples> families();
+}

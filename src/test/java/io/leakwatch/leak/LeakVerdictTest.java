@@ -1,0 +1,196 @@
+package io.leakwatch.leak;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+
+import static io.leakwatch.leak.Series.DAY;
+import static io.leakwatch.leak.Series.MIB;
+import static io.leakwatch.leak.Series.SEED_BYTES_PER_SECOND;
+import static io.leakwatch.leak.Series.noise;
+import static io.leakwatch.leak.Series.sawtooth;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every "must flag / must not flag" case of the issue on synthetic series, each with 20 noise seeds,
+ * through the real detector with the default settings (24 h window, 60 s samples, 10 MiB/day, 100 handles/day).
+ */
+class LeakVerdictTest {
+    private static final LeakSettings DEFAULTS = Series.defaults();
+    private static final double BASE = 40 * MIB;
+
+    static List<Long> seeds() {
+        return Series.seeds(20);
+    }
+
+    /**
+     * The seed's Go service: ~17 MB/day of native memory never freed, under a GC sawtooth of 8 MiB and allocator noise.
+     * A GC period of exactly twice the 60 s sample interval is the worst case (samples alias onto the same phases).
+     */
+    private static double seedService(double t, long seed, double gcPeriod) {
+        return BASE + SEED_BYTES_PER_SECOND * t + sawtooth(t, gcPeriod, 8 * MIB) + Math.abs(noise(seed, t, 512 * 1024));
+    }
+
+    private static double seedService(double t, long seed) {
+        return seedService(t, seed, 120);
+    }
+
+    private static double handlesSteady(double t, long seed) {
+        return 120 + Math.round(noise(seed, t, 2));
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void seedRateWithRealisticNoiseIsASuspectAfterOneWindow(long seed) {
+        LeakVerdict v = Series.run(DEFAULTS, DAY, t -> seedService(t, seed), t -> handlesSteady(t, seed), seed);
+        assertTrue(v.suspect(), v.privateBytes().why());
+        assertTrue(v.privateBytes().suspect());
+        assertFalse(v.handles().suspect(), v.handles().why());
+        double rate = v.privateBytes().slopePerSecond();
+        assertEquals(SEED_BYTES_PER_SECOND, rate, 0.15 * SEED_BYTES_PER_SECOND, "Theil-Sen recovers the seed's rate");
+        // 64 GiB host as in the seed: years away, but finite and consistent with the rate
+        assertEquals((64 * 1024 * MIB - v.lastPrivateBytes()) / rate, v.secondsUntilPhysicalMemory(), 1);
+        assertEquals("suspect", v.summary());
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void seedRateIsCaughtAsSoonAsHalfTheWindowIsCovered(long seed) {
+        LeakVerdict v = Series.run(DEFAULTS, 0.55 * DAY, t -> seedService(t, seed, 97), t -> handlesSteady(t, seed), seed);
+        assertTrue(v.suspect(), v.privateBytes().why());
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void seedRateWithLessThanHalfTheWindowIsStillLearning(long seed) {
+        LeakVerdict v = Series.run(DEFAULTS, 0.4 * DAY, t -> seedService(t, seed), t -> handlesSteady(t, seed), seed);
+        assertFalse(v.suspect());
+        assertEquals(ResourceVerdict.Outcome.LEARNING, v.privateBytes().outcome(), v.privateBytes().why());
+        assertTrue(v.privateBytes().slopePerSecond() > 0.7 * SEED_BYTES_PER_SECOND, "the rate is already exported");
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void gcSawtoothWithNoNetGrowthIsNotFlagged(long seed) {
+        LeakVerdict v = Series.run(DEFAULTS, 2 * DAY,
+                t -> BASE + sawtooth(t, 180, 300 * MIB) + noise(seed, t, 4 * MIB), t -> handlesSteady(t, seed), seed);
+        assertFalse(v.suspect(), v.privateBytes().why());
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void cacheSawtoothLongerThanABucketIsNotFlagged(long seed) {
+        // a cache that fills for 6 h and is flushed: the floors themselves saw-tooth, 300 MiB a cycle
+        LeakVerdict v = Series.run(DEFAULTS, 2 * DAY,
+                t -> BASE + sawtooth(t + seed % 21600, 6 * 3600, 300 * MIB) + noise(seed, t, MIB), t -> handlesSteady(t, seed), seed);
+        assertFalse(v.suspect(), v.privateBytes().why());
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void warmUpRampThatPlateausIsNotFlagged(long seed) {
+        // ramps 600 MiB over the first 10 h (40% of the window), then flat
+        LeakVerdict v = Series.run(DEFAULTS, DAY,
+                t -> BASE + Math.min(t, 10 * 3600) / (10 * 3600) * 600 * MIB + sawtooth(t, 120, 8 * MIB) + noise(seed, t, MIB),
+                t -> 50 + Math.min(t, 3600) / 36 + Math.round(noise(seed, t, 2)), seed);
+        assertFalse(v.suspect(), v.privateBytes().why() + " / " + v.handles().why());
+        assertTrue(v.privateBytes().slopePerSecond() > DEFAULTS.minGrowthBytesPerSecond(),
+                "the trend alone would flag it: consistency must be what saves it");
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void decelaratingWarmUpThatLevelsOffIsNotFlaggedOnceFlat(long seed) {
+        // cache filling asymptotically (time constant 2 h): a day later it has levelled off
+        LeakVerdict v = Series.run(DEFAULTS, 2 * DAY,
+                t -> BASE + 400 * MIB * (1 - Math.exp(-t / 7200)) + noise(seed, t, MIB), t -> handlesSteady(t, seed), seed);
+        assertFalse(v.suspect(), v.privateBytes().why());
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void oneTimeStepIsNotFlagged(long seed) {
+        for (double stepAt : new double[]{0.3, 0.5, 0.7, 0.9}) {
+            LeakVerdict v = Series.run(DEFAULTS, DAY,
+                    t -> BASE + (t >= stepAt * DAY ? 250 * MIB : 0) + sawtooth(t, 120, 8 * MIB) + noise(seed, t, MIB),
+                    t -> 40 + (t >= stepAt * DAY ? 500 : 0) + Math.round(noise(seed, t, 1)), seed);
+            assertFalse(v.suspect(), "step at " + stepAt + ": " + v.privateBytes().why() + " / " + v.handles().why());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void growthBelowTheThresholdIsNotFlagged(long seed) {
+        LeakVerdict v = Series.run(DEFAULTS, DAY, t -> BASE + 5 * MIB / DAY * t + noise(seed, t, 64 * 1024),
+                t -> handlesSteady(t, seed), seed);
+        assertFalse(v.suspect());
+        assertEquals(ResourceVerdict.Outcome.STABLE, v.privateBytes().outcome(), v.privateBytes().why());
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void loudNoiseWithoutTrendIsNotFlagged(long seed) {
+        LeakVerdict v = Series.run(DEFAULTS, DAY, t -> BASE + Math.abs(noise(seed, t, 200 * MIB)), t -> handlesSteady(t, seed), seed);
+        assertFalse(v.suspect(), v.privateBytes().why());
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void handleLeakIsASuspectOnHandlesOnly(long seed) {
+        // one handle every 5 minutes never closed = 288/day, under +-3 of churn
+        LeakVerdict v = Series.run(DEFAULTS, DAY, t -> BASE + sawtooth(t, 120, 8 * MIB) + noise(seed, t, MIB),
+                t -> 60 + Math.floor(t / 300) + Math.round(Math.abs(noise(seed, t, 3))), seed);
+        assertTrue(v.suspect(), v.handles().why());
+        assertTrue(v.handles().suspect());
+        assertFalse(v.privateBytes().suspect(), v.privateBytes().why());
+        assertEquals(288.0 / DAY, v.handles().slopePerSecond(), 0.1 * 288 / DAY);
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void handleChurnWithoutGrowthIsNotFlagged(long seed) {
+        LeakVerdict v = Series.run(DEFAULTS, DAY, t -> BASE + noise(seed, t, MIB),
+                t -> 60 + sawtooth(t, 600, 400) + Math.round(Math.abs(noise(seed, t, 3))), seed);
+        assertFalse(v.handles().suspect(), v.handles().why());
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void aLeakingProcessThatRestartsEveryEightHoursIsNeverASuspect(long seed) {
+        LeakDetector detector = new LeakDetector(DEFAULTS, 64 * 1024 * MIB);
+        double restartEvery = 8 * 3600;
+        for (double t = 0; t <= 2 * DAY; t += 60) {
+            long instance = (long) (t / restartEvery);
+            double sinceStart = t - instance * restartEvery;
+            var info = Series.info("svc", 1000 + instance, Series.T0 + instance * restartEvery);
+            // leaks fast (1 GiB/day), but never for long enough in one lifetime
+            detector.ingest(Series.snapshot(Series.sample(info, BASE + 1024 * MIB / DAY * sinceStart + noise(seed, t, MIB), 50)),
+                    Series.T0 + t);
+            LeakReport r = detector.evaluate(Series.T0 + t);
+            assertTrue(r.suspects().isEmpty(), "t=" + t);
+            assertEquals(1, r.processes().size(), "the previous instance was dropped after its last verdict");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void pidReusedByANewProcessStartsANewHistory(long seed) {
+        LeakDetector detector = new LeakDetector(DEFAULTS, 64 * 1024 * MIB);
+        var first = Series.info("svc", 77, Series.T0);
+        for (double t = 0; t <= DAY; t += 60) {
+            detector.ingest(Series.snapshot(Series.sample(first, Math.max(BASE, seedService(t, seed) * 20 - 19 * BASE), 50)),
+                    Series.T0 + t);
+        }
+        assertTrue(detector.evaluate(Series.T0 + DAY).processes().get(0).suspect());
+        var reused = Series.info("svc", 77, Series.T0 + DAY + 30);
+        detector.ingest(Series.snapshot(Series.sample(reused, BASE, 50)), Series.T0 + DAY + 60);
+        LeakVerdict v = detector.evaluate(Series.T0 + DAY + 60).processes().get(0);
+        assertEquals(Series.T0 + DAY + 30, v.info().startTimeSeconds());
+        assertFalse(v.suspect());
+        assertEquals(0, v.coverageSeconds());
+        assertEquals(1, detector.evaluate(Series.T0 + DAY + 60).exitedSuspects().size(), "the old instance's last verdict is kept");
+    }
+}
