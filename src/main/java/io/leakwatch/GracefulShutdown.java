@@ -49,6 +49,9 @@ final class GracefulShutdown {
             log.info("stopped");
             System.exit(0);
         }, "leakwatch-shutdown");
+        // Signal handlers run on a daemon thread and new threads inherit that: a daemon stopper would let the
+        // JVM end as soon as Jetty's threads are gone, before the leak history and the backend are closed.
+        stopper.setDaemon(false);
         stopper.start();
     }
 

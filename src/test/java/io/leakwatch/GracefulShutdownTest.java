@@ -56,7 +56,8 @@ class GracefulShutdownTest {
     void sigtermLetsTheScrapeInFlightFinishThenExitsZero() throws Exception {
         for (String signal : List.of("TERM", "INT")) {
             ProcFixture proc = fixtureWithBlockingProcess();
-            try (ChildExporter child = ChildExporter.start(List.of(), "--path.procfs=" + proc.root())) {
+            Path state = tmp.resolve("leak-state-" + signal + ".json");
+            try (ChildExporter child = ChildExporter.start(List.of(), "--path.procfs=" + proc.root(), "--leak.state-file=" + state)) {
                 assertEquals(200, RawHttp.status(RawHttp.exchange(child.port, SCRAPE)));
                 Path fifo = proc.blockingStat(42);
                 CompletableFuture<String> inFlight = scrapeAsync(child.port);
@@ -73,8 +74,36 @@ class GracefulShutdownTest {
                 assertPortClosed(child.port);
                 assertEquals(List.of(), child.exceptionLines(), String.join("\n", child.log()));
                 assertTrue(child.log().stream().anyMatch(l -> l.contains("stopped")), String.join("\n", child.log()));
+                // the last thing close() does before exit: everything before it ran too
+                assertTrue(java.nio.file.Files.size(state) > 0, "leak history not saved: close() was cut short");
             }
+            java.nio.file.Files.deleteIfExists(state);
             java.nio.file.Files.walk(tmp).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /**
+     * A collection still stuck after its scrape gave up (deadline passed): the port closes at once,
+     * but the process must wait for the collector before it frees the backend and exits.
+     */
+    @Test
+    void stopWaitsForAStuckCollectionAfterThePortClosed() throws Exception {
+        ProcFixture proc = fixtureWithBlockingProcess();
+        try (ChildExporter child = ChildExporter.start(List.of(), "--path.procfs=" + proc.root(), "--no-leak.enabled")) {
+            Path fifo = proc.blockingStat(42);
+            String gaveUp = RawHttp.exchange(child.port, "GET /metrics HTTP/1.1\r\nHost: x\r\n"
+                    + "X-Prometheus-Scrape-Timeout-Seconds: 1\r\nConnection: close\r\n\r\n");
+            assertEquals(200, RawHttp.status(gaveUp));
+            assertTrue(gaveUp.contains("windows_exporter_collector_timeout{collector=\"process\",} 1.0"), gaveUp);
+            child.signal("TERM");
+            Thread.sleep(1500);
+            assertPortClosed(child.port);
+            assertTrue(child.process.isAlive(), "exited while the collector still held the backend:\n" + String.join("\n", child.log()));
+            ProcFixture.release(fifo, 42, "worker");
+            assertTrue(child.process.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, child.process.exitValue());
+            Thread.sleep(200); // the log follower catches up
+            assertTrue(child.log().stream().anyMatch(l -> l.contains("stopped")), String.join("\n", child.log()));
         }
     }
 

@@ -59,7 +59,7 @@ class SoakTest {
         Process sleepers = new ProcessBuilder("bash", "-c",
                 "for i in $(seq " + EXTRA_PROCESSES + "); do sleep 3600 & done; wait")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
-        try (ChildExporter exporter = ChildExporter.start(List.of("-Xmx64m"));
+        try (ChildExporter exporter = ChildExporter.start(List.of("-Xmx64m"), "--leak.state-file=");  // leak detection on, state not saved
              ProcessChurn churn = new ProcessChurn(40, Integer.MAX_VALUE, 1, 50)) {
             Thread.sleep(2000); // the sleepers are up
             List<Footprint> samples = new ArrayList<>();
