@@ -53,7 +53,14 @@ public final class Exporter implements AutoCloseable {
 
     private static Exporter start(Settings settings, LeakSettings leak, List<ExtraEndpoints> extras)
             throws ExporterServer.BindFailure {
-        ProcessBackend backend = Backends.forThisMachine(settings);
+        ProcessBackend osBackend = Backends.forThisMachine(settings);
+        ProcessBackend backend;
+        try {
+            backend = io.leakwatch.guard.ProcessGuards.wrap(osBackend, settings);
+        } catch (IllegalArgumentException e) {
+            osBackend.close(); // a bad guard flag must not leave the native buffer behind
+            throw e;
+        }
         ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, settings.processFilter());
         LeakWatch leaks = leak != null && leak.enabled() ? LeakWatch.start(leak, coordinator) : null;
         List<ExtraFamilies> families = leaks == null ? List.of() : List.of(leaks.metrics());
@@ -61,8 +68,18 @@ public final class Exporter implements AutoCloseable {
         if (leaks != null) {
             endpoints.add(leaks.endpoints());
         }
-        ExporterServer server = new ExporterServer(settings,
-                new Exposition(coordinator, !settings.disableExporterMetrics(), families), endpoints);
+        ExporterServer server;
+        try {
+            server = new ExporterServer(settings,
+                    new Exposition(coordinator, !settings.disableExporterMetrics(), families), endpoints);
+        } catch (IllegalArgumentException e) {
+            // --web.config.file unusable: stop the sampler and the collector thread too
+            if (leaks != null) {
+                leaks.discard();
+            }
+            coordinator.close();
+            throw e;
+        }
         try {
             server.start();
         } catch (ExporterServer.BindFailure e) {

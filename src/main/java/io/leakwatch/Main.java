@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -73,15 +72,8 @@ public final class Main {
             err.println("leakwatch: --web.listen-address: cannot listen on " + settings.listenAddresses() + ": " + e.getMessage());
             return EXIT_USAGE;
         }
-        Exporter running = exporter;
-        AtomicBoolean stopped = new AtomicBoolean();
-        Runnable stop = () -> {
-            if (stopped.compareAndSet(false, true)) {
-                running.close();
-            }
-        };
-        STOP.set(stop); // the service's STOP control and the shutdown hook close it once
-        Runtime.getRuntime().addShutdownHook(new Thread(stop, "leakwatch-shutdown"));
+        // signals, the service's STOP control and the shutdown hook all close it once
+        STOP.set(GracefulShutdown.install(exporter, log));
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
                 settings.listenAddresses(), exporter.ports(), settings.telemetryPath(), exporter.backend().name());
         return 0;

@@ -88,7 +88,7 @@ public record CommandLine(Map<String, Object> values, Action action) {
     }
 
     /** Keeps error lines on one line whatever the user typed. */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder out = new StringBuilder();
         s.codePoints().limit(200).forEach(c -> {
             if (Character.isISOControl(c)) {

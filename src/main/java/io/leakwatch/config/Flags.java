@@ -24,6 +24,10 @@ public final class Flags {
     public static final String PROCESS_CMDLINE = "collector.process.cmdline";
     public static final String PROCESS_IIS = "collector.process.iis";
     public static final String PROCFS = "path.procfs";
+    public static final String WEB_CONFIG_FILE = "web.config.file";
+    public static final String WEB_MAX_REQUESTS = "web.max-requests";
+    public static final String PROCESS_CMDLINE_REDACT = "collector.process.cmdline-redact";
+    public static final String PROCESS_MAX_PROCESSES = "collector.process.max-processes";
     public static final String LEAK_ENABLED = "leak.enabled";
     public static final String LEAK_SAMPLE_INTERVAL = "leak.sample-interval";
     public static final String LEAK_WINDOW = "leak.window";
@@ -51,6 +55,14 @@ public final class Flags {
                     "Fill the cmdline label of windows_process_info (command lines can hold secrets)."),
             new Flag(PROCESS_IIS, BOOLEAN, false, "Windows only: append the IIS app pool name to w3wp processes."),
             new Flag(PROCFS, STRING, "/proc", "Linux only: procfs mount point (e.g. /host/proc in a container)."),
+            new Flag(WEB_CONFIG_FILE, STRING, "",
+                    "TLS and basic auth config in Prometheus exporter-toolkit YAML format (tls_server_config, basic_auth_users)."),
+            new Flag(WEB_MAX_REQUESTS, STRING, "8",
+                    "Most scrapes served at once; more get 503 (0 = no limit)."),
+            new Flag(PROCESS_CMDLINE_REDACT, STRING, io.leakwatch.guard.CmdlineRedactor.DEFAULT_REGEX,
+                    "Regex over the cmdline label: each capturing group of a match (or the whole match if it has none) becomes *** (empty = off)."),
+            new Flag(PROCESS_MAX_PROCESSES, STRING, "10000",
+                    "Most processes exported per scrape; beyond it the largest by private bytes are kept (0 = no limit)."),
             new Flag(LEAK_ENABLED, BOOLEAN, true,
                     "Built-in leak detection: sample in the background, serve /leaks and the leakwatch_leak_* metrics."),
             new Flag(LEAK_SAMPLE_INTERVAL, STRING, "60s",

@@ -8,7 +8,6 @@ import io.leakwatch.config.ListenAddress;
 import io.leakwatch.config.Settings;
 import io.leakwatch.metrics.Exposition;
 import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -27,6 +26,15 @@ public final class ExporterServer implements AutoCloseable {
     }
 
     public ExporterServer(Settings settings, Exposition exposition, List<ExtraEndpoints> extras) {
+        this(settings, exposition, extras, HttpLimits.from(settings));
+    }
+
+    /** @throws IllegalArgumentException one line when --web.config.file cannot be used */
+    public ExporterServer(Settings settings, Exposition exposition, List<ExtraEndpoints> extras, HttpLimits limits) {
+        WebConfig web = WebConfig.fromSettings(settings);
+        org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = web.tls() == null ? null : PemTls.serverContext(web.tls());
+        BasicAuth auth = new BasicAuth(web.users());
+        SlowClientGuard slowClients = new SlowClientGuard(limits.slowRequestCheckMillis());
         MetricsHandler metrics = new MetricsHandler(exposition, settings);
         java.util.Map<String, String> extraLinks = new java.util.LinkedHashMap<>();
         extras.forEach(e -> extraLinks.putAll(e.links()));
@@ -45,12 +53,16 @@ public final class ExporterServer implements AutoCloseable {
                 config.jetty.addConnector((server, httpConfig) -> {
                     httpConfig.setSendServerVersion(false);
                     httpConfig.setSendXPoweredBy(false);
-                    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                    httpConfig.setRequestHeaderSize(limits.maxHeaderBytes());
+                    ServerConnector connector = HardenedConnectors.create(server, httpConfig, tls);
+                    connector.setIdleTimeout(limits.idleTimeoutMillis());
+                    connector.addBean(slowClients);
                     connector.setHost(address.host());
                     connector.setPort(address.port());
                     return connector;
                 });
             }
+            config.jetty.modifyServer(server -> HardenedConnectors.guard(server, auth, settings.telemetryPath(), limits));
             config.routes.get("/", ctx -> ctx.html(landing));
             config.routes.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             config.routes.get("/version", ctx -> ctx.contentType("application/json").result(versionJson));

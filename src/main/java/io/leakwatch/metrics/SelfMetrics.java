@@ -51,6 +51,11 @@ final class SelfMetrics {
                                     List.of("process", "malformed"), skippedMalformedTotal),
                             new Sample("leakwatch_collector_skipped_processes_total", List.of("collector", "reason"),
                                     List.of("process", "vanished"), skippedVanishedTotal))));
+            if (result.snapshot() != null) {
+                out.add(gauge("leakwatch_collector_dropped_processes",
+                        "Selected processes left out of this scrape by --collector.process.max-processes (largest by private bytes are kept).",
+                        COLLECTOR, PROCESS, result.snapshot().droppedOverLimit()));
+            }
         }
         out.add(gauge("windows_exporter_scrape_duration_seconds", "Seconds this whole scrape took until the metrics were written.",
                 List.of(), List.of(), scrapeSeconds));

@@ -34,4 +34,12 @@ public record ProcessSample(
     public static boolean isPresent(double value) {
         return !Double.isNaN(value);
     }
+
+    /** The same measurements under another identity (e.g. with the command line redacted). */
+    public ProcessSample withInfo(ProcessInfo newInfo) {
+        return new ProcessSample(newInfo, cpuUserSeconds, cpuPrivilegedSeconds, handles, threads, priorityBase,
+                ioReadBytes, ioWriteBytes, ioOtherBytes, ioReadOperations, ioWriteOperations, ioOtherOperations,
+                pageFaults, pageFileBytes, poolPagedBytes, poolNonpagedBytes, privateBytes, virtualBytes,
+                workingSetPrivateBytes, workingSetPeakBytes, workingSetBytes);
+    }
 }

@@ -8,9 +8,19 @@ import java.util.List;
  * @param processes     selected processes, in no particular order
  * @param skippedVanished processes that exited while being read (normal churn, not an error)
  * @param skippedMalformed processes or records whose data could not be parsed
+ * @param droppedOverLimit selected processes left out by --collector.process.max-processes
  */
-public record ProcessSnapshot(List<ProcessSample> processes, int skippedVanished, int skippedMalformed) {
+public record ProcessSnapshot(List<ProcessSample> processes, int skippedVanished, int skippedMalformed, int droppedOverLimit) {
     public ProcessSnapshot {
         processes = List.copyOf(processes);
+    }
+
+    public ProcessSnapshot(List<ProcessSample> processes, int skippedVanished, int skippedMalformed) {
+        this(processes, skippedVanished, skippedMalformed, 0);
+    }
+
+    /** Same counts, other processes (for wrappers that rewrite samples). */
+    public ProcessSnapshot withProcesses(List<ProcessSample> newProcesses) {
+        return new ProcessSnapshot(newProcesses, skippedVanished, skippedMalformed, droppedOverLimit);
     }
 }

@@ -126,6 +126,7 @@ public final class LinuxProcBackend implements ProcessBackend {
     private ProcessSample readProcess(String entry, ProcessFilter filter) throws IOException {
         KnownProcess process = known.get(entry);
         ProcPaths paths = process != null ? process.paths : ProcPaths.of(procfs.resolve(entry));
+        // read() may grow the buffer: take buffer() only after it returned
         int statLength = reader.read(paths.stat());
         ProcStat stat = ProcStatParser.parse(reader.buffer(), statLength, false);
         // A process that execs or renames itself keeps pid and start time but changes comm: rediscover it.
@@ -144,7 +145,8 @@ public final class LinuxProcBackend implements ProcessBackend {
 
         long pid = stat.pid();
         Path dir = paths.dir();
-        ProcStatus status = ProcStatusParser.parse(reader.buffer(), reader.read(paths.status()));
+        int statusLength = reader.read(paths.status());
+        ProcStatus status = ProcStatusParser.parse(reader.buffer(), statusLength);
         if (process.info == null) {
             if (readCmdline && process.cmdline == null) {
                 process.cmdline = readCmdline(dir);

@@ -1,0 +1,95 @@
+package io.leakwatch.guard;
+
+import io.leakwatch.model.ProcessBackend;
+import io.leakwatch.model.ProcessFilter;
+import io.leakwatch.model.ProcessInfo;
+import io.leakwatch.model.ProcessSample;
+import io.leakwatch.model.ProcessSnapshot;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies {@link CmdlineRedactor} to the cmdline label of every backend. The regex runs once per
+ * process lifetime (pid + start time + command line); later scrapes reuse the result, and a
+ * process whose command line holds no secret passes through untouched.
+ */
+public final class RedactingBackend implements ProcessBackend {
+    private final ProcessBackend delegate;
+    private final CmdlineRedactor redactor;
+    private final Map<Long, Lifetime> lifetimes = new HashMap<>();
+    private long redactions; // regex runs, for tests and diagnostics
+
+    private static final class Lifetime {
+        final double startTime;
+        final String raw;
+        final String redacted;
+        ProcessInfo source;
+        ProcessInfo redactedInfo;
+        boolean seen;
+
+        Lifetime(double startTime, String raw, String redacted) {
+            this.startTime = startTime;
+            this.raw = raw;
+            this.redacted = redacted;
+        }
+    }
+
+    public RedactingBackend(ProcessBackend delegate, CmdlineRedactor redactor) {
+        this.delegate = delegate;
+        this.redactor = redactor;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public ProcessSnapshot collect(ProcessFilter filter) throws BackendException {
+        ProcessSnapshot snapshot = delegate.collect(filter);
+        List<ProcessSample> out = new ArrayList<>(snapshot.processes().size());
+        for (ProcessSample sample : snapshot.processes()) {
+            out.add(redact(sample));
+        }
+        lifetimes.values().removeIf(l -> !l.seen);
+        lifetimes.values().forEach(l -> l.seen = false);
+        return snapshot.withProcesses(out);
+    }
+
+    private ProcessSample redact(ProcessSample sample) {
+        ProcessInfo info = sample.info();
+        if (info.cmdline().isEmpty()) {
+            return sample;
+        }
+        Lifetime l = lifetimes.get(info.pid());
+        if (l == null || l.startTime != info.startTimeSeconds() || !l.raw.equals(info.cmdline())) {
+            redactions++;
+            l = new Lifetime(info.startTimeSeconds(), info.cmdline(), redactor.redact(info.cmdline()));
+            lifetimes.put(info.pid(), l);
+        }
+        l.seen = true;
+        if (l.redacted.equals(l.raw)) {
+            return sample;
+        }
+        if (l.source != info) {
+            l.source = info;
+            l.redactedInfo = new ProcessInfo(info.name(), info.pid(), info.pidLabel(), info.parentPid(),
+                    info.processGroupId(), info.owner(), l.redacted, info.startTimeSeconds());
+        }
+        return sample.withInfo(l.redactedInfo);
+    }
+
+    /** How many times the regex ran since start (once per process lifetime with a command line). */
+    public long redactions() {
+        return redactions;
+    }
+
+    @Override
+    public void close() {
+        lifetimes.clear();
+        delegate.close();
+    }
+}

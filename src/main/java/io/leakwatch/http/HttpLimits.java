@@ -1,0 +1,35 @@
+package io.leakwatch.http;
+
+import io.leakwatch.config.Flags;
+import io.leakwatch.config.Settings;
+
+/**
+ * Bounds on what one client can hold: header bytes, idle time per connection (a client that
+ * sends or reads nothing for this long is disconnected), the check period against clients that
+ * trickle a request (closed after two periods without completing one), concurrent scrapes, and
+ * how long a graceful stop waits for scrapes in flight.
+ */
+public record HttpLimits(int maxHeaderBytes, long idleTimeoutMillis, long slowRequestCheckMillis, int maxScrapes,
+                         long stopTimeoutMillis) {
+    public static final int DEFAULT_MAX_HEADER_BYTES = 8 * 1024;
+    public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 30_000;
+    public static final long DEFAULT_SLOW_REQUEST_CHECK_MILLIS = 5_000;
+    public static final long DEFAULT_STOP_TIMEOUT_MILLIS = 5_000;
+
+    /** @throws IllegalArgumentException one line when --web.max-requests is not a number >= 0 */
+    public static HttpLimits from(Settings settings) {
+        String text = settings.config().getString(Flags.WEB_MAX_REQUESTS).trim();
+        int max;
+        try {
+            max = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            max = -1;
+        }
+        if (max < 0) {
+            throw new IllegalArgumentException("--" + Flags.WEB_MAX_REQUESTS + ": '" + io.leakwatch.config.CommandLine.printable(text)
+                    + "' is not a whole number >= 0 (0 = no limit)");
+        }
+        return new HttpLimits(DEFAULT_MAX_HEADER_BYTES, DEFAULT_IDLE_TIMEOUT_MILLIS, DEFAULT_SLOW_REQUEST_CHECK_MILLIS, max,
+                DEFAULT_STOP_TIMEOUT_MILLIS);
+    }
+}

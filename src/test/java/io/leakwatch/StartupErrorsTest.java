@@ -1,0 +1,79 @@
+package io.leakwatch;
+
+import io.leakwatch.testing.ProcFixture;
+import io.leakwatch.testing.TestCerts;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A bad --web.config.file or guard flag is one line on stderr and exit code 2, before anything listens. */
+class StartupErrorsTest {
+    @TempDir
+    static Path tmp;
+    static TestCerts certs;
+    static ProcFixture proc;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        certs = TestCerts.create(tmp.resolve("certs"));
+        proc = new ProcFixture(tmp.resolve("proc"));
+    }
+
+    private static String runExpectingUsageError(String... flags) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> args = new java.util.ArrayList<>(List.of("--web.listen-address=127.0.0.1:0", "--path.procfs=" + proc.root()));
+        args.addAll(List.of(flags));
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(Main.EXIT_USAGE, code, "exit code for " + args + ", stderr: " + text);
+        assertTrue(text.startsWith("leakwatch: "), text);
+        assertEquals(1, text.strip().lines().count(), "one line expected: " + text);
+        assertTrue(!text.contains("Exception:") && !text.contains("\tat "), "no stack trace: " + text);
+        return text;
+    }
+
+    private static String webConfig(String yaml) throws Exception {
+        Path f = Files.createTempFile(certs.dir, "bad", ".yml");
+        Files.writeString(f, yaml);
+        return runExpectingUsageError("--web.config.file=" + f);
+    }
+
+    @Test
+    void unreadableOrInvalidWebConfig() throws Exception {
+        assertTrue(runExpectingUsageError("--web.config.file=" + tmp.resolve("missing.yml")).contains("cannot read"));
+        assertTrue(runExpectingUsageError("--web.config.file=" + tmp).contains("cannot read"), "a folder is not a file");
+        assertTrue(webConfig("tls_server_config: [unclosed\n").contains("invalid YAML"));
+        assertTrue(webConfig("tls_server_config:\n  cert_file: server.pem\n").contains("cert_file and key_file"));
+        assertTrue(webConfig("tls_server_confg:\n  cert_file: x\n").contains("unknown key 'tls_server_confg'"));
+        assertTrue(webConfig("basic_auth_users:\n  u: plaintext-password\n").contains("not a bcrypt hash"));
+        assertTrue(webConfig("tls_server_config:\n  cert_file: server.pem\n  key_file: nope.pem\n").contains("key_file"));
+        assertTrue(webConfig("tls_server_config:\n  cert_file: server.pem\n  key_file: client-key.pem\n")
+                .contains("is not the private key"));
+        assertTrue(webConfig("tls_server_config:\n  cert_file: server-key.pem\n  key_file: server-key.pem\n").contains("cert_file"));
+        assertTrue(webConfig("tls_server_config:\n  cert_file: server.pem\n  key_file: server-key.pem\n  min_version: TLS99\n")
+                .contains("min_version"));
+        assertTrue(webConfig("tls_server_config:\n  cert_file: server.pem\n  key_file: server-key.pem\n"
+                + "  client_auth_type: RequireAndVerifyClientCert\n").contains("needs client_ca_file"));
+        assertTrue(webConfig("tls_server_config:\n  cert_file: server.pem\n  key_file: server-key.pem\n"
+                + "  client_auth_type: RequireAnyClientCert\n  client_ca_file: ca.pem\n").contains("not supported"));
+        assertTrue(webConfig("- just\n- a list\n").contains("expected a mapping"));
+    }
+
+    @Test
+    void invalidGuardFlags() {
+        assertTrue(runExpectingUsageError("--collector.process.cmdline-redact=(unclosed").contains("invalid regex"));
+        assertTrue(runExpectingUsageError("--collector.process.max-processes=lots").contains("max-processes"));
+        assertTrue(runExpectingUsageError("--web.max-requests=-1").contains("web.max-requests"));
+    }
+}

@@ -1,0 +1,112 @@
+package io.leakwatch.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** leakwatch in its own JVM (java -cp <test classpath> io.leakwatch.Main), as an operator runs it. */
+public final class ChildExporter implements AutoCloseable {
+    private static final Pattern PORTS = Pattern.compile("\\(ports \\[(\\d+)");
+
+    public final Process process;
+    public final int port;
+    private final List<String> stderr = new CopyOnWriteArrayList<>();
+
+    private ChildExporter(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static ChildExporter start(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.leakwatch.Main");
+        cmd.add("--web.listen-address=127.0.0.1:0");
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Integer> port = new java.util.concurrent.CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                    Matcher m = PORTS.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                // the child is gone
+            }
+            port.complete(-1);
+        }, "child-stderr");
+        reader.setDaemon(true);
+        reader.start();
+        int bound;
+        try {
+            bound = port.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            p.destroyForcibly();
+            throw new IOException("leakwatch did not start: " + lines, e);
+        }
+        if (bound < 0) {
+            throw new IOException("leakwatch exited during startup: " + lines);
+        }
+        ChildExporter child = new ChildExporter(p, bound);
+        child.stderr.addAll(lines);
+        lines.clear();
+        // keep following the log
+        Thread follower = new Thread(() -> {
+            while (p.isAlive() || !lines.isEmpty()) {
+                while (!lines.isEmpty()) {
+                    child.stderr.add(lines.remove(0));
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "child-log");
+        follower.setDaemon(true);
+        follower.start();
+        return child;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public void signal(String name) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start().waitFor();
+    }
+
+    /** The log so far (stderr), one entry per line. */
+    public List<String> log() {
+        return List.copyOf(stderr);
+    }
+
+    /** Lines that show an exception or a stack trace. */
+    public List<String> exceptionLines() {
+        return stderr.stream().filter(l -> l.contains("Exception") || l.startsWith("\tat ") || l.contains(" ERROR ")).toList();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
