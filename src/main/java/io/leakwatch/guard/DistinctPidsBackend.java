@@ -1,7 +1,6 @@
 package io.leakwatch.guard;
 
 import io.leakwatch.model.ProcessBackend;
-import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
 
@@ -16,22 +15,15 @@ import java.util.Set;
  * one pid and the same name would be duplicate series, and Prometheus rejects a whole scrape with
  * one. Later repeats are dropped and counted as malformed.
  */
-public final class DistinctPidsBackend implements ProcessBackend {
-    private final ProcessBackend delegate;
+public final class DistinctPidsBackend extends GuardingBackend {
     private final Set<Long> seen = new HashSet<>();
 
     public DistinctPidsBackend(ProcessBackend delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public ProcessSnapshot collect(ProcessFilter filter) throws BackendException {
-        ProcessSnapshot snapshot = delegate.collect(filter);
+    ProcessSnapshot guard(ProcessSnapshot snapshot) {
         seen.clear();
         List<ProcessSample> processes = snapshot.processes();
         List<ProcessSample> distinct = null;
@@ -53,8 +45,7 @@ public final class DistinctPidsBackend implements ProcessBackend {
     }
 
     @Override
-    public void close() {
+    void forget() {
         seen.clear();
-        delegate.close();
     }
 }

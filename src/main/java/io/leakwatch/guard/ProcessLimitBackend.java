@@ -1,7 +1,6 @@
 package io.leakwatch.guard;
 
 import io.leakwatch.model.ProcessBackend;
-import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
 
@@ -14,30 +13,23 @@ import java.util.List;
  * bytes (the leak signal), so a too-wide include regex cannot flood Prometheus. The number
  * dropped is reported in the snapshot and exported as a self-metric.
  */
-public final class ProcessLimitBackend implements ProcessBackend {
+public final class ProcessLimitBackend extends GuardingBackend {
     /** Largest private bytes first; processes without the value go last. */
     static final Comparator<ProcessSample> LARGEST_FIRST = Comparator.comparingDouble(
             (ProcessSample s) -> Double.isNaN(s.privateBytes()) ? Double.NEGATIVE_INFINITY : s.privateBytes()).reversed();
 
-    private final ProcessBackend delegate;
     private final int maxProcesses;
 
     public ProcessLimitBackend(ProcessBackend delegate, int maxProcesses) {
+        super(delegate);
         if (maxProcesses <= 0) {
             throw new IllegalArgumentException("maxProcesses must be positive");
         }
-        this.delegate = delegate;
         this.maxProcesses = maxProcesses;
     }
 
     @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public ProcessSnapshot collect(ProcessFilter filter) throws BackendException {
-        ProcessSnapshot snapshot = delegate.collect(filter);
+    ProcessSnapshot guard(ProcessSnapshot snapshot) {
         List<ProcessSample> all = snapshot.processes();
         if (all.size() <= maxProcesses) {
             return snapshot;
@@ -46,10 +38,5 @@ public final class ProcessLimitBackend implements ProcessBackend {
         sorted.sort(LARGEST_FIRST);
         return new ProcessSnapshot(sorted.subList(0, maxProcesses), snapshot.skippedVanished(),
                 snapshot.skippedMalformed(), snapshot.droppedOverLimit() + all.size() - maxProcesses);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -1,7 +1,6 @@
 package io.leakwatch.guard;
 
 import io.leakwatch.model.ProcessBackend;
-import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessInfo;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
@@ -16,8 +15,7 @@ import java.util.Map;
  * process lifetime (pid + start time + command line); later scrapes reuse the result, and a
  * process whose command line holds no secret passes through untouched.
  */
-public final class RedactingBackend implements ProcessBackend {
-    private final ProcessBackend delegate;
+public final class RedactingBackend extends GuardingBackend {
     private final CmdlineRedactor redactor;
     private final Map<Long, Lifetime> lifetimes = new HashMap<>();
     private long redactions; // regex runs, for tests and diagnostics
@@ -38,18 +36,12 @@ public final class RedactingBackend implements ProcessBackend {
     }
 
     public RedactingBackend(ProcessBackend delegate, CmdlineRedactor redactor) {
-        this.delegate = delegate;
+        super(delegate);
         this.redactor = redactor;
     }
 
     @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public ProcessSnapshot collect(ProcessFilter filter) throws BackendException {
-        ProcessSnapshot snapshot = delegate.collect(filter);
+    ProcessSnapshot guard(ProcessSnapshot snapshot) {
         List<ProcessSample> out = new ArrayList<>(snapshot.processes().size());
         for (ProcessSample sample : snapshot.processes()) {
             out.add(redact(sample));
@@ -88,8 +80,7 @@ public final class RedactingBackend implements ProcessBackend {
     }
 
     @Override
-    public void close() {
+    void forget() {
         lifetimes.clear();
-        delegate.close();
     }
 }
