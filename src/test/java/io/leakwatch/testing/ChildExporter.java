@@ -18,11 +18,14 @@ public final class ChildExporter implements AutoCloseable {
 
     public final Process process;
     public final int port;
-    private final List<String> stderr = new CopyOnWriteArrayList<>();
+    private final List<String> stderr;
+    private final Thread stderrReader;
 
-    private ChildExporter(Process process, int port) {
+    private ChildExporter(Process process, int port, List<String> stderr, Thread stderrReader) {
         this.process = process;
         this.port = port;
+        this.stderr = stderr;
+        this.stderrReader = stderrReader;
     }
 
     public static ChildExporter start(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
@@ -63,25 +66,7 @@ public final class ChildExporter implements AutoCloseable {
         if (bound < 0) {
             throw new IOException("leakwatch exited during startup: " + lines);
         }
-        ChildExporter child = new ChildExporter(p, bound);
-        child.stderr.addAll(lines);
-        lines.clear();
-        // keep following the log
-        Thread follower = new Thread(() -> {
-            while (p.isAlive() || !lines.isEmpty()) {
-                while (!lines.isEmpty()) {
-                    child.stderr.add(lines.remove(0));
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "child-log");
-        follower.setDaemon(true);
-        follower.start();
-        return child;
+        return new ChildExporter(p, bound, lines, reader);
     }
 
     public long pid() {
@@ -92,8 +77,15 @@ public final class ChildExporter implements AutoCloseable {
         new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start().waitFor();
     }
 
-    /** The log so far (stderr), one entry per line. */
+    /** The log so far (stderr), one entry per line; once the child has exited, all of it. */
     public List<String> log() {
+        if (!process.isAlive()) {
+            try {
+                stderrReader.join(5000); // the reader still drains the pipe after the exit
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return List.copyOf(stderr);
     }
 
