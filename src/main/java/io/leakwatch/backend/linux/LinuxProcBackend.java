@@ -44,6 +44,7 @@ public final class LinuxProcBackend implements ProcessBackend {
 
     /** Static facts of one process lifetime (pid + start ticks), and its file paths, built once. */
     private static final class KnownProcess {
+        final long pid;
         final long startTicks;
         final byte[] comm; // raw, as in stat
         final String name;
@@ -53,7 +54,8 @@ public final class LinuxProcBackend implements ProcessBackend {
         ProcessInfo info; // null until the first full read
         long seenInGeneration;
 
-        KnownProcess(long startTicks, byte[] comm, String name, boolean selected, ProcPaths paths) {
+        KnownProcess(long pid, long startTicks, byte[] comm, String name, boolean selected, ProcPaths paths) {
+            this.pid = pid;
             this.startTicks = startTicks;
             this.comm = comm;
             this.name = name;
@@ -129,6 +131,10 @@ public final class LinuxProcBackend implements ProcessBackend {
         // read() may grow the buffer: take buffer() only after it returned
         int statLength = reader.read(paths.stat());
         ProcStat stat = ProcStatParser.parse(reader.buffer(), statLength, false);
+        if (process == null ? stat.pid() != parsePid(entry) : stat.pid() != process.pid) {
+            // the directory name is the pid; a stat that says otherwise would duplicate another process's series
+            throw new MalformedProcFileException("stat: pid does not match its /proc entry");
+        }
         // A process that execs or renames itself keeps pid and start time but changes comm: rediscover it.
         // comm is compared as bytes, so a known process costs no String.
         if (process == null || process.startTicks != stat.startTicks()
@@ -143,7 +149,7 @@ public final class LinuxProcBackend implements ProcessBackend {
             return null;
         }
 
-        long pid = stat.pid();
+        long pid = process.pid;
         Path dir = paths.dir();
         int statusLength = reader.read(paths.status());
         ProcStatus status = ProcStatusParser.parse(reader.buffer(), statusLength);
@@ -199,7 +205,7 @@ public final class LinuxProcBackend implements ProcessBackend {
                     CmdlineParser.argv0Basename(reader.buffer(), len));
             cmdline = CmdlineParser.joined(reader.buffer(), len);
         }
-        KnownProcess process = new KnownProcess(stat.startTicks(), commBytes, name, filter.selects(name), paths);
+        KnownProcess process = new KnownProcess(stat.pid(), stat.startTicks(), commBytes, name, filter.selects(name), paths);
         process.cmdline = cmdline;
         return process;
     }
@@ -256,6 +262,11 @@ public final class LinuxProcBackend implements ProcessBackend {
 
     private void forgetExited() {
         known.values().removeIf(p -> p.seenInGeneration != generation);
+    }
+
+    /** Entries have passed {@link #isPid}: at most 10 digits, so this cannot fail. */
+    private static long parsePid(String entry) {
+        return Long.parseLong(entry);
     }
 
     private static boolean isPid(String entry) {

@@ -34,7 +34,7 @@ class LinuxProcBackendFixtureTest {
             ProcessSnapshot snapshot = backend.collect(ProcessFilter.all());
             Map<Long, ProcessSample> procs = byPid(snapshot);
             assertEquals(java.util.Set.of(100L, 2L, 300L, 400L, 700L), procs.keySet());
-            assertEquals(2, snapshot.skippedMalformed(), "500 truncated and 600 garbage");
+            assertEquals(3, snapshot.skippedMalformed(), "500 truncated, 600 garbage, 900 claims to be pid 100");
             assertEquals(1, snapshot.skippedVanished(), "800 lost its status file");
         }
     }
