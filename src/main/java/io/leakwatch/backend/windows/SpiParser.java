@@ -65,8 +65,9 @@ public final class SpiParser {
             if (failure == null) {
                 int nameLength = Short.toUnsignedInt(in.getShort(at + IMAGE_NAME_LENGTH));
                 long namePointer = in.getLong(at + IMAGE_NAME_BUFFER);
-                if (namePointer == 0) {
-                    long pid = in.getLong(at + UNIQUE_PROCESS_ID);
+                long pid = in.getLong(at + UNIQUE_PROCESS_ID);
+                if (namePointer == 0 || nameLength == 0) {
+                    // an empty name would match no include regex: the record would vanish uncounted
                     if (pid != 0) {
                         failure = "record at offset " + offset + " (pid " + pid + ") has no image name; only PID 0 may";
                     }

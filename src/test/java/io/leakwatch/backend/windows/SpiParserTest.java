@@ -168,6 +168,17 @@ class SpiParserTest {
         assertEquals(1, parse.malformed());
     }
 
+    /** An empty name would match no include regex, so the record would disappear uncounted. */
+    @Test
+    void emptyNameOnlyAllowedForPidZero() {
+        SpiBufferBuilder b = threeRecords();
+        byte[] bytes = b.build(BASE);
+        putShort(bytes, b.offsets.get(1) + IMAGE_NAME_LENGTH, (short) 0);
+        SpiParse parse = SpiParser.parse(bytes, BASE);
+        assertEquals(List.of(1L, 3L), pids(parse));
+        assertEquals(1, parse.malformed());
+    }
+
     @Test
     void truncatedOrEmptyBuffersAreCountedNotThrown() {
         byte[] bytes = threeRecords().build(BASE);
