@@ -79,7 +79,7 @@ final class LeakJson {
         FloorTrend t = r.trend();
         m.put("growth_per_second", t == null ? null : number(t.slopePerSecond()));
         m.put("trend_intercept", t == null ? null : number(t.intercept()));
-        m.put("consistency", t == null ? null : number(t.concordance()));
+        m.put("trend_score", t == null ? null : number(t.z()));
         m.put("quarters_rising", t == null ? null : t.quarterRises());
         m.put("floors", t == null ? 0 : t.points());
         return m;

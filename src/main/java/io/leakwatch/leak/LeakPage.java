@@ -194,7 +194,7 @@ final class LeakPage {
                     .append(v.info().pidLabel()).append("</td><td>").append(v.summary()).append("</td><td class=\"n\">")
                     .append(esc(Human.bytes(v.lastPrivateBytes()))).append("</td><td class=\"n\">")
                     .append(esc(Human.bytesPerDay(v.privateBytes().slopePerSecond()))).append("</td><td class=\"n\">")
-                    .append(t == null ? "n/a" : Human.percent(t.concordance())).append("</td><td class=\"n\">")
+                    .append(t == null ? "n/a" : ResourceVerdict.chance(t.z())).append("</td><td class=\"n\">")
                     .append(esc(Human.duration(v.coverageSeconds()))).append("</td><td class=\"n\">")
                     .append(esc(Human.countPerDay(v.handles().slopePerSecond()))).append("</td><td class=\"why\">")
                     .append(esc(v.handles().suspect() && !v.privateBytes().suspect() ? v.handles().why() : v.privateBytes().why()))

@@ -274,7 +274,7 @@ class LeakLiveTest {
         leakwatch.destroy(); // SIGTERM: the shutdown hook saves
         assertTrue(leakwatch.waitFor(20, TimeUnit.SECONDS));
         LeakSettings settings = new LeakSettings(true, 1, 90, null, 1, 1);
-        List<SavedHistory> saved = LeakStateFile.read(WORK.resolve("leak-state.json"), settings);
+        List<SavedHistory> saved = LeakStateFile.read(WORK.resolve("leak-state.json"), LeakStateFile.Limits.of(settings, LeakDetector.MAX_PROCESSES), System.currentTimeMillis() / 1000.0).histories();
         assertTrue(saved.stream().anyMatch(h -> h.pid() == leaker.pid() && h.buckets().ids().length >= 8), saved.toString());
         assertTrue(saved.stream().anyMatch(h -> h.pid() == sawtooth.pid()));
     }

@@ -27,6 +27,7 @@ class LeakRenderingTest {
         for (int t = 0; t <= 3600; t += 10) {
             detector.ingest(Series.snapshot(Series.sample(leaker, 10 * MIB + 10_000.0 * t, 5), Series.sample(quiet, 10 * MIB, Double.NaN)),
                     T0 + t);
+            detector.evaluate(T0 + t);
         }
         ProcessInfo fresh = Series.info("fresh", 12, T0 + 3600);
         detector.ingest(Series.snapshot(Series.sample(leaker, 10 * MIB + 10_000.0 * 3610, 5), Series.sample(quiet, 10 * MIB, Double.NaN),
@@ -100,6 +101,7 @@ class LeakRenderingTest {
         ProcessInfo fdLeaker = Series.info("fdleak", 20, T0 - 100);
         for (int t = 0; t <= 3600; t += 10) {
             detector.ingest(Series.snapshot(Series.sample(fdLeaker, 10 * MIB, 100 + t / 60)), T0 + t);
+            detector.evaluate(T0 + t);
         }
         LeakReport report = detector.evaluate(T0 + 3600);
         LeakVerdict v = report.processes().get(0);
@@ -108,7 +110,7 @@ class LeakRenderingTest {
         String html = LeakPage.html(report, "Linux");
         assertTrue(html.contains("fdleak handles floor over time with trend line"), "chart of the handle floors");
         assertTrue(html.contains("ls -l /proc/20/fd"));
-        assertTrue(html.contains("Handles: floor grows 1440.0/day"), html);
+        assertTrue(html.contains("Handles: lower envelope grows 1440.0/day"), html);
         assertFalse(html.contains("heaptrack"), "no heap advice for a handle leak");
         String windows = LeakPage.html(report, "Windows 11");
         assertTrue(windows.contains("handle -s -p 20"));
