@@ -28,9 +28,12 @@ import java.util.List;
  * @param fallBack       how much the envelope fell, as a share of how much it rose (summed over steps); 1 or more
  *                       for a flat or falling one
  * @param lastFloor      the newest complete floor of the newest life
+ * @param newestFrom     time of the newest life's first envelope point (the trend line is drawn from here...)
+ * @param newestTo       ...to its last
  */
 record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double intercept, double z, int quarterRises,
-                  double recentRise, double recentExpected, double fallBack, double lastFloor) {
+                  double recentRise, double recentExpected, double fallBack, double lastFloor, double newestFrom,
+                  double newestTo) {
     static final int[] SCALES = {1, 2, 4, 8, 12};
     static final double CONSISTENT_SHARE = 0.25;
     static final int QUARTERS = 4;
@@ -216,7 +219,8 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
         double[] recent = recentRise(env, slope, recentSpanSeconds(windowSeconds, bucketSeconds, scale));
         Envelope newest = env.get(env.size() - 1);
         return new FloorTrend(points, scale, stats.slope(), intercepts[env.size() - 1], stats.z(), quarterRises, recent[0],
-                recent[1], fall, newest.values()[newest.values().length - 1]);
+                recent[1], fall, newest.values()[newest.values().length - 1], newest.times()[0],
+                newest.times()[newest.times().length - 1]);
     }
 
     /**
