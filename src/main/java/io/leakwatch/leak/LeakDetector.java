@@ -1,5 +1,7 @@
 package io.leakwatch.leak;
 
+import io.leakwatch.config.LeakSettings;
+import io.leakwatch.model.LifetimeCache;
 import io.leakwatch.model.ProcessInfo;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
@@ -11,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -41,14 +42,10 @@ final class LeakDetector {
     /** A saved start time matches a live one within this (both come from the same integer clock ticks). */
     private static final double START_TIME_TOLERANCE_SECONDS = 0.01;
 
-    private record ProcessKey(long pid, double startTimeSeconds) {
-    }
-
     private static final class Tracked {
         ProcessInfo info;
         final ServiceIdentity service;
         final FloorHistory history;
-        long seenInGeneration;
         double lastSeenSeconds;
         int missed; // collections in a row without this process
         boolean dropped; // exited: a verdict judged meanwhile is not published
@@ -68,13 +65,11 @@ final class LeakDetector {
     private final LeakSettings settings;
     private final double physicalMemoryBytes;
     private final int maxProcesses;
-    private final Map<ProcessKey, Tracked> tracked = new HashMap<>();
+    private final LifetimeCache<Long, Tracked> tracked = new LifetimeCache<>();
     private final PastLives pastLives;
     private final Deque<LeakVerdict> exitedSuspects = new ArrayDeque<>();
     private Map<Long, SavedHistory> pendingRestore = Map.of();
     private List<SavedHistory> pendingEnded = List.of();
-    private long generation;
-    private double latestCollectionSeconds = Double.NaN;
     private int untracked;
     private boolean capLogged;
     private volatile LeakReport report;
@@ -111,8 +106,6 @@ final class LeakDetector {
 
     /** Adds one collection: called on the collector thread for scrapes and background samples alike. */
     synchronized void ingest(ProcessSnapshot snapshot, double nowSeconds) {
-        generation++;
-        latestCollectionSeconds = nowSeconds;
         int restored = 0;
         int notTracked = 0;
         for (ProcessSample sample : snapshot.processes()) {
@@ -120,12 +113,16 @@ final class LeakDetector {
                 continue;
             }
             ProcessInfo info = sample.info();
-            ProcessKey key = new ProcessKey(info.pid(), info.startTimeSeconds());
-            Tracked t = tracked.get(key);
+            long start = Double.doubleToLongBits(info.startTimeSeconds());
+            Tracked t = tracked.get(info.pid(), start);
             if (t == null) {
-                if (tracked.size() >= maxProcesses) {
+                Tracked previous = tracked.peek(info.pid());
+                if (previous == null && tracked.size() >= maxProcesses) {
                     notTracked++;
                     continue;
+                }
+                if (previous != null) {
+                    ended(previous); // the pid was reused: that lifetime has ended, and this one takes its place
                 }
                 ServiceIdentity service = ServiceIdentity.of(info);
                 t = new Tracked(info, service, new FloorHistory(settings.bucketSeconds()));
@@ -138,12 +135,10 @@ final class LeakDetector {
                 } else {
                     t.privateHistory = null; // decided at the first judgement, once the previous life has ended
                 }
-                tracked.put(key, t);
+                tracked.put(info.pid(), start, t);
             }
             t.info = info;
-            t.seenInGeneration = generation;
             t.lastSeenSeconds = nowSeconds;
-            t.missed = 0;
             t.history.add(nowSeconds, sample.privateBytes(), sample.handles());
         }
         if (!pendingRestore.isEmpty() || !pendingEnded.isEmpty()) {
@@ -155,7 +150,7 @@ final class LeakDetector {
                     maxProcesses, notTracked);
             capLogged = true;
         }
-        dropExited(snapshot.skippedVanished() + snapshot.skippedMalformed() > 0, nowSeconds);
+        dropExited(snapshot.skippedVanished() + snapshot.skippedMalformed() > 0);
         pastLives.prune(nowSeconds);
     }
 
@@ -189,32 +184,30 @@ final class LeakDetector {
         history.restoreSpan(saved.firstSample(), saved.lastSample(), saved.lastPrivateBytes(), saved.lastHandles());
     }
 
-    private void dropExited(boolean collectionSkippedSome, double nowSeconds) {
-        Iterator<Tracked> it = tracked.values().iterator();
-        while (it.hasNext()) {
-            Tracked t = it.next();
-            if (t.seenInGeneration == generation) {
-                continue;
+    private void dropExited(boolean collectionSkippedSome) {
+        // After a collection that skipped some processes (a read failed mid-way), a missing process may
+        // still be alive: keep its history (but report nothing for it) for a few collections.
+        tracked.sweep(collectionSkippedSome ? MISSES_BEFORE_EXIT_WHEN_SKIPPING - 1 : 0, this::ended);
+        tracked.forEach((t, unseenRounds) -> t.missed = unseenRounds);
+    }
+
+    /**
+     * A process's lifetime has ended: its last verdict (judged as of its last sample, so the bucket it was filling is
+     * left out) is kept and logged when it was a suspect, and its history becomes a past life of its service.
+     */
+    private void ended(Tracked t) {
+        LeakVerdict last = judge(snapshot(t, t.lastSeenSeconds)).exited(t.lastSeenSeconds);
+        if (last.suspect()) {
+            LOG.warn("leak detection: suspect {} (pid {}) exited; last verdict: {}", Human.logSafe(last.info().name()),
+                    last.info().pid(), last.leading().why());
+            exitedSuspects.addFirst(last);
+            while (exitedSuspects.size() > EXITED_SUSPECTS_KEPT) {
+                exitedSuspects.removeLast();
             }
-            t.missed++;
-            if (collectionSkippedSome && t.missed < MISSES_BEFORE_EXIT_WHEN_SKIPPING) {
-                continue; // maybe only this read failed: keep the history a little longer
-            }
-            // judged as of its last sample: the bucket it was filling when it exited is left out
-            LeakVerdict last = judge(snapshot(t, t.lastSeenSeconds)).exited(t.lastSeenSeconds);
-            if (last.suspect()) {
-                LOG.warn("leak detection: suspect {} (pid {}) exited; last verdict: {}", Human.logSafe(last.info().name()),
-                        last.info().pid(), last.leading().why());
-                exitedSuspects.addFirst(last);
-                while (exitedSuspects.size() > EXITED_SUSPECTS_KEPT) {
-                    exitedSuspects.removeLast();
-                }
-            }
-            pastLives.add(t.service, new PastLives.Life(t.info.pid(), t.info.name(), t.info.startTimeSeconds(),
-                    t.history.firstSampleSeconds(), t.lastSeenSeconds, last.history(), last.privateBytes().suspect()));
-            t.dropped = true;
-            it.remove();
         }
+        pastLives.add(t.service, new PastLives.Life(t.info.pid(), t.info.name(), t.info.startTimeSeconds(),
+                t.history.firstSampleSeconds(), t.lastSeenSeconds, last.history(), last.privateBytes().suspect()));
+        t.dropped = true;
     }
 
     /** What a verdict is computed from, copied under the lock so judging can run without it. */
@@ -234,18 +227,19 @@ final class LeakDetector {
         int untrackedNow;
         int services;
         synchronized (this) {
-            verdicts = new ArrayList<>(tracked.size());
-            for (Tracked t : tracked.values()) {
-                if (t.missed > 0) {
-                    continue; // not seen in the latest collection: no metrics for it until it is seen again
+            List<LeakVerdict> current = new ArrayList<>(tracked.size());
+            tracked.forEach((t, unseenRounds) -> {
+                if (unseenRounds > 0) {
+                    return; // not seen in the latest collection: no metrics for it until it is seen again
                 }
                 if (t.verdict == null || t.judgedKey != t.history.judgedKey(nowSeconds)
                         || t.judgedLivesVersion != pastLives.version(t.service) || t.verdict.info() != t.info) {
                     toJudge.add(snapshot(t, nowSeconds));
                 } else {
-                    verdicts.add(withLatest(t.verdict, t));
+                    current.add(withLatest(t.verdict, t));
                 }
-            }
+            });
+            verdicts = current;
             exited = List.copyOf(exitedSuspects);
             untrackedNow = untracked;
             services = pastLives.services();
@@ -375,13 +369,13 @@ final class LeakDetector {
                         Double.NaN, Double.NaN, l.suspect(), true, l.buckets()));
             }
         });
-        for (Tracked t : tracked.values()) {
+        tracked.forEach((t, unseenRounds) -> {
             FloorHistory h = t.history;
             boolean suspect = t.verdict != null ? t.verdict.privateBytes().suspect()
                     : t.privateHistory != null && t.privateHistory.wasSuspect();
             out.add(new SavedHistory(t.info.pid(), t.info.startTimeSeconds(), t.info.name(), t.service, h.firstSampleSeconds(),
                     h.lastSampleSeconds(), h.lastPrivateBytes(), h.lastHandles(), suspect, false, h.all()));
-        }
+        });
         return out;
     }
 
@@ -395,10 +389,8 @@ final class LeakDetector {
 
     /** Bytes the histories and past lives hold now (the bound the documentation states). */
     synchronized long approximateHistoryBytes() {
-        long sum = pastLives.approximateBytes();
-        for (Tracked t : tracked.values()) {
-            sum += t.history.approximateBytes();
-        }
-        return sum;
+        long[] sum = {pastLives.approximateBytes()};
+        tracked.forEach((t, unseenRounds) -> sum[0] += t.history.approximateBytes());
+        return sum[0];
     }
 }

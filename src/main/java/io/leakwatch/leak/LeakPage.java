@@ -1,5 +1,7 @@
 package io.leakwatch.leak;
 
+import io.leakwatch.config.LeakSettings;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +12,6 @@ import java.util.Locale;
  * reasons, earlier lives and next steps.
  */
 final class LeakPage {
-    /** Rows listed besides the suspects (the page and JSON stay small with thousands of processes). */
-    static final int LISTED = 100;
     private static final int W = 720;
     private static final int H = 240;
     private static final int LEFT = 80;
@@ -20,18 +20,6 @@ final class LeakPage {
     private static final int BOTTOM = 32;
 
     private LeakPage() {
-    }
-
-    /** Suspects first, then the fastest-growing others, at most {@link #LISTED} of them. */
-    static List<LeakVerdict> listed(LeakReport report) {
-        List<LeakVerdict> out = new ArrayList<>();
-        int others = 0;
-        for (LeakVerdict v : report.processes()) {
-            if (v.suspect() || others++ < LISTED) {
-                out.add(v);
-            }
-        }
-        return out;
     }
 
     static String html(LeakReport report, String osName) {
@@ -71,7 +59,7 @@ final class LeakPage {
         for (LeakVerdict v : suspects) {
             suspectSection(b, v, report, osName);
         }
-        ranking(b, listed(report));
+        ranking(b, report.listed());
         if (!report.exitedSuspects().isEmpty()) {
             b.append("<h2>Suspects that exited</h2>\n<table id=\"exited\">\n<thead><tr><th>process</th><th class=\"n\">pid</th>"
                     + "<th>exited</th><th>last verdict</th></tr></thead>\n<tbody>\n");

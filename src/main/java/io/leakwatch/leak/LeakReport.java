@@ -1,5 +1,7 @@
 package io.leakwatch.leak;
 
+import io.leakwatch.config.LeakSettings;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -35,12 +37,27 @@ record LeakReport(double generatedAtSeconds, LeakSettings settings, double physi
         exitedSuspects = List.copyOf(exitedSuspects);
     }
 
+    /** Rows listed besides the suspects (the page and JSON stay small with thousands of processes). */
+    static final int LISTED = 100;
+
     static LeakReport empty(LeakSettings settings, double physicalMemoryBytes) {
         return new LeakReport(Double.NaN, settings, physicalMemoryBytes, List.of(), List.of(), 0, 0);
     }
 
     List<LeakVerdict> suspects() {
         return processes.stream().filter(LeakVerdict::suspect).toList();
+    }
+
+    /** What /leaks and /leaks.json list: every suspect, then the fastest-growing others, at most {@link #LISTED} of them. */
+    List<LeakVerdict> listed() {
+        List<LeakVerdict> out = new ArrayList<>();
+        int others = 0;
+        for (LeakVerdict v : processes) {
+            if (v.suspect() || others++ < LISTED) {
+                out.add(v);
+            }
+        }
+        return out;
     }
 
     /** Verdicts by pid, for matching a scrape's processes (pid and start time) to their verdicts. */

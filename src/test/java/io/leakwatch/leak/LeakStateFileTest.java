@@ -1,5 +1,7 @@
 package io.leakwatch.leak;
 
+import io.leakwatch.config.LeakSettings;
+
 import io.leakwatch.backend.linux.LinuxProcBackend;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessFilter;
@@ -264,8 +266,8 @@ class LeakStateFileTest {
 
     private static void runLeakWatchBriefly(Path file) throws Exception {
         LeakSettings settings = new LeakSettings(true, 1, 60, file, 1, 1);
-        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(new LinuxProcBackend(Path.of("/proc"), false),
-                ProcessFilter.of("java", ""))) {
+        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(new LinuxProcBackend(Path.of("/proc"),
+                ProcessFilter.of("java", ""), false))) {
             LeakWatch watch = LeakWatch.start(settings, coordinator);
             Thread.sleep(1500);
             watch.close();
