@@ -58,7 +58,8 @@ final class NextSteps {
         if (is(name, program, "dotnet") || name.startsWith("w3wp") || program.startsWith("dotnet")) {
             return Runtime.DOTNET;
         }
-        if (name.startsWith("python") || program.startsWith("python") || name.equals("py") || program.startsWith("pypy")) {
+        if (name.startsWith("python") || program.startsWith("python") || name.equals("py") || program.startsWith("pypy")
+                || secondWord(cmd).endsWith(".py")) {
             return Runtime.PYTHON;
         }
         if (GO_PROGRAMS.contains(name) || GO_PROGRAMS.contains(program) || name.endsWith("_exporter")) {
@@ -84,6 +85,18 @@ final class NextSteps {
         }
         int space = c.indexOf(' ');
         return space < 0 ? c : c.substring(0, space);
+    }
+
+    /** The word after the program: a script an interpreter runs under another name (a copy or link of python). */
+    private static String secondWord(String cmd) {
+        String c = cmd.strip();
+        int end = c.startsWith("\"") ? c.indexOf('"', 1) + 1 : c.indexOf(' ');
+        if (end <= 0 || end >= c.length()) {
+            return "";
+        }
+        String rest = c.substring(end).strip();
+        int space = rest.indexOf(' ');
+        return space < 0 ? rest : rest.substring(0, space);
     }
 
     private static String baseName(String path) {

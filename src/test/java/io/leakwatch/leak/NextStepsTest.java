@@ -36,6 +36,7 @@ class NextStepsTest {
         assertEquals(NextSteps.Runtime.DOTNET, NextSteps.guess(info("w3wp_DefaultAppPool", "c:\\windows\\system32\\inetsrv\\w3wp.exe -ap \"x\"")));
         assertEquals(NextSteps.Runtime.PYTHON, NextSteps.guess(info("python3.11", "/usr/bin/python3.11 app.py")));
         assertEquals(NextSteps.Runtime.PYTHON, NextSteps.guess(info("gunicorn", "/usr/bin/python3 /usr/bin/gunicorn app")));
+        assertEquals(NextSteps.Runtime.PYTHON, NextSteps.guess(info("lw-agent", "/opt/lw-agent /opt/shapes.py leak 16")));
         assertEquals(NextSteps.Runtime.GO, NextSteps.guess(info("node_exporter", "/usr/bin/node_exporter")));
         assertEquals(NextSteps.Runtime.GO, NextSteps.guess(info("prometheus", "")));
         assertEquals(NextSteps.Runtime.NATIVE, NextSteps.guess(info("agent", "C:\\Program Files\\Agent\\agent.exe --service")));
