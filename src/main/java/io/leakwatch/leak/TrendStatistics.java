@@ -158,10 +158,56 @@ final class TrendStatistics {
         return r;
     }
 
+    /** The median of the first {@code count} values (not changed), in linear expected time (quickselect). */
     static double median(double[] values, int count) {
-        double[] sorted = Arrays.copyOf(values, count);
-        Arrays.sort(sorted);
-        return count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
+        double[] a = Arrays.copyOf(values, count);
+        double upper = select(a, count / 2);
+        if (count % 2 == 1) {
+            return upper;
+        }
+        double lower = Double.NEGATIVE_INFINITY; // the largest value below the upper middle, all in a[0 .. count/2)
+        for (int i = 0; i < count / 2; i++) {
+            lower = Math.max(lower, a[i]);
+        }
+        return (lower + upper) / 2;
+    }
+
+    /** Rearranges {@code a} so that a[k] is the k-th smallest, smaller ones before it; returns a[k]. */
+    private static double select(double[] a, int k) {
+        int lo = 0;
+        int hi = a.length - 1;
+        while (lo < hi) {
+            double pivot = medianOfThree(a[lo], a[lo + (hi - lo) / 2], a[hi]);
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    double t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return a[k];
+            }
+        }
+        return a[k];
+    }
+
+    private static double medianOfThree(double a, double b, double c) {
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 
     /** One-sided p-value of a normal score (upper tail), for the reason text. */

@@ -87,7 +87,7 @@ class LeakEvaluationTableTest {
             }
             String name = r.scenario.name();
             for (LeakEvaluation.Outcome o : r.shipped) {
-                if (name.startsWith("seed-saw-") && !o.flagged() || name.startsWith("saw-") && o.flagged()) {
+                if (name.startsWith("leak-saw-") && !o.flagged() || name.startsWith("saw-") && o.flagged()) {
                     misses.add("shipped rules " + name);
                 }
             }

@@ -121,7 +121,7 @@ final class LeakScenarios {
             for (double a : new double[]{1, 3, 10}) {
                 for (double p : periods) {
                     double amplitude = a * SEED_RATE * DAY;
-                    String name = (leak ? "seed-saw-" : "saw-") + factor(a) + "x-" + period(p);
+                    String name = (leak ? "leak-saw-" : "saw-") + factor(a) + "x-" + period(p);
                     double rate = leak ? SEED_RATE : 0;
                     out.add(new Scenario(name, leak ? "17 MB/day under a GC sawtooth (amplitude x daily leak, period)"
                             : "the same sawtooth, no leak", leak ? Expect.FLAG : Expect.NEVER, 0, 0, false, 0,
