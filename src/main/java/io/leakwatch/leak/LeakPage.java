@@ -81,7 +81,7 @@ final class LeakPage {
                 Theil&ndash;Sen slope (the median of the slopes between every pair of points, so one spike does not move it).
                 A process is a suspect when the history covers at least half the window, the envelope grows at least the
                 threshold, a Mann&ndash;Kendall test (corrected for the envelope's own autocorrelation) puts the chance that
-                noise alone rises this steadily below one in 300,000, each quarter of the history rose, the growth is still
+                noise alone rises this steadily at 1 in 290,000 or less, each quarter of the history rose, the growth is still
                 going on in the latest quarter, and all of this held at four bucket ends in a row. A suspect stays one while
                 looser thresholds hold, and stops being one soon after its growth stops. A bucket still filling is never
                 judged. A service that restarts is judged over its recent lives together (same name, owner and command line),

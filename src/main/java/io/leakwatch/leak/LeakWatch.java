@@ -33,12 +33,15 @@ public final class LeakWatch implements AutoCloseable {
     private final ScrapeCoordinator coordinator;
     private final LeakDetector detector;
     private final ScheduledExecutorService ticker;
-    private final boolean saving; // false when the state file is off or is not ours to overwrite
+    private boolean saving; // guarded by this; false when the state file is off or is not ours to overwrite
+    private boolean keepAside; // the file read at start is ours but not fully usable: rename it before the first save
     private boolean saveFailing;
 
-    private LeakWatch(LeakSettings settings, ScrapeCoordinator coordinator, LeakDetector detector, boolean saving) {
+    private LeakWatch(LeakSettings settings, ScrapeCoordinator coordinator, LeakDetector detector, boolean saving,
+                      boolean keepAside) {
         this.settings = settings;
         this.saving = saving;
+        this.keepAside = keepAside;
         this.coordinator = coordinator;
         this.detector = detector;
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -53,26 +56,17 @@ public final class LeakWatch implements AutoCloseable {
         LeakDetector detector = new LeakDetector(settings, physicalMemoryBytes());
         Path file = settings.stateFile();
         boolean saving = file != null;
+        boolean keepAside = false;
         if (file != null) {
             LeakStateFile.Loaded loaded = LeakStateFile.read(file, LeakStateFile.Limits.of(settings, LeakDetector.MAX_PROCESSES), now());
             if (loaded.message() != null) {
-                LOG.warn("leak detection: --leak.state-file: {}", loaded.message());
+                LOG.warn("leak detection: --leak.state-file: {}", Human.logSafe(loaded.message()));
             }
             detector.restore(loaded.histories());
-            if (!loaded.mayOverwrite()) {
-                saving = false;
-            } else if (loaded.keepAside()) {
-                try {
-                    Path aside = LeakStateFile.moveAside(file, Instant.now());
-                    LOG.warn("leak detection: --leak.state-file: kept the old file as {}", aside);
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("leak detection: --leak.state-file: cannot keep {} aside ({}): leaving it alone, the leak history "
-                            + "will not be saved", file, e.getMessage());
-                    saving = false;
-                }
-            }
+            saving = loaded.mayOverwrite();
+            keepAside = loaded.keepAside();
         }
-        LeakWatch watch = new LeakWatch(settings, coordinator, detector, saving);
+        LeakWatch watch = new LeakWatch(settings, coordinator, detector, saving, keepAside);
         coordinator.addListener(watch::onCollection);
         long periodMillis = Math.round(settings.sampleIntervalSeconds() * 1000);
         watch.ticker.scheduleWithFixedDelay(watch::tick, 0, periodMillis, TimeUnit.MILLISECONDS);
@@ -111,10 +105,23 @@ public final class LeakWatch implements AutoCloseable {
         }
     }
 
-    private void save() {
+    private synchronized void save() {
         Path file = settings.stateFile();
         if (file == null || !saving) {
             return;
+        }
+        if (keepAside) {
+            // done at the first save, not at start: a start that fails (a port in use) leaves the file as it was
+            try {
+                Path aside = LeakStateFile.moveAside(file, Instant.now());
+                LOG.warn("leak detection: --leak.state-file: kept the old file as {}", aside);
+                keepAside = false;
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("leak detection: --leak.state-file: cannot keep {} aside ({}): leaving it alone, the leak history "
+                        + "will not be saved", file, e.getMessage());
+                saving = false;
+                return;
+            }
         }
         try {
             LeakStateFile.write(file, settings, now(), detector.export());

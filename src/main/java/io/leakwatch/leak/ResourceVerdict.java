@@ -124,14 +124,16 @@ record ResourceVerdict(FloorTrend trend, Outcome outcome, String why) {
         return Human.percent(Math.max(0, t.recentRise()) / t.recentExpected());
     }
 
-    /** A one-sided p-value in words: "below 0.1%", "3%". */
+    /** A one-sided p-value in words: "1 in 300,000", "1 in 700", "3%". */
     static String chance(double z) {
         double p = TrendStatistics.upperTail(z);
-        if (p < 0.001) {
-            return "below 0.1%";
+        if (p < 1e-9) {
+            return "below 1 in a billion";
         }
         if (p < 0.01) {
-            return String.format(Locale.ROOT, "%.1f%%", p * 100);
+            double odds = 1 / p;
+            double unit = Math.pow(10, Math.floor(Math.log10(odds)) - 1); // two significant digits
+            return String.format(Locale.ROOT, "1 in %,.0f", Math.round(odds / unit) * unit);
         }
         return String.format(Locale.ROOT, "%.0f%%", p * 100);
     }

@@ -107,8 +107,9 @@ class LeakEvaluationTableTest {
 
     static String table(List<Row> rows) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "Seeds: leakwatch %d per scenario, PromQL rules %d (promtool). Time to detect: median "
-                + "(and the slowest) from the start of the leak; flaps: times a flag came back after going away, over all seeds.%n%n",
+        b.append(String.format(Locale.ROOT, "Runs per scenario, each with its own fixed random seed: leakwatch %d, the PromQL "
+                + "rules %d (promtool takes minutes per run). Time to detect: the median run (and the slowest) from the start of "
+                + "the leak. Flaps: how often a flag came back after going away, over all runs.%n%n",
                 LeakScenarios.SEEDS.length, PROMQL_SEEDS));
         b.append("| scenario | target | leakwatch flagged | time to detect | flaps | shipped rules flagged | time to detect "
                 + "| flaps | 10 MB/h slope flagged | time to detect | flaps |\n");

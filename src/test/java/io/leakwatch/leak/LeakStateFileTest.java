@@ -264,6 +264,21 @@ class LeakStateFileTest {
         }
     }
 
+    @Test
+    void aStartThatFailsLeavesAnUnusableFileAsItWas() throws Exception {
+        Path file = dir.resolve("leak-state.json");
+        String old = "{\"format\":\"leakwatch-leak-state\",\"version\":1,\"bucket_seconds\":1.25,\"processes\":[]}";
+        Files.writeString(file, old);
+        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(new LinuxProcBackend(Path.of("/proc"),
+                ProcessFilter.of("java", ""), false))) {
+            LeakWatch.start(new LeakSettings(true, 1, 60, file, 1, 1), coordinator).discard(); // as when the port is taken
+        }
+        assertEquals(old, Files.readString(file));
+        try (var listing = Files.list(dir)) {
+            assertEquals(List.of(file), listing.toList(), "nothing renamed, nothing written");
+        }
+    }
+
     private static void runLeakWatchBriefly(Path file) throws Exception {
         LeakSettings settings = new LeakSettings(true, 1, 60, file, 1, 1);
         try (ScrapeCoordinator coordinator = new ScrapeCoordinator(new LinuxProcBackend(Path.of("/proc"),

@@ -109,6 +109,21 @@ class LeakVerdictTest {
 
     @ParameterizedTest
     @MethodSource("seeds")
+    void aCacheThatStopsGrowingLosesItsVerdictAndItsProjectionWithinAQuarterWindow(long seed) {
+        // grows 100 MiB/day for 30 h, then stays at its size
+        java.util.function.DoubleUnaryOperator cache = t -> BASE + 100 * MIB / DAY * Math.min(t, 30 * 3600) + Math.abs(noise(seed, t, MIB));
+        LeakVerdict growing = Series.run(DEFAULTS, 29 * 3600, cache, t -> handlesSteady(t, seed), seed);
+        assertTrue(growing.suspect(), growing.privateBytes().why());
+        assertTrue(Double.isFinite(growing.secondsUntilPhysicalMemory()), "projected while it grows");
+        LeakVerdict full = Series.run(DEFAULTS, 36 * 3600, cache, t -> handlesSteady(t, seed), seed);
+        assertFalse(full.suspect(), full.privateBytes().why());
+        assertTrue(full.privateBytes().outcome() == ResourceVerdict.Outcome.LEVELLED_OFF
+                || full.privateBytes().outcome() == ResourceVerdict.Outcome.NOT_STEADY, full.privateBytes().why());
+        assertTrue(Double.isNaN(full.secondsUntilPhysicalMemory()), "no projection once it stopped");
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
     void decelaratingWarmUpThatLevelsOffIsNotFlaggedOnceFlat(long seed) {
         // cache filling asymptotically (time constant 2 h): a day later it has levelled off
         LeakVerdict v = Series.run(DEFAULTS, 2 * DAY,

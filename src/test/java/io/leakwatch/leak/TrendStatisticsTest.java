@@ -76,6 +76,15 @@ class TrendStatisticsTest {
     }
 
     @Test
+    void theChanceReadsAsOddsAPersonKnows() {
+        assertEquals("50%", ResourceVerdict.chance(0));
+        assertEquals("3%", ResourceVerdict.chance(1.88));
+        assertEquals("1 in 1,000", ResourceVerdict.chance(3.0902));
+        assertEquals("1 in 290,000", ResourceVerdict.chance(ResourceVerdict.Z_ENTER));
+        assertEquals("below 1 in a billion", ResourceVerdict.chance(8));
+    }
+
+    @Test
     void theUpperTailIsTheNormalOne() {
         assertEquals(0.5, TrendStatistics.upperTail(0), 1e-7);
         assertEquals(0.001, TrendStatistics.upperTail(3.0902), 1e-6);
