@@ -33,8 +33,12 @@ public final class ExporterServer implements AutoCloseable {
     public ExporterServer(Settings settings, Exposition exposition, List<ExtraEndpoints> extras, HttpLimits limits) {
         WebConfig web = WebConfig.fromSettings(settings);
         org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = web.tls() == null ? null : PemTls.serverContext(web.tls());
-        BasicAuth auth = new BasicAuth(web.users());
-        SlowClientGuard slowClients = new SlowClientGuard(limits.slowRequestCheckMillis());
+        // a quarter of the request limit may wait for a password check; the rest stays for scrapes
+        BasicAuth auth = new BasicAuth(web.users(), limits.maxScrapes() > 0 ? Math.max(1, limits.maxScrapes() / 4) : 4);
+        ClientErrorLog clientErrors = new ClientErrorLog(ClientErrorLog.DEFAULT_INTERVAL_MILLIS);
+        long headerMillis = 2 * limits.slowRequestCheckMillis();
+        ConnectionGate gate = new ConnectionGate(ConnectionGate.DEFAULT_MAX_CONNECTIONS, ConnectionGate.DEFAULT_MAX_PER_CLIENT,
+                headerMillis, headerMillis, clientErrors);
         MetricsHandler metrics = new MetricsHandler(exposition, settings);
         java.util.Map<String, String> extraLinks = new java.util.LinkedHashMap<>();
         extras.forEach(e -> extraLinks.putAll(e.links()));
@@ -56,13 +60,19 @@ public final class ExporterServer implements AutoCloseable {
                     httpConfig.setRequestHeaderSize(limits.maxHeaderBytes());
                     ServerConnector connector = HardenedConnectors.create(server, httpConfig, tls);
                     connector.setIdleTimeout(limits.idleTimeoutMillis());
-                    connector.addBean(slowClients);
+                    connector.addBean(gate, false); // the server manages it; every connector reports to it
                     connector.setHost(address.host());
                     connector.setPort(address.port());
                     return connector;
                 });
             }
-            config.jetty.modifyServer(server -> HardenedConnectors.guard(server, auth, settings.telemetryPath(), limits));
+            config.jetty.modifyServer(server -> {
+                server.addBean(gate, true);
+                java.util.Set<String> limited = new java.util.HashSet<>(extraLinks.keySet());
+                limited.add(settings.telemetryPath());
+                HardenedConnectors.guard(server, new RequestGuard(server.getHandler(), auth, java.util.Set.of("/", "/health", "/version"),
+                        limited, limits.maxScrapes(), gate), limits, clientErrors);
+            });
             config.routes.get("/", ctx -> ctx.html(landing));
             config.routes.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             config.routes.get("/version", ctx -> ctx.contentType("application/json").result(versionJson));

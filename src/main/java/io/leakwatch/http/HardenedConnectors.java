@@ -1,6 +1,5 @@
 package io.leakwatch.http;
 
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -31,13 +30,12 @@ final class HardenedConnectors {
      * Puts the guard in front of whatever Javalin installed, inside a GracefulHandler so a stop
      * waits for scrapes in flight (up to the stop timeout) while refusing new ones.
      */
-    static void guard(Server server, BasicAuth auth, String metricsPath, HttpLimits limits) {
-        server.setErrorHandler(new PlainErrorHandler());
+    static void guard(Server server, RequestGuard guard, HttpLimits limits, ClientErrorLog clientErrors) {
+        server.setErrorHandler(new PlainErrorHandler(clientErrors));
         server.setStopTimeout(limits.stopTimeoutMillis());
-        Handler app = server.getHandler();
-        if (app == null) {
+        if (guard.getHandler() == null) {
             throw new IllegalStateException("Javalin installed no handler before modifyServer");
         }
-        server.setHandler(new GracefulHandler(new RequestGuard(app, auth, metricsPath, limits.maxScrapes())));
+        server.setHandler(new GracefulHandler(guard));
     }
 }

@@ -117,7 +117,7 @@ class HttpHardeningTest {
             Thread.sleep(1500); // both are now waiting on the collection blocked on the pipe
             String third = RawHttp.exchange(s.port, scrape);
             assertEquals(503, RawHttp.status(third), third);
-            assertTrue(third.contains("Limit of concurrent scrapes reached (2)"), third);
+            assertTrue(third.contains("Limit of concurrent requests reached (2)"), third);
             assertTrue(third.contains("Retry-After: 1"), third);
             assertNothingRevealed(third);
             String health = RawHttp.exchange(s.port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -145,7 +145,7 @@ class HttpHardeningTest {
             List<Socket> idle = new ArrayList<>();
             List<Socket> slow = new ArrayList<>();
             try {
-                for (int i = 0; i < 40; i++) {
+                for (int i = 0; i < ConnectionGate.DEFAULT_MAX_PER_CLIENT / 2; i++) { // from another client address than the scraper
                     idle.add(connect(s.port));              // connects and sends nothing
                     Socket t = connect(s.port);              // sends a request one byte at a time
                     t.getOutputStream().write("GET /metrics HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
@@ -194,6 +194,7 @@ class HttpHardeningTest {
 
     private static Socket connect(int port) throws IOException {
         Socket s = new Socket();
+        s.bind(new InetSocketAddress("127.0.0.2", 0));
         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         s.setSoTimeout(5000);
         return s;
