@@ -30,9 +30,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>at most {@code maxConnections} open at once, and at most {@code maxPerClient} from one
  * client address (an IPv6 client is its /64, the block one host usually gets);</li>
- * <li>when the total is reached, the oldest connection that has not yet been granted a request
- * (TLS handshake or header still in progress, or only refused requests) is closed to make room;
- * only when every open connection has been granted one is the new connection refused;</li>
+ * <li>when the total is reached, a new connection gets in only in place of one from a client
+ * holding at least two more connections than the newcomer's, and not yet granted a request
+ * (see {@link #roomFor}); otherwise it is refused at accept, which costs nothing but the accept;</li>
  * <li>a TLS handshake must finish within the handshake timeout, and a request header must be
  * complete within the header timeout from its first byte (plain and TLS alike: the check reads
  * the decrypted HTTP connection's counters). The connector's idle timeout applies to the network
@@ -49,9 +49,9 @@ final class ConnectionGate extends AbstractLifeCycle
     /** Measured bound on the heap one held connection costs (see the hostile-client test): TLS packet buffers and engine, request buffer, an 8 KiB header. */
     static final long WORST_CASE_BYTES_PER_CONNECTION = 64 * 1024;
     /** Connections open at once, all clients together (before the heap budget). */
-    static final int DEFAULT_MAX_CONNECTIONS = 256;
+    static final int DEFAULT_MAX_CONNECTIONS = 128;
     /** Connections open at once from one client address. */
-    static final int DEFAULT_MAX_PER_CLIENT = 32;
+    static final int DEFAULT_MAX_PER_CLIENT = 16;
     /** Share of the maximum heap that connections may hold in the worst case. */
     static final double HEAP_SHARE = 0.25;
 
@@ -145,6 +145,7 @@ final class ConnectionGate extends AbstractLifeCycle
     public void onAccepting(SelectableChannel channel) {
         Object client = clientOf(channel);
         EndPoint evict = null;
+        Object evicted = null; // the client whose connection made room
         boolean refuse = false;
         String reason = null;
         synchronized (this) {
@@ -153,17 +154,19 @@ final class ConnectionGate extends AbstractLifeCycle
                 refuse = true;
                 reason = "connections refused: " + maxPerClient + " already open from one client address";
             } else if (open.size() >= maxConnections) {
-                Tracked victim = oldestUngranted();
+                Tracked victim = roomFor(fromClient);
                 if (victim == null) {
                     refuse = true;
-                    reason = "connections refused: all " + maxConnections + " connections are serving granted requests";
+                    reason = "connections refused: all " + maxConnections + " in use, none by a client with more than this one";
                 } else {
                     untrack(victim.channel);
                     evict = victim.network;
+                    evicted = victim.client;
                     if (evict == null) {
                         closeQuietly(victim.channel);
                     }
-                    reason = "connections closed to make room: oldest of " + maxConnections + " without a granted request";
+                    reason = "connections closed to make room: all " + maxConnections
+                            + " in use; closed the oldest without a granted request from the busiest client";
                 }
             }
             if (!refuse) {
@@ -174,11 +177,12 @@ final class ConnectionGate extends AbstractLifeCycle
         if (evict != null) {
             evict.close();
         }
+        Object shown = evicted != null ? evicted : client;
         if (refuse) {
             closeQuietly(channel); // Jetty then reports onAcceptFailed, which finds nothing to untrack
         }
         if (reason != null) {
-            errors.note(reason, String.valueOf(client instanceof InetAddress a ? a.getHostAddress() : client));
+            errors.note(reason, String.valueOf(shown instanceof InetAddress a ? a.getHostAddress() : shown));
         }
     }
 
@@ -196,9 +200,29 @@ final class ConnectionGate extends AbstractLifeCycle
         }
     }
 
-    private Tracked oldestUngranted() {
+    /**
+     * When every connection is taken, a new one gets in only at the expense of a client holding
+     * at least two more: the oldest connection of the busiest client that has not been granted a
+     * request (TLS handshake or header still in progress, or only refused requests). So a flood
+     * from many addresses is refused at accept, before costing anything but the accept, while a
+     * client with few connections (Prometheus) still gets in.
+     *
+     * @return the connection to close, or null to refuse the new one
+     */
+    private Tracked roomFor(int newClientConnections) {
+        Object busiest = null;
+        int most = 0;
+        for (Map.Entry<Object, Integer> e : perClient.entrySet()) {
+            if (e.getValue() > most) {
+                most = e.getValue();
+                busiest = e.getKey();
+            }
+        }
+        if (most < newClientConnections + 2) {
+            return null;
+        }
         for (Tracked t : open.values()) {
-            if (!t.granted) {
+            if (!t.granted && t.client.equals(busiest)) {
                 return t;
             }
         }

@@ -18,6 +18,7 @@ import java.util.List;
 /** Wires the endpoints to Javalin and binds every --web.listen-address. */
 public final class ExporterServer implements AutoCloseable {
     private static final int MAX_THREADS = 16;
+    private static final int ACCEPT_QUEUE = 1024;
 
     private final Javalin app;
 
@@ -38,7 +39,8 @@ public final class ExporterServer implements AutoCloseable {
         ClientErrorLog clientErrors = new ClientErrorLog(ClientErrorLog.DEFAULT_INTERVAL_MILLIS);
         long headerMillis = 2 * limits.slowRequestCheckMillis();
         ConnectionGate gate = new ConnectionGate(ConnectionGate.DEFAULT_MAX_CONNECTIONS, ConnectionGate.DEFAULT_MAX_PER_CLIENT,
-                headerMillis, headerMillis, clientErrors);
+                headerMillis / 2, headerMillis, clientErrors);
+        org.eclipse.jetty.io.ByteBufferPool buffers = HardenedConnectors.smallBufferPool();
         MetricsHandler metrics = new MetricsHandler(exposition, settings);
         java.util.Map<String, String> extraLinks = new java.util.LinkedHashMap<>();
         extras.forEach(e -> extraLinks.putAll(e.links()));
@@ -58,8 +60,11 @@ public final class ExporterServer implements AutoCloseable {
                     httpConfig.setSendServerVersion(false);
                     httpConfig.setSendXPoweredBy(false);
                     httpConfig.setRequestHeaderSize(limits.maxHeaderBytes());
-                    ServerConnector connector = HardenedConnectors.create(server, httpConfig, tls);
+                    ServerConnector connector = HardenedConnectors.create(server, httpConfig, tls, buffers);
                     connector.setIdleTimeout(limits.idleTimeoutMillis());
+                    // Java's default backlog is 50: a burst of connections would make the kernel drop the scraper's SYN
+                    // (a retry a second later); the gate closes what it does not want right after accept.
+                    connector.setAcceptQueueSize(ACCEPT_QUEUE);
                     connector.addBean(gate, false); // the server manages it; every connector reports to it
                     connector.setHost(address.host());
                     connector.setPort(address.port());

@@ -1,5 +1,7 @@
 package io.leakwatch.http;
 
+import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -14,16 +16,25 @@ final class HardenedConnectors {
     private HardenedConnectors() {
     }
 
-    static ServerConnector create(Server server, HttpConfiguration httpConfig, SslContextFactory.Server tls) {
+    /**
+     * A buffer pool that keeps little for later: Jetty's default keeps up to an eighth of the heap
+     * (and as much direct memory), which a burst of connections fills and then holds for good.
+     */
+    static ByteBufferPool smallBufferPool() {
+        return new ArrayByteBufferPool(0, -1, -1, Integer.MAX_VALUE, 1024 * 1024, 2 * 1024 * 1024);
+    }
+
+    static ServerConnector create(Server server, HttpConfiguration httpConfig, SslContextFactory.Server tls, ByteBufferPool buffers) {
         if (tls == null) {
-            return new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+            return new ServerConnector(server, null, null, buffers, -1, -1, new HttpConnectionFactory(httpConfig));
         }
         if (httpConfig.getCustomizer(SecureRequestCustomizer.class) == null) { // one config may serve several addresses
             SecureRequestCustomizer secure = new SecureRequestCustomizer();
             secure.setSniHostCheck(false); // scrapers connect by IP or any alias; the certificate check is theirs
             httpConfig.addCustomizer(secure);
         }
-        return new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(httpConfig));
+        return new ServerConnector(server, null, null, buffers, -1, -1, new SslConnectionFactory(tls, "http/1.1"),
+                new HttpConnectionFactory(httpConfig));
     }
 
     /**
