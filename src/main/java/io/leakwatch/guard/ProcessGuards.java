@@ -5,7 +5,6 @@ import io.leakwatch.config.Flags;
 import io.leakwatch.config.Settings;
 import io.leakwatch.model.ProcessBackend;
 
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Wraps any OS backend with the protections that do not depend on the OS: one sample per pid,
@@ -41,9 +40,9 @@ public final class ProcessGuards {
     static CmdlineRedactor redactor(String regex) {
         try {
             return CmdlineRedactor.of(regex);
-        } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("--" + Flags.PROCESS_CMDLINE_REDACT + ": invalid regex: " + e.getDescription()
-                    + (e.getIndex() >= 0 ? " near index " + e.getIndex() : "") + " in '" + CommandLine.printable(regex) + "'");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + Flags.PROCESS_CMDLINE_REDACT + ": " + e.getMessage()
+                    + " in '" + CommandLine.printable(regex) + "' (RE2 syntax, as Go's regexp)");
         }
     }
 }
