@@ -8,8 +8,9 @@ import io.leakwatch.model.ProcessBackend;
 
 /**
  * Wraps any OS backend with the protections that do not depend on the OS: one sample per pid,
- * the cardinality guard (--collector.process.max-processes) and command-line redaction
- * (--collector.process.cmdline-redact), in that order so only kept processes are redacted.
+ * the cardinality guard (--collector.process.max-processes), redaction of names and command lines
+ * (--collector.process.cmdline-redact) and the cap on the name's length, in that order so only
+ * kept processes are redacted, and only redacted names are cut.
  */
 public final class ProcessGuards {
     private ProcessGuards() {
@@ -21,7 +22,9 @@ public final class ProcessGuards {
         CmdlineRedactor redactor = redactor(settings.config().getString(Flags.PROCESS_CMDLINE_REDACT));
         ProcessBackend distinct = new DistinctPidsBackend(backend);
         ProcessBackend guarded = max > 0 ? new ProcessLimitBackend(distinct, max) : distinct;
-        return redactor.enabled() && settings.processCmdline() ? new RedactingBackend(guarded, redactor) : guarded;
+        // names too: on Linux a name can be argv[0]'s basename, which can hold what the command line holds
+        ProcessBackend redacted = redactor.enabled() ? new RedactingBackend(guarded, redactor) : guarded;
+        return new LabelCapBackend(redacted);
     }
 
     static int maxProcesses(String text) {
