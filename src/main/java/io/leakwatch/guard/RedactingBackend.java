@@ -1,63 +1,57 @@
 package io.leakwatch.guard;
 
+import io.leakwatch.model.LifetimeCache;
 import io.leakwatch.model.ProcessBackend;
 import io.leakwatch.model.ProcessInfo;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Applies {@link CmdlineRedactor} to the name and the cmdline label of every process, off the
  * collector's critical path:
  * <ul>
- * <li>the regex runs once per process lifetime (pid + start time + name + command line), on a
- * thread of its own; later collections reuse the result;</li>
- * <li>a collection waits for the redaction of the processes new to it at most
- * {@code waitMillis}; a process whose redaction is not done by then is left out of that
- * collection (never shown unredacted) and counted as pending, and appears as soon as it is done.
- * So a scrape never waits on the redaction of a hostile command line longer than that.</li>
+ * <li>the regex runs once per process lifetime (pid + start time + name + command line); later
+ * collections reuse the result;</li>
+ * <li>a collection redacts the processes new to it for at most {@code waitMillis} (plus the one
+ * in progress, which the linear-time regex and the 64 KiB input cap bound) and hands the rest to
+ * a thread of its own. A process whose redaction is not done is left out of that collection
+ * (never shown unredacted) and counted as pending, and appears as soon as it is done. So a scrape
+ * never waits on the redaction of hostile command lines much longer than that.</li>
  * </ul>
  * Used from the collector thread only (as every backend); the redaction thread only writes the
  * results of the lifetimes handed to it.
  */
 public final class RedactingBackend extends GuardingBackend {
-    /** How long one collection waits for the redaction of new processes. */
-    public static final long DEFAULT_WAIT_MILLIS = 100;
+    /** How long one collection spends on the redaction of new processes. */
+    public static final long DEFAULT_WAIT_MILLIS = 250;
 
     private final CmdlineRedactor redactor;
     private final long waitNanos;
     private final ExecutorService worker;
-    private final Map<Long, Lifetime> lifetimes = new HashMap<>();
+    private final LifetimeCache<Long, Lifetime> lifetimes = new LifetimeCache<>();
     private long redactions; // lifetimes handed to the redaction thread, for tests and diagnostics
 
     private static final class Lifetime {
-        final double startTime;
         final String rawName;
         final String rawCmdline;
         volatile String name;    // null until redacted
         volatile String cmdline; // written before name: name != null means both are there
         ProcessInfo source;
         ProcessInfo redactedInfo;
-        boolean seen;
 
-        Lifetime(double startTime, String rawName, String rawCmdline) {
-            this.startTime = startTime;
+        Lifetime(String rawName, String rawCmdline) {
             this.rawName = rawName;
             this.rawCmdline = rawCmdline;
         }
 
         boolean same(ProcessInfo info) {
-            return startTime == info.startTimeSeconds() && rawName.equals(info.name()) && rawCmdline.equals(info.cmdline());
+            return rawName.equals(info.name()) && rawCmdline.equals(info.cmdline());
         }
 
         void redact(CmdlineRedactor redactor) {
@@ -88,28 +82,27 @@ public final class RedactingBackend extends GuardingBackend {
         List<Lifetime> perSample = new ArrayList<>(snapshot.processes().size());
         for (ProcessSample sample : snapshot.processes()) {
             ProcessInfo info = sample.info();
-            Lifetime l = lifetimes.get(info.pid());
+            long start = Double.doubleToLongBits(info.startTimeSeconds());
+            Lifetime l = lifetimes.get(info.pid(), start);
             if (l == null || !l.same(info)) {
-                l = new Lifetime(info.startTimeSeconds(), info.name(), info.cmdline());
-                lifetimes.put(info.pid(), l);
+                l = new Lifetime(info.name(), info.cmdline());
+                lifetimes.put(info.pid(), start, l);
                 fresh.add(l);
             }
-            l.seen = true;
             perSample.add(l);
         }
-        lifetimes.values().removeIf(l -> !l.seen);
-        lifetimes.values().forEach(l -> l.seen = false);
+        lifetimes.sweep();
         if (!fresh.isEmpty()) {
             redactions += fresh.size();
-            Future<?> batch = worker.submit(() -> fresh.forEach(l -> l.redact(redactor)));
-            try {
-                batch.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                // the rest of the batch finishes in the background; those processes wait for a later collection
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("redaction failed", e.getCause());
+            // inline while the budget lasts (no hand-over cost for the usual few new processes a scrape),
+            // the rest on the redaction thread
+            int i = 0;
+            while (i < fresh.size() && System.nanoTime() < deadline) {
+                fresh.get(i++).redact(redactor);
+            }
+            if (i < fresh.size()) {
+                List<Lifetime> backlog = List.copyOf(fresh.subList(i, fresh.size()));
+                worker.execute(() -> backlog.forEach(l -> l.redact(redactor)));
             }
         }
         List<ProcessSample> out = new ArrayList<>(perSample.size());

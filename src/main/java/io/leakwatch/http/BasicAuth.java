@@ -1,5 +1,6 @@
 package io.leakwatch.http;
 
+import io.leakwatch.config.WebConfig;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 import javax.crypto.Mac;
@@ -47,7 +48,7 @@ final class BasicAuth {
 
     BasicAuth(Map<String, String> users, int maxWaiting) {
         this.users = Map.copyOf(users);
-        this.decoyHash = users.values().stream().max(java.util.Comparator.comparingInt(BasicAuth::cost)).orElse(null);
+        this.decoyHash = users.values().stream().max(java.util.Comparator.comparingInt(WebConfig::bcryptCost)).orElse(null);
         this.waiting = new Semaphore(Math.max(1, maxWaiting));
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -61,14 +62,6 @@ final class BasicAuth {
 
     boolean enabled() {
         return !users.isEmpty();
-    }
-
-    /** The cost of a bcrypt hash ({@code $2b$10$...} -> 10), or -1 when it is not one. */
-    static int cost(String hash) {
-        if (hash == null || !hash.matches("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}")) {
-            return -1;
-        }
-        return Integer.parseInt(hash.substring(hash.indexOf('$', 1) + 1, hash.indexOf('$', 1) + 3));
     }
 
     /** The outcome for an Authorization header (null when absent). */

@@ -48,10 +48,6 @@ final class ConnectionGate extends AbstractLifeCycle
         implements SelectorManager.AcceptListener, Connection.Listener, SslHandshakeListener {
     /** Measured bound on the heap one held connection costs (see the hostile-client test): TLS packet buffers and engine, request buffer, an 8 KiB header. */
     static final long WORST_CASE_BYTES_PER_CONNECTION = 64 * 1024;
-    /** Connections open at once, all clients together (before the heap budget). */
-    static final int DEFAULT_MAX_CONNECTIONS = 128;
-    /** Connections open at once from one client address. */
-    static final int DEFAULT_MAX_PER_CLIENT = 16;
     /** Share of the maximum heap that connections may hold in the worst case. */
     static final double HEAP_SHARE = 0.25;
 

@@ -1,5 +1,6 @@
 package io.leakwatch.http;
 
+import io.leakwatch.config.HttpLimits;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;

@@ -1,5 +1,6 @@
 package io.leakwatch.bench;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * real process-exporter, through the real launcher, checking that every figure comes out and the
  * leakwatch body passes promtool. Thresholds are deliberately absent: speed is judged by a full run.
  */
+@Tag("system")
 class BenchmarkSmokeTest {
     private static final int N = 20;
 

@@ -1,6 +1,6 @@
 package io.leakwatch.guard;
 
-import io.leakwatch.config.DefaultRedaction;
+import io.leakwatch.config.GuardSettings;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CmdlineRedactorTest {
-    private final CmdlineRedactor redactor = CmdlineRedactor.of(DefaultRedaction.REGEX);
+    private final CmdlineRedactor redactor = CmdlineRedactor.of(GuardSettings.DEFAULT_REDACT_REGEX);
 
     private void redacts(String in, String out) {
         assertEquals(out, redactor.redact(in), in);

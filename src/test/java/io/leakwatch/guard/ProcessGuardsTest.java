@@ -1,10 +1,11 @@
 package io.leakwatch.guard;
 
 import io.leakwatch.Exporter;
+import io.leakwatch.config.GuardSettings;
 import io.leakwatch.model.ProcessSnapshot;
+import io.leakwatch.testing.ExpositionCheck;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcFixture;
-import io.leakwatch.testing.Promtool;
 import io.leakwatch.testing.TestSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +61,7 @@ class ProcessGuardsTest {
         }
         try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.max-processes=5"))) {
             String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
-            Promtool.assertValidMetrics(body);
+            ExpositionCheck.assertWellFormed(body);
             Matcher m = Pattern.compile("windows_process_info\\{process=\"p(\\d+)\"").matcher(body);
             java.util.Set<Integer> kept = new java.util.TreeSet<>();
             while (m.find()) {
@@ -90,7 +91,7 @@ class ProcessGuardsTest {
         proc.addProcess(22, "short", "short", 1000);
         try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root()))) {
             String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
-            Promtool.assertValidMetrics(body);
+            ExpositionCheck.assertWellFormed(body);
             assertFalse(body.contains("abcdefghijklmnop"), body);
             assertTrue(body.contains("windows_process_info{process=\"token=***\",process_id=\"20\""), body);
             String cut = "aaaaaaaaaaaaaaa" + "b".repeat(LabelCapBackend.MAX_NAME_BYTES - 15 - 3) + "...";
@@ -113,10 +114,10 @@ class ProcessGuardsTest {
         }
         io.leakwatch.config.Settings settings = TestSettings.of("--path.procfs=" + proc.root());
         try (io.leakwatch.model.ProcessBackend backend = new RedactingBackend(
-                io.leakwatch.backend.Backends.forThisMachine(settings), CmdlineRedactor.of(io.leakwatch.config.DefaultRedaction.REGEX), 0)) {
+                io.leakwatch.backend.Backends.forThisMachine(settings.process()), CmdlineRedactor.of(GuardSettings.DEFAULT_REDACT_REGEX), 0)) {
             int shown = 0;
             for (int i = 0; i < 200 && shown < 30; i++) {
-                ProcessSnapshot snapshot = backend.collect(settings.processFilter());
+                ProcessSnapshot snapshot = backend.collect();
                 shown = snapshot.processes().size();
                 assertEquals(30, shown + snapshot.pendingRedaction(), "every process is shown or counted as pending");
                 snapshot.processes().forEach(p -> assertFalse(p.info().cmdline().contains("secret"), p.info().cmdline()));

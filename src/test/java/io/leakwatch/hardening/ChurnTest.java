@@ -5,6 +5,7 @@ import io.leakwatch.testing.ExpositionCheck;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcessChurn;
 import io.leakwatch.testing.Promtool;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * previous scrape began, so a process reaped before the previous scrape began must never appear.
  * Appearances within that one-collection window are counted and printed.
  */
+@Tag("system")
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ChurnTest {
     static final int SCRAPES = Integer.getInteger("leakwatch.churn.scrapes", 1000);

@@ -5,10 +5,12 @@ import io.leakwatch.backend.linux.LinuxProcBackend;
 import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
+import io.leakwatch.testing.FuzzSeed;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcFixture;
 import io.leakwatch.testing.Promtool;
 import io.leakwatch.testing.TestSettings;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * throw out of the collector; every process is either exported or counted as skipped, and
  * every untouched process is exported. The seed is printed on failure to replay a round.
  */
+@Tag("system")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class HostileProcfsFuzzTest {
     static final int ROUNDS = Integer.getInteger("leakwatch.fuzz.rounds", 16);
@@ -52,7 +55,7 @@ class HostileProcfsFuzzTest {
 
     @Test
     void garbageInProcNeverHangsNeverThrowsAndIsCounted() throws Exception {
-        long baseSeed = Long.getLong("leakwatch.fuzz.seed", System.nanoTime());
+        long baseSeed = FuzzSeed.of("HostileProcfsFuzzTest", 20261130L);
         ExecutorService collector = Executors.newSingleThreadExecutor();
         int totalCases = 0;
         int totalSkipped = 0;
@@ -76,8 +79,8 @@ class HostileProcfsFuzzTest {
                 }
                 String context = "seed " + seed + " (replay: -Dleakwatch.fuzz.seed=" + seed + " -Dleakwatch.fuzz.rounds=1)";
 
-                LinuxProcBackend backend = new LinuxProcBackend(proc.root(), true);
-                Future<ProcessSnapshot> run = collector.submit(() -> backend.collect(ProcessFilter.all()));
+                LinuxProcBackend backend = new LinuxProcBackend(proc.root(), ProcessFilter.all(), true);
+                Future<ProcessSnapshot> run = collector.submit(backend::collect);
                 ProcessSnapshot snapshot;
                 try {
                     snapshot = run.get(30, TimeUnit.SECONDS);
@@ -133,7 +136,7 @@ class HostileProcfsFuzzTest {
             rnd.nextBytes(junk);
             Files.write(proc.root().resolve("stat"), junk);
             try {
-                new LinuxProcBackend(proc.root(), true).close();
+                new LinuxProcBackend(proc.root(), ProcessFilter.all(), true).close();
                 // junk may by chance hold "btime N\n": then it is a valid stat
             } catch (IllegalArgumentException e) {
                 assertFalse(e.getMessage().contains("\n"), e.getMessage());

@@ -4,6 +4,7 @@ import io.leakwatch.testing.ChildExporter;
 import io.leakwatch.testing.ExpositionCheck;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcessChurn;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code -Dleakwatch.soak.processes=N} sets the extra sleeping processes, default 1,000; at least
  * 1,000 processes must be exported in all).
  */
+@Tag("system")
 @Timeout(value = 3, unit = TimeUnit.HOURS)
 class SoakTest {
     static final int SCRAPES = Integer.getInteger("leakwatch.soak.scrapes", 200);

@@ -1,5 +1,6 @@
 package io.leakwatch.http;
 
+import io.leakwatch.config.HttpLimits;
 import io.leakwatch.testing.ProcFixture;
 import io.leakwatch.testing.RawHttp;
 import io.leakwatch.testing.RunningServer;
@@ -41,8 +42,10 @@ class HttpHardeningTest {
         return new RunningServer(TestSettings.of(args.toArray(new String[0])), limits);
     }
 
+    private static final int PER_CLIENT = 16;
+
     private static HttpLimits limits(long idleMillis, long slowCheckMillis, int maxScrapes) {
-        return new HttpLimits(8 * 1024, idleMillis, slowCheckMillis, maxScrapes, 3000);
+        return new HttpLimits(8 * 1024, idleMillis, 2 * slowCheckMillis, maxScrapes, 128, PER_CLIENT, 3000);
     }
 
     /** Nothing in an answer may tell which server, which version or which code produced it. */
@@ -145,7 +148,7 @@ class HttpHardeningTest {
             List<Socket> idle = new ArrayList<>();
             List<Socket> slow = new ArrayList<>();
             try {
-                for (int i = 0; i < ConnectionGate.DEFAULT_MAX_PER_CLIENT / 2; i++) { // from another client address than the scraper
+                for (int i = 0; i < PER_CLIENT / 2; i++) { // from another client address than the scraper
                     idle.add(connect(s.port));              // connects and sends nothing
                     Socket t = connect(s.port);              // sends a request one byte at a time
                     t.getOutputStream().write("GET /metrics HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));

@@ -1,5 +1,6 @@
 package io.leakwatch.stack;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * schema vendored under src/test/resources/compose, see its README), then what the schema cannot know:
  * that the files, ports and paths they name fit the rest of the repository.
  */
+@Tag("system")
 class ComposeFilesTest {
     private static final Path SCHEMA = StackFiles.ROOT.resolve("src/test/resources/compose/compose_spec.json");
     private static final String VALIDATE = String.join("\n",

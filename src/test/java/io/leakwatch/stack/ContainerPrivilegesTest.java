@@ -2,6 +2,7 @@ package io.leakwatch.stack;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * container: setpriv (util-linux) runs leakwatch with the same user and capability bounding set, and
  * it must see another user's process as the compose file's comments say.
  */
+@Tag("system")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ContainerPrivilegesTest {
     private static final String OTHER_USER = "12345";

@@ -1,5 +1,6 @@
 package io.leakwatch.stack;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its COPY lines bring, then its own RUN command), and the jar the runtime stage copies started with
  * the runtime stage's ENTRYPOINT, /host/proc swapped for /proc, and scraped once.
  */
+@Tag("system")
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class DockerBuildTest {
     private static final Path DOCKERFILE = StackFiles.DOCKER.resolve("Dockerfile");

@@ -1,5 +1,6 @@
 package io.leakwatch.stack;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** promtool (Debian package prometheus) on the shipped config, rules and rule tests. */
+@Tag("system")
 class PromtoolTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
 

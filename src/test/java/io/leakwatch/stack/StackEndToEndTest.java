@@ -3,6 +3,7 @@ package io.leakwatch.stack;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * scraped a few times and evaluated every rule group, every query of every dashboard panel and
  * every rule runs through Prometheus' HTTP API.
  */
+@Tag("system")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class StackEndToEndTest {
     private static final String LEAKER_NAME = "lw-leaker";

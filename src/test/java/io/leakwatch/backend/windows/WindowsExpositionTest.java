@@ -4,12 +4,13 @@ import com.sun.jna.Pointer;
 import io.leakwatch.metrics.Exposition;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessFilter;
-import io.leakwatch.testing.Promtool;
+import io.leakwatch.testing.ExpositionCheck;
 import org.junit.jupiter.api.Test;
 
 import java.io.StringWriter;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -39,12 +40,12 @@ class WindowsExpositionTest {
             return NtStatus.SUCCESS;
         };
         WindowsProcessBackend backend = new WindowsProcessBackend(new ProcessInformationBuffer(replay),
-                new WindowsProcessBackendTest.FakeDetails(), true, false);
-        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, ProcessFilter.of("leaker|services", ""))) {
-            Exposition exposition = new Exposition(coordinator, false);
+                new WindowsProcessBackendTest.FakeDetails(), ProcessFilter.of("leaker|services", ""), true, false);
+        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
+            Exposition exposition = new Exposition(coordinator, false, List.of());
 
             String body = scrape(exposition);
-            Promtool.assertValidMetrics(body);
+            ExpositionCheck.assertWellFormed(body);
             assertTrue(body.contains("windows_process_working_set_bytes{process=\"leaker\",process_id=\"32\",} 9609216.0"), body);
             assertTrue(body.contains("windows_process_virtual_bytes{process=\"leaker\",process_id=\"32\",} 1.801486336E9"), body);
             assertTrue(body.contains("windows_process_cpu_time_total{process=\"leaker\",process_id=\"32\",mode=\"privileged\",} 0.01"), body);

@@ -6,6 +6,7 @@ import io.leakwatch.model.ProcessBackend;
 import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
+import io.leakwatch.testing.FuzzSeed;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -100,16 +101,16 @@ class WindowsHostileBufferFuzzTest {
 
     @Test
     void hostileBuffersAreSkippedAndCountedNeverThrown() throws Exception {
-        long seed = Long.getLong("leakwatch.fuzz.seed", System.nanoTime());
+        long seed = FuzzSeed.of("WindowsHostileBufferFuzzTest", 20261130L);
         HostileNtQuery nt = new HostileNtQuery(new Random(seed));
         int skipped = 0;
         int exported = 0;
         // DistinctPidsBackend is what Exporter puts around every backend (ProcessGuards)
         try (ProcessBackend backend = new DistinctPidsBackend(new WindowsProcessBackend(
-                new ProcessInformationBuffer(nt, 1 << 16, 6, 1 << 24), new WindowsProcessBackendTest.FakeDetails(), true, false))) {
+                new ProcessInformationBuffer(nt, 1 << 16, 6, 1 << 24), new WindowsProcessBackendTest.FakeDetails(), ProcessFilter.all(), true, false))) {
             for (int i = 0; i < CASES; i++) {
                 String context = "case " + i + ", seed " + seed + " (-Dleakwatch.fuzz.seed=" + seed + ")";
-                ProcessSnapshot snapshot = backend.collect(ProcessFilter.all());
+                ProcessSnapshot snapshot = backend.collect();
                 context += " kind " + nt.kind;
                 SpiParse expected = SpiParser.parse(ByteBuffer.wrap(nt.lastBytes), nt.lastLength, nt.lastBase);
                 long repeats = expected.records().size() - expected.records().stream().map(SpiRecord::pid).distinct().count();
