@@ -67,8 +67,7 @@ public final class Main {
             err.println("leakwatch: " + e.getMessage());
             return UsageException.EXIT_CODE;
         } catch (ExporterServer.BindFailure e) {
-            err.println("leakwatch: --web.listen-address: cannot listen on " + settings.http().listenAddresses() + ": "
-                    + e.getMessage());
+            err.println("leakwatch: --web.listen-address: cannot listen on " + e.getMessage());
             return UsageException.EXIT_CODE;
         }
         // signals, the service's STOP control and the shutdown hook all close it once
