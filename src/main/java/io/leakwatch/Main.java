@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Entry point. Exit codes: 0 normal stop, 2 bad flags/config or an address that cannot be bound,
+ * 3 out of memory (the JVM itself, under the launcher's -XX:+ExitOnOutOfMemoryError),
  * 1 an unexpected failure.
  */
 public final class Main {
