@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Out of memory, the launcher's JVM stops at once with exit code 3 (-XX:+ExitOnOutOfMemoryError),
- * as the README's exit codes say, rather than limping on with a half-dead heap. A heap too small to
+ * as the exit codes in docs/flags.md say, rather than limping on with a half-dead heap. A heap too small to
  * start in makes the out-of-memory error certain; what follows it is the same for any cause.
  */
 class LauncherExitCodeTest {
@@ -32,9 +32,9 @@ class LauncherExitCodeTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher did not exit");
         assertEquals(3, p.exitValue(), output);
         assertTrue(output.contains("OutOfMemoryError"), output);
-        String readme = Files.readString(Path.of("README.md"));
+        String flagsPage = Files.readString(Path.of("docs/flags.md"));
         for (String documented : List.of("`0` normal stop", "`2` a mistake", "`3` out of memory", "`1` anything else")) {
-            assertTrue(readme.contains(documented), "README's exit codes lack " + documented);
+            assertTrue(flagsPage.contains(documented), "the exit codes in docs/flags.md lack " + documented);
         }
     }
 }

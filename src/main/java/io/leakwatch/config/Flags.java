@@ -67,7 +67,9 @@ public final class Flags {
             new Flag(WEB_MAX_CONNECTIONS_PER_CLIENT, STRING, "16",
                     "Most connections open at once from one client address (IPv6: one /64)."),
             new Flag(PROCESS_CMDLINE_REDACT, STRING, GuardSettings.DEFAULT_REDACT_REGEX,
-                    "Regex over the cmdline label: each capturing group of a match (or the whole match if it has none) becomes *** (empty = off)."),
+                    "RE2 regex (Go's dialect, linear time) over the process name and the cmdline label: each capturing group of a match"
+                            + " (or the whole match if it has none) becomes *** (empty = off). The default hides passwords, tokens,"
+                            + " keys, URL passwords, Bearer/Basic credentials, sshpass -p and mysql -p values; see docs/security.md."),
             new Flag(PROCESS_MAX_PROCESSES, STRING, "10000",
                     "Most processes exported per scrape; beyond it the largest by private bytes are kept (0 = no limit)."),
             new Flag(LEAK_ENABLED, BOOLEAN, true,
