@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * <li>when the total is reached, a new connection gets in only in place of one from a client
  * holding at least two more connections than the newcomer's, and not yet granted a request
  * (see {@link #roomFor}); otherwise it is refused at accept, which costs nothing but the accept;</li>
+ * <li>a client address whose password was just refused gets its next connections refused at
+ * accept for a second ({@link #penalize});</li>
  * <li>a TLS handshake must finish within the handshake timeout, and a request header must be
  * complete within the header timeout from its first byte (plain and TLS alike: the check reads
  * the decrypted HTTP connection's counters). The connector's idle timeout applies to the network
@@ -48,6 +50,10 @@ final class ConnectionGate extends AbstractLifeCycle
         implements SelectorManager.AcceptListener, Connection.Listener, SslHandshakeListener {
     /** Measured bound on the heap one held connection costs (see the hostile-client test): TLS packet buffers and engine, request buffer, an 8 KiB header. */
     static final long WORST_CASE_BYTES_PER_CONNECTION = 64 * 1024;
+    /** After a refused password, new connections from that client address are refused at accept this long. */
+    static final long PENALTY_MILLIS = 1000;
+    /** Most client addresses remembered as penalized at once (beyond, new ones are not penalized). */
+    static final int MAX_PENALIZED = 4096;
     /** Share of the maximum heap that connections may hold in the worst case. */
     static final double HEAP_SHARE = 0.25;
 
@@ -59,6 +65,7 @@ final class ConnectionGate extends AbstractLifeCycle
 
     private final Map<SelectableChannel, Tracked> open = new LinkedHashMap<>(); // oldest first; guarded by this
     private final Map<Object, Integer> perClient = new HashMap<>();              // guarded by this
+    private final Map<Object, Long> penalizedUntil = new HashMap<>();           // client -> nanoTime; guarded by this
     private ScheduledExecutorService watchdog;
 
     /** What the gate knows about one accepted network connection. */
@@ -146,7 +153,12 @@ final class ConnectionGate extends AbstractLifeCycle
         String reason = null;
         synchronized (this) {
             int fromClient = perClient.getOrDefault(client, 0);
-            if (fromClient >= maxPerClient) {
+            Long until = penalizedUntil.get(client);
+            if (until != null && System.nanoTime() - until < 0) {
+                refuse = true;
+                reason = "connections refused: a wrong password from this client address less than "
+                        + PENALTY_MILLIS / 1000 + " s ago";
+            } else if (fromClient >= maxPerClient) {
                 refuse = true;
                 reason = "connections refused: " + maxPerClient + " already open from one client address";
             } else if (open.size() >= maxConnections) {
@@ -261,6 +273,23 @@ final class ConnectionGate extends AbstractLifeCycle
     }
 
     /**
+     * A request on this connection was refused its password (or could not be checked for load):
+     * the client's next connections are refused at accept for {@link #PENALTY_MILLIS}, before any
+     * TLS or HTTP work, so failed attempts cost the attacker a second each, not the exporter.
+     */
+    void penalize(Connection connection) {
+        Tracked t = find(connection.getEndPoint());
+        if (t == null) {
+            return;
+        }
+        synchronized (this) {
+            if (penalizedUntil.size() < MAX_PENALIZED || penalizedUntil.containsKey(t.client)) {
+                penalizedUntil.put(t.client, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PENALTY_MILLIS));
+            }
+        }
+    }
+
+    /**
      * Marks the connection of a request that was let through: it is no longer the first to be
      * closed when the connection cap is reached.
      */
@@ -294,8 +323,10 @@ final class ConnectionGate extends AbstractLifeCycle
 
     private void check() {
         List<Tracked> snapshot;
+        long nowNanos = System.nanoTime();
         synchronized (this) {
             snapshot = new ArrayList<>(open.values());
+            penalizedUntil.values().removeIf(until -> nowNanos - until >= 0);
         }
         long now = System.nanoTime();
         for (Tracked t : snapshot) {

@@ -55,10 +55,12 @@ final class RequestGuard extends Handler.Wrapper {
             switch (auth.check(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
                 case ALLOWED -> { }
                 case DENIED -> {
+                    refused(request, response);
                     response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"leakwatch\", charset=\"UTF-8\"");
                     return answer(response, callback, 401, "Unauthorized");
                 }
                 case BUSY -> {
+                    refused(request, response);
                     response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
                     return answer(response, callback, 503, "Too many password checks at once, try again later");
                 }
@@ -104,6 +106,18 @@ final class RequestGuard extends Handler.Wrapper {
             release.run();
         }
         return handled;
+    }
+
+    /**
+     * A request without valid credentials: its connection closes after the answer, and the client
+     * waits a second before the next connection is accepted. A request without any Authorization
+     * header is a client learning that auth is on (a browser's first try): it is not held against it.
+     */
+    private void refused(Request request, Response response) {
+        if (request.getHeaders().get(HttpHeader.AUTHORIZATION) != null) {
+            gate.penalize(request.getConnectionMetaData().getConnection());
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
     }
 
     private static boolean answer(Response response, Callback callback, int status, String text) {
