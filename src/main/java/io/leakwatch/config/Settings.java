@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Validated settings. Precedence is Typesafe Config's fallback chain:
@@ -148,25 +147,11 @@ public record Settings(
     }
 
     private static ProcessFilter filter(String include, String exclude) throws UsageException {
-        // Compile each as written first, so the error quotes the user's regex, not our anchored wrapper.
-        for (String[] flagAndRegex : new String[][]{{Flags.PROCESS_INCLUDE, include}, {Flags.PROCESS_EXCLUDE, exclude}}) {
-            try {
-                java.util.regex.Pattern.compile(flagAndRegex[1]);
-            } catch (PatternSyntaxException e) {
-                throw new UsageException("--" + flagAndRegex[0] + ": invalid regex: " + regexError(e));
-            }
-        }
         try {
             return ProcessFilter.of(include, exclude);
-        } catch (PatternSyntaxException e) {
-            // valid alone but not inside ^(?:...)$, e.g. an unbalanced ")" that closed our group
-            throw new UsageException("--" + Flags.PROCESS_INCLUDE + "/--" + Flags.PROCESS_EXCLUDE + ": invalid regex: " + regexError(e));
+        } catch (ProcessFilter.InvalidRegexException e) {
+            throw new UsageException(e.getMessage());
         }
-    }
-
-    private static String regexError(PatternSyntaxException e) {
-        return e.getDescription() + (e.getIndex() >= 0 ? " near index " + e.getIndex() : "")
-                + " in '" + CommandLine.printable(e.getPattern()) + "'";
     }
 
     private static String oneOf(Config c, String key, String... allowed) throws UsageException {
