@@ -1,5 +1,7 @@
 package io.leakwatch;
 
+import io.leakwatch.common.LogFormat;
+import io.leakwatch.common.Logging;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.Flag;
 import io.leakwatch.config.Flags;
@@ -59,7 +61,8 @@ public final class Main {
             err.println("leakwatch: " + e.getMessage());
             return EXIT_USAGE;
         }
-        Logging.configure(settings.logLevel());
+        Logging.configure(settings.logLevel(), LogFormat.parse(settings.logFormat()).orElseThrow(),
+                new Logging.Target.Stderr());
         Logger log = LoggerFactory.getLogger(Main.class);
 
         Exporter exporter;

@@ -46,7 +46,7 @@ public final class Flags {
             new Flag(TIMEOUT_MARGIN, STRING, "0.5",
                     "Seconds subtracted from Prometheus' X-Prometheus-Scrape-Timeout-Seconds to get the scrape deadline."),
             new Flag(LOG_LEVEL, STRING, "info", "Log level: debug, info, warn or error."),
-            new Flag(LOG_FORMAT, STRING, "logfmt", "Log format: logfmt (one line per event, to stderr)."),
+            new Flag(LOG_FORMAT, STRING, "logfmt", "Output format of log messages: logfmt or json (one event per line, as Prometheus' promslog writes them)."),
             new Flag(DISABLE_EXPORTER_METRICS, BOOLEAN, false,
                     "Leave out the exporter's own process_* and jvm_* metrics."),
             new Flag(PROCESS_INCLUDE, STRING, ".+", "Regex of process names to include (full match)."),

@@ -95,7 +95,7 @@ public record Settings(
                 collectors(string(c, Flags.COLLECTORS_ENABLED)),
                 timeoutMargin(string(c, Flags.TIMEOUT_MARGIN)),
                 oneOf(c, Flags.LOG_LEVEL, "debug", "info", "warn", "error"),
-                oneOf(c, Flags.LOG_FORMAT, "logfmt"),
+                oneOf(c, Flags.LOG_FORMAT, "logfmt", "json"),
                 bool(c, Flags.DISABLE_EXPORTER_METRICS),
                 filter(string(c, Flags.PROCESS_INCLUDE), string(c, Flags.PROCESS_EXCLUDE)),
                 bool(c, Flags.PROCESS_CMDLINE),

@@ -91,7 +91,7 @@ public final class ChildExporter implements AutoCloseable {
 
     /** Lines that show an exception or a stack trace. */
     public List<String> exceptionLines() {
-        return stderr.stream().filter(l -> l.contains("Exception") || l.startsWith("\tat ") || l.contains(" ERROR ")).toList();
+        return stderr.stream().filter(l -> l.contains("Exception") || l.startsWith("\tat ") || l.contains("level=ERROR")).toList();
     }
 
     @Override
