@@ -20,9 +20,15 @@ import java.util.Set;
 public record CollectorSelection(List<String> notProvided, List<String> unknownDisabled) {
     public static final String PROCESS = "process";
 
-    /** The collectors served: only process. */
-    public Set<String> served() {
-        return Set.of(PROCESS);
+    /**
+     * Every enabled collector: what a scrape may name in collect[]. Only process produces samples;
+     * asking for another one answers without its samples instead of failing the scrape.
+     */
+    public Set<String> enabled() {
+        Set<String> all = new LinkedHashSet<>();
+        all.add(PROCESS);
+        all.addAll(notProvided);
+        return all;
     }
 
     public static CollectorSelection resolve(String enabled, String disabled) throws UsageException {

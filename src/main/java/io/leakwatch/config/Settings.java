@@ -85,7 +85,7 @@ public record Settings(HttpSettings http, WebConfig web, ProcessSettings process
             warnings.add("--" + Flags.PROCESS_COUNTER_VERSION + " has no effect: leakwatch reads no performance counters "
                     + "(one NtQuerySystemInformation call on Windows, /proc on Linux)");
         }
-        return new Settings(HttpSettings.from(c, collectors.served()), WebConfig.from(c), ProcessSettings.from(c),
+        return new Settings(HttpSettings.from(c, collectors.enabled()), WebConfig.from(c), ProcessSettings.from(c),
                 GuardSettings.from(c), LeakSettings.from(c), LogSettings.from(c), SelfSettings.from(c), warnings);
     }
 
