@@ -1,5 +1,7 @@
 package io.leakwatch.config;
 
+import io.leakwatch.common.Printable;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,14 +123,6 @@ public record CommandLine(Map<String, Object> values, Action action, List<String
 
     /** Keeps error lines on one line whatever the user typed. */
     public static String printable(String s) {
-        StringBuilder out = new StringBuilder();
-        s.codePoints().limit(200).forEach(c -> {
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\x%02x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.toString();
+        return Printable.of(s);
     }
 }

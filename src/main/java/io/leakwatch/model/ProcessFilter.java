@@ -2,6 +2,7 @@ package io.leakwatch.model;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.leakwatch.common.Printable;
 
 /**
  * windows_exporter's selection rule, in its regex dialect: include and exclude are Go RE2
@@ -12,7 +13,7 @@ import com.google.re2j.PatternSyntaxException;
  */
 public final class ProcessFilter {
     private final Pattern include;
-    private final Pattern exclude;
+    private final Pattern exclude; // null: none (only all())
 
     private ProcessFilter(Pattern include, Pattern exclude) {
         this.include = include;
@@ -29,12 +30,13 @@ public final class ProcessFilter {
                 anchored("collector.process.exclude", excludeRegex == null ? "" : excludeRegex));
     }
 
+    /** Every process, whatever its name holds (newlines, or nothing at all). */
     public static ProcessFilter all() {
-        return of(".+", "");
+        return new ProcessFilter(Pattern.compile("(?s).*"), null);
     }
 
     public boolean selects(String processName) {
-        return include.matcher(processName).find() && !exclude.matcher(processName).find();
+        return include.matcher(processName).find() && (exclude == null || !exclude.matcher(processName).find());
     }
 
     /** Compiles as windows_exporter does: {@code regexp.Compile(fmt.Sprintf("^(?:%s)$", re))}. */
@@ -49,20 +51,8 @@ public final class ProcessFilter {
     /** An expression RE2 refuses; the message is one line naming the flag, the reason and the expression. */
     public static final class InvalidRegexException extends IllegalArgumentException {
         public InvalidRegexException(String flag, String regex, String reason) {
-            super("--" + flag + ": invalid regex (Go RE2 syntax): " + reason + " in '" + printable(regex) + "'",
+            super("--" + flag + ": invalid regex (Go RE2 syntax): " + reason + " in '" + Printable.of(regex) + "'",
                     null);
-        }
-
-        private static String printable(String s) {
-            StringBuilder out = new StringBuilder();
-            s.codePoints().limit(200).forEach(c -> {
-                if (Character.isISOControl(c)) {
-                    out.append(String.format("\\x%02x", c));
-                } else {
-                    out.appendCodePoint(c);
-                }
-            });
-            return out.toString();
         }
     }
 }

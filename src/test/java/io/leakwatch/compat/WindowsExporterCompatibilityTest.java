@@ -183,6 +183,18 @@ class WindowsExporterCompatibilityTest {
     }
 
     @Test
+    void aLogFileThatCannotBeWrittenIsOneLineAndExitCode2() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = io.leakwatch.Main.run(List.of("--web.listen-address=127.0.0.1:0", "--no-leak.enabled",
+                        "--log.file=" + notADirectory.resolve("leakwatch.log")),
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), new java.io.PrintStream(err, true));
+        assertEquals(2, code);
+        String text = err.toString();
+        assertTrue(text.startsWith("leakwatch: --log.file: cannot write ") && text.indexOf('\n') == text.length() - 1, text);
+    }
+
+    @Test
     void collectIsAcceptedForEnabledCollectorsLeakwatchDoesNotServe() throws Exception {
         try (Exporter exporter = Exporter.start(TestSettings.of("--collectors.enabled=process,cpu", "--collector.process.include=java"))) {
             int port = exporter.ports().get(0);
