@@ -70,10 +70,18 @@ public final class Main {
             return UsageException.EXIT_CODE;
         }
         Logger log = LoggerFactory.getLogger(Main.class);
-        settings.warnings().forEach(log::warn);
+        for (String warning : settings.warnings()) {
+            log.warn(warning); // a loop, not forEach: the log's source is this line, not the JDK's
+        }
         // before any server thread starts: on Linux new threads inherit the nice value
-        OwnPriority.apply(settings.self().priority()).ifPresent(log::warn);
-        OwnMemoryLimit.apply(settings.self().memoryLimit()).ifPresent(log::warn);
+        String priority = OwnPriority.apply(settings.self().priority()).orElse(null);
+        if (priority != null) {
+            log.warn(priority);
+        }
+        String memory = OwnMemoryLimit.apply(settings.self().memoryLimit()).orElse(null);
+        if (memory != null) {
+            log.warn(memory);
+        }
 
         Exporter exporter;
         try {

@@ -242,6 +242,7 @@ class WindowsExporterCompatibilityTest {
                 assertEquals(List.of("time", "level", "source", "msg"), List.copyOf(record.keySet()).subList(0, 4), line);
                 if (record.get("msg").contains("not served here")) {
                     notServed++;
+                    assertTrue(record.get("source").startsWith("Main.java:"), "the line that logged it: " + line);
                 }
             }
             assertEquals(1, notServed, "one warning for the collectors leakwatch does not serve: " + lines);
