@@ -4,16 +4,27 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.leakwatch.common.Printable;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * windows_exporter's selection rule, in its regex dialect: include and exclude are Go RE2
  * expressions (RE2/J here), each compiled as {@code ^(?:RE)$} and matched against the process name;
  * a name is selected when it matches include and not exclude. As in Go, "." does not match a
  * newline unless the expression sets {@code (?s)}, and "$" is the end of the name. RE2 runs in time
- * linear in the name, whatever the expression. Thread-safe: patterns are immutable.
+ * linear in the name, whatever the expression. Thread-safe: patterns are immutable, the cache of
+ * decisions concurrent and bounded.
  */
 public final class ProcessFilter {
     private final Pattern include;
     private final Pattern exclude; // null: none (only all())
+    /**
+     * The answer depends on the name alone and the same names come back every scrape, so it is
+     * remembered: RE2/J costs microseconds a name, a lookup far less.
+     */
+    private final Map<String, Boolean> decisions = new ConcurrentHashMap<>();
+    private static final int CACHED_NAMES = 16_384;
+    private static final int CACHED_NAME_LENGTH = 1_024;
 
     private ProcessFilter(Pattern include, Pattern exclude) {
         this.include = include;
@@ -36,6 +47,26 @@ public final class ProcessFilter {
     }
 
     public boolean selects(String processName) {
+        if (processName.length() > CACHED_NAME_LENGTH) {
+            return decide(processName);
+        }
+        Boolean known = decisions.get(processName);
+        if (known != null) {
+            return known;
+        }
+        if (decisions.size() >= CACHED_NAMES) {
+            decisions.clear(); // bounded: a churn of distinct names starts the cache over
+        }
+        boolean selected = decide(processName);
+        decisions.put(processName, selected);
+        return selected;
+    }
+
+    /**
+     * Go's MatchString: a match anywhere. Not matches(): the expression is pasted into ^(?:...)$
+     * as text, so "a)|(b" becomes "^(?:a)|(b)$", which matches "abc" without spanning it.
+     */
+    private boolean decide(String processName) {
         return include.matcher(processName).find() && (exclude == null || !exclude.matcher(processName).find());
     }
 

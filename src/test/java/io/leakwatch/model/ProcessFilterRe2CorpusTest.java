@@ -159,6 +159,20 @@ class ProcessFilterRe2CorpusTest {
     }
 
     @Test
+    void rememberedDecisionsStayRightPastTheCacheBound() {
+        ProcessFilter f = ProcessFilter.of("p[[:digit:]]*[02468]", "p1.*");
+        for (int round = 0; round < 2; round++) { // the second round answers from the cache where it can
+            for (int i = 0; i < 40_000; i++) {
+                String name = "p" + i;
+                boolean expected = i % 2 == 0 && !Integer.toString(i).startsWith("1");
+                assertEquals(expected, f.selects(name), name);
+            }
+        }
+        String longName = "p" + "2".repeat(5_000);
+        assertTrue(f.selects(longName), "names too long to remember are still decided");
+    }
+
+    @Test
     void catastrophicPatternsForBacktrackersRunInLinearTime() {
         // (a+)+$ and (a|aa)*c take exponential time in a backtracking matcher on "aaaa…b"
         String name = "a".repeat(50_000) + "b";
