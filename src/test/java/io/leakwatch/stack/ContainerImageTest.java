@@ -222,7 +222,7 @@ class ContainerImageTest {
         for (String opt : (List<String>) service.get("security_opt")) {
             options.add("--security-opt=" + opt.replaceFirst(":", "="));
         }
-        ((List<String>) service.get("tmpfs")).forEach(dir -> options.add("--tmpfs=" + dir));
+        ((List<String>) service.getOrDefault("tmpfs", List.of())).forEach(dir -> options.add("--tmpfs=" + dir));
         for (String volume : (List<String>) service.get("volumes")) {
             String source = volume.split(":")[0];
             if (source.startsWith("/") && !source.equals("/proc")) {
@@ -235,12 +235,25 @@ class ContainerImageTest {
         assertEquals("host", service.get("pid"));
         Process other = new ProcessBuilder("setpriv", "--reuid=12345", "--regid=12345", "--clear-groups", "sleep", "120").start();
         try {
-            ContainerImage.Container c = image.start(options, List.of()).awaitHealthy(START);
+            // a short leak window, so the leak series exist too when the series are counted below
+            ContainerImage.Container c = image.start(options, List.of("--leak.sample-interval=1s", "--leak.window=60s"))
+                    .awaitHealthy(START);
             String pid = "process_id=\"" + other.pid() + "\"";
-            String metrics = c.awaitMetrics(body -> body.contains("windows_process_io_bytes_total{") && body.contains(pid), START);
+            String metrics = c.awaitMetrics(body -> body.lines().anyMatch(l -> l.contains(pid)
+                    && l.startsWith("leakwatch_leak_private_bytes_floor_growth_bytes_per_second{")), START);
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith("windows_process_io_bytes_total{") && l.contains(pid)),
                     "I/O of uid 12345's process, as the compose file promises");
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith("windows_process_handles{") && l.contains(pid)), "its handles");
+            // series per process with every source readable (the fleet page's figure)
+            Map<String, Long> families = new java.util.TreeMap<>();
+            metrics.lines().filter(l -> !l.startsWith("#") && l.contains(pid))
+                    .forEach(l -> families.merge(l.substring(0, l.indexOf('{')), 1L, Long::sum));
+            long processes = metrics.lines().filter(l -> l.startsWith("windows_process_info{")).count();
+            long withPid = metrics.lines().filter(l -> !l.startsWith("#") && l.contains("process_id=\"")).count();
+            System.out.printf("series of one process as root with the compose file's capabilities: %d %s%n",
+                    families.values().stream().mapToLong(Long::longValue).sum(), families);
+            System.out.printf("series with a process_id: %d for %d processes (%.1f per process), %d lines in all%n", withPid, processes,
+                    (double) withPid / processes, metrics.lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count());
         } finally {
             other.destroyForcibly();
         }
