@@ -259,6 +259,46 @@ class ContainerImageTest {
         }
     }
 
+    /** The Linux DaemonSet's container, its settings translated to podman, runs and keeps its leak history on the "node". */
+    @Test
+    void kubernetesDaemonSetSettingsRunTheImage() throws Exception {
+        io.fabric8.kubernetes.api.model.PodSpec pod = ((io.fabric8.kubernetes.api.model.apps.DaemonSet)
+                KubernetesManifests.read(KubernetesManifestsTest.LINUX).get(0).object()).getSpec().getTemplate().getSpec();
+        io.fabric8.kubernetes.api.model.Container spec = pod.getContainers().get(0);
+        var security = spec.getSecurityContext();
+        List<String> options = new ArrayList<>(List.of("--entrypoint", StackFiles.JSON.writeValueAsString(spec.getCommand()),
+                "--user", security.getRunAsUser() + ":" + security.getRunAsGroup()));
+        security.getCapabilities().getDrop().forEach(cap -> options.add("--cap-drop=" + cap));
+        security.getCapabilities().getAdd().forEach(cap -> options.add("--cap-add=" + cap));
+        if (Boolean.FALSE.equals(security.getAllowPrivilegeEscalation())) {
+            options.add("--security-opt=no-new-privileges");
+        }
+        if ("Unconfined".equals(security.getAppArmorProfile().getType())) {
+            options.add("--security-opt=apparmor=unconfined");
+        }
+        assertEquals(true, security.getReadOnlyRootFilesystem(), "the container runs with --read-only anyway");
+        Path node = work.resolve("node-var-lib-leakwatch"); // the node's hostPath, here a temporary folder
+        Files.createDirectories(node);
+        for (io.fabric8.kubernetes.api.model.VolumeMount m : spec.getVolumeMounts()) {
+            String hostPath = pod.getVolumes().stream().filter(v -> v.getName().equals(m.getName())).findFirst().orElseThrow()
+                    .getHostPath().getPath();
+            if (m.getMountPath().equals("/host/proc")) {
+                assertEquals("/proc", hostPath); // mounted read-only at /host/proc by every container of this test
+            } else if (hostPath.equals("/var/lib/leakwatch")) {
+                options.addAll(List.of("-v", node + ":" + m.getMountPath()));
+            } else {
+                options.addAll(List.of("-v", hostPath + ":" + m.getMountPath() + (Boolean.TRUE.equals(m.getReadOnly()) ? ":ro" : "")));
+            }
+        }
+        ContainerImage.Container c = image.start(options, spec.getArgs()).awaitHealthy(START);
+        String pid = "process_id=\"" + hostProcess.pid() + "\"";
+        String metrics = c.awaitMetrics(body -> body.contains(pid), START);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("windows_process_io_bytes_total{") && l.contains(pid)), "I/O as root with the two capabilities");
+        Podman.ok(Duration.ofMinutes(1), "stop", "--time", "30", c.name());
+        assertEquals("0", c.inspect("{{.State.ExitCode}}"), c.logs());
+        assertTrue(Files.isRegularFile(node.resolve("leak-state.json")), "--leak.state-file on the node's folder: " + c.logs());
+    }
+
     /** Target: the JVM in the container within 10% of the launcher's on the host (same flags, same processes). */
     @Test
     void memoryInTheContainerMatchesTheLauncherOnTheHost() throws Exception {
