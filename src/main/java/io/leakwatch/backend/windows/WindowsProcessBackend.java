@@ -1,5 +1,6 @@
 package io.leakwatch.backend.windows;
 
+import io.leakwatch.model.LifetimeCache;
 import io.leakwatch.model.ProcessBackend;
 import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessInfo;
@@ -9,9 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Every process in one NtQuerySystemInformation(SystemProcessInformation) call per scrape. The
@@ -23,24 +22,20 @@ public final class WindowsProcessBackend implements ProcessBackend {
 
     private final ProcessInformationBuffer buffer;
     private final ProcessDetailsReader details;
+    private final ProcessFilter filter;
     private final boolean readCmdline;
     private final boolean iisAppPools;
-    private final Map<Long, KnownProcess> known = new HashMap<>();
-    private ProcessFilter cachedFilter;
-    private long generation;
+    private final LifetimeCache<Long, KnownProcess> known = new LifetimeCache<>();
     private boolean reportedMalformed;
 
     /** Static facts of one process lifetime. */
     private static final class KnownProcess {
-        final long createTime;
         final String name;
         final boolean selected;
         ProcessDetails details; // null until first needed
         ProcessInfo info; // null until the first sample
-        long seenInGeneration;
 
-        KnownProcess(long createTime, String name, boolean selected, ProcessDetails details) {
-            this.createTime = createTime;
+        KnownProcess(String name, boolean selected, ProcessDetails details) {
             this.name = name;
             this.selected = selected;
             this.details = details;
@@ -50,13 +45,15 @@ public final class WindowsProcessBackend implements ProcessBackend {
     /**
      * @param buffer      the reused native buffer and its size negotiation
      * @param details     owner and command line through a process handle
+     * @param filter      the processes to read
      * @param readCmdline fill the cmdline label
      * @param iisAppPools name w3wp processes {@code w3wp_<AppPool>}
      */
-    public WindowsProcessBackend(ProcessInformationBuffer buffer, ProcessDetailsReader details,
+    public WindowsProcessBackend(ProcessInformationBuffer buffer, ProcessDetailsReader details, ProcessFilter filter,
                                  boolean readCmdline, boolean iisAppPools) {
         this.buffer = buffer;
         this.details = details;
+        this.filter = filter;
         this.readCmdline = readCmdline;
         this.iisAppPools = iisAppPools;
     }
@@ -66,7 +63,7 @@ public final class WindowsProcessBackend implements ProcessBackend {
      *
      * @throws IllegalArgumentException with a one-line reason when the APIs cannot be used here
      */
-    public static WindowsProcessBackend open(boolean readCmdline, boolean iisAppPools) {
+    public static WindowsProcessBackend open(ProcessFilter filter, boolean readCmdline, boolean iisAppPools) {
         if (com.sun.jna.Native.POINTER_SIZE != 8) {
             throw new IllegalArgumentException("the Windows backend needs a 64-bit Java (this one is 32-bit)");
         }
@@ -78,7 +75,7 @@ public final class WindowsProcessBackend implements ProcessBackend {
             throw new IllegalArgumentException("cannot load ntdll/kernel32/advapi32 through JNA: " + reason);
         }
         return new WindowsProcessBackend(new ProcessInformationBuffer(api::querySystemProcessInformation),
-                new JnaProcessDetailsReader(api), readCmdline, iisAppPools);
+                new JnaProcessDetailsReader(api), filter, readCmdline, iisAppPools);
     }
 
     @Override
@@ -88,37 +85,31 @@ public final class WindowsProcessBackend implements ProcessBackend {
 
     /** Synchronized with {@link #close()}: the native buffer must not be freed while it is parsed. */
     @Override
-    public synchronized ProcessSnapshot collect(ProcessFilter filter) throws BackendException {
-        if (filter != cachedFilter) {
-            known.clear(); // selection decisions are cached with the static facts
-            cachedFilter = filter;
-        }
+    public synchronized ProcessSnapshot collect() throws BackendException {
         ProcessInformationBuffer.Filled filled = buffer.fill();
         SpiParse parse = SpiParser.parse(filled.bytes(), filled.length(), filled.baseAddress());
         if (parse.malformed() > 0 && !reportedMalformed) {
             reportedMalformed = true; // once: a kernel that writes this once will write it every scrape
             LOG.warn("skipped {} malformed SYSTEM_PROCESS_INFORMATION record(s): {}", parse.malformed(), parse.problem());
         }
-        generation++;
         List<ProcessSample> samples = new ArrayList<>(parse.records().size());
         for (SpiRecord record : parse.records()) {
-            ProcessSample sample = sample(record, filter);
+            ProcessSample sample = sample(record);
             if (sample != null) {
                 samples.add(sample);
             }
         }
-        known.values().removeIf(p -> p.seenInGeneration != generation);
+        known.sweep();
         return new ProcessSnapshot(samples, 0, parse.malformed());
     }
 
     /** @return the sample, or null when the filter does not select the process */
-    private ProcessSample sample(SpiRecord r, ProcessFilter filter) {
-        KnownProcess process = known.get(r.pid());
-        if (process == null || process.createTime != r.createTime()) {
-            process = discover(r, filter);
-            known.put(r.pid(), process);
+    private ProcessSample sample(SpiRecord r) {
+        KnownProcess process = known.get(r.pid(), r.createTime());
+        if (process == null) {
+            process = discover(r);
+            known.put(r.pid(), r.createTime(), process);
         }
-        process.seenInGeneration = generation;
         if (!process.selected) {
             return null;
         }
@@ -135,7 +126,7 @@ public final class WindowsProcessBackend implements ProcessBackend {
         return toSample(r, process.info);
     }
 
-    private KnownProcess discover(SpiRecord r, ProcessFilter filter) {
+    private KnownProcess discover(SpiRecord r) {
         String name = WindowsProcessNames.of(r.pid(), r.imageName());
         ProcessDetails processDetails = null;
         if (iisAppPools && IisAppPools.isWorkerProcess(name)) {
@@ -143,7 +134,7 @@ public final class WindowsProcessBackend implements ProcessBackend {
             processDetails = details.read(r.pid(), r.createTime(), true);
             name = IisAppPools.processName(name, processDetails.cmdline());
         }
-        return new KnownProcess(r.createTime(), name, filter.selects(name), processDetails);
+        return new KnownProcess(name, filter.selects(name), processDetails);
     }
 
     private ProcessDetails readDetails(SpiRecord r) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.io.StringWriter;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -39,9 +40,9 @@ class WindowsExpositionTest {
             return NtStatus.SUCCESS;
         };
         WindowsProcessBackend backend = new WindowsProcessBackend(new ProcessInformationBuffer(replay),
-                new WindowsProcessBackendTest.FakeDetails(), true, false);
-        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, ProcessFilter.of("leaker|services", ""))) {
-            Exposition exposition = new Exposition(coordinator, false);
+                new WindowsProcessBackendTest.FakeDetails(), ProcessFilter.of("leaker|services", ""), true, false);
+        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
+            Exposition exposition = new Exposition(coordinator, false, List.of());
 
             String body = scrape(exposition);
             ExpositionCheck.assertWellFormed(body);
