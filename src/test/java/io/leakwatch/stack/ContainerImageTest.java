@@ -259,6 +259,16 @@ class ContainerImageTest {
         }
     }
 
+    /** A container's memory limit is not the host's memory: leak forecasts are against the host's. */
+    @Test
+    void leakForecastsUseTheHostsMemoryNotTheContainersLimit() throws Exception {
+        ContainerImage.Container c = image.start(List.of("--memory=512m"), List.of()).awaitHealthy(START);
+        long hostBytes = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
+                .map(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElseThrow();
+        JsonNode leaks = StackFiles.JSON.readTree(c.get("/leaks.json").body());
+        assertEquals(hostBytes, leaks.path("physical_memory_bytes").asLong(), "the host's MemTotal, not the 512 MiB limit");
+    }
+
     /** The Linux DaemonSet's container, its settings translated to podman, runs and keeps its leak history on the "node". */
     @Test
     void kubernetesDaemonSetSettingsRunTheImage() throws Exception {
