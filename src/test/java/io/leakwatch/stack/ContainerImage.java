@@ -90,11 +90,17 @@ final class ContainerImage implements AutoCloseable {
         return new Container(container, Integer.parseInt(port.substring(port.lastIndexOf(':') + 1)), pid);
     }
 
-    @Override
-    public void close() {
+    /** Removes the containers started so far (each test's, so they do not pile up on a shared machine). */
+    void removeContainers() {
         for (String container : containers) {
             Podman.run(Duration.ofMinutes(1), "rm", "--force", "--volumes", "--time", "5", container);
         }
+        containers.clear();
+    }
+
+    @Override
+    public void close() {
+        removeContainers();
         for (String volume : volumes) {
             Podman.run(Duration.ofMinutes(1), "volume", "rm", "--force", volume);
         }

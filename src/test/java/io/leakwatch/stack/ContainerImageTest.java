@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.leakwatch.testing.ChildProcess;
 import io.leakwatch.testing.TestCerts;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,13 @@ class ContainerImageTest {
         // a process on the host, outside any container, holding 48 MiB of touched memory
         hostProcessName = "lwc-" + Integer.toHexString(new Random().nextInt(0x10000));
         hostProcess = ChildProcess.start(hostProcessName.getBytes(StandardCharsets.US_ASCII), 48);
+    }
+
+    @AfterEach
+    void removeContainers() {
+        if (image != null) {
+            image.removeContainers();
+        }
     }
 
     @AfterAll
