@@ -50,11 +50,13 @@ final class ContainerImage implements AutoCloseable {
         String image = "localhost/" + Podman.RUN + ":latest";
         start = System.nanoTime();
         // --layers=false: no intermediate images left behind in a store other developers share.
-        Podman.ok(BUILD_TIMEOUT, "build", "--layers=false", "--pull=never", "--format", "docker",
-                "--ulimit", "nofile=1024:4096", "--ulimit", "nproc=1024:2048",
-                "--ignorefile", "docker/Dockerfile.dockerignore", "-f", "docker/Dockerfile",
+        List<String> build = new ArrayList<>(List.of("build", "--layers=false", "--pull=never", "--format", "docker"));
+        build.addAll(Podman.ULIMITS);
+        build.addAll(List.of("--ignorefile", "docker/Dockerfile.dockerignore", "-f", "docker/Dockerfile",
                 "--build-arg", "JAR=context", "--build-arg", "JDK_IMAGE=" + names[0], "--build-arg", "RUNTIME_IMAGE=" + names[1],
-                "--label", "leakwatch.test.run=" + Podman.RUN, "-t", image, ".");
+                "--label", "leakwatch.test.run=" + Podman.RUN, "-t", image, "."));
+        Command.Result built = Podman.run(BUILD_TIMEOUT, build);
+        assertTrue(built.ok(), "podman build failed:\n" + built.output());
         Duration buildTime = Duration.ofNanos(System.nanoTime() - start);
         long size = Long.parseLong(Podman.lastLine(Podman.ok(Duration.ofMinutes(1), "image", "inspect", "--format", "{{.Size}}", image)));
         System.out.printf("container image %s: %.1f MB; base images %s in %.1f s, image built in %.1f s%n",
