@@ -11,6 +11,7 @@ import io.leakwatch.metrics.ExtraFamilies;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessBackend;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,7 +42,10 @@ public final class Exporter implements AutoCloseable {
         LeakWatch leaks = settings.leak().enabled() ? LeakWatch.start(settings.leak(), coordinator,
                 Backends.physicalMemoryBytes(settings.process())) : null;
         List<ExtraFamilies> families = leaks == null ? List.of() : List.of(leaks.metrics());
-        List<ExtraEndpoint> endpoints = leaks == null ? List.of() : leaks.endpoints();
+        List<ExtraEndpoint> endpoints = new ArrayList<>(leaks == null ? List.of() : leaks.endpoints());
+        if (settings.self().debugEndpoints()) {
+            endpoints.addAll(DebugViews.endpoints());
+        }
         try {
             ExporterServer server = new ExporterServer(settings.http(), settings.web(),
                     new Exposition(coordinator, !settings.http().disableExporterMetrics(), families), endpoints);
