@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -39,6 +40,11 @@ public final class Main {
 
     /** Starts leakwatch and returns only on a startup error (the server keeps the JVM alive). */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return run(args, out, err, Map.of());
+    }
+
+    /** @param defaults defaults of this way of running ({@link Settings#SERVICE_DEFAULTS} for the service) */
+    static int run(List<String> args, PrintStream out, PrintStream err, Map<String, Object> defaults) {
         if (!args.isEmpty() && args.get(0).equals(ServiceCommand.NAME)) {
             return ServiceCommand.run(args.subList(1, args.size()), out, err, ServiceCommand.thisMachine(), Main::serviceBody);
         }
@@ -53,13 +59,30 @@ public final class Main {
                 out.println("leakwatch " + Version.VERSION);
                 return 0;
             }
-            settings = Settings.load(cli.values());
+            settings = Settings.load(cli, defaults);
         } catch (UsageException e) {
             err.println("leakwatch: " + e.getMessage());
             return UsageException.EXIT_CODE;
         }
-        Logging.configure(settings.log().level());
+        try {
+            Logging.configure(settings.log().level(), settings.log().format(), settings.log().target());
+        } catch (IllegalStateException e) {
+            err.println("leakwatch: " + e.getMessage());
+            return UsageException.EXIT_CODE;
+        }
         Logger log = LoggerFactory.getLogger(Main.class);
+        for (String warning : settings.warnings()) {
+            log.warn(warning); // a loop, not forEach: the log's source is this line, not the JDK's
+        }
+        // before any server thread starts: on Linux new threads inherit the nice value
+        String priority = OwnPriority.apply(settings.self().priority()).orElse(null);
+        if (priority != null) {
+            log.warn(priority);
+        }
+        String memory = OwnMemoryLimit.apply(settings.self().memoryLimit()).orElse(null);
+        if (memory != null) {
+            log.warn(memory);
+        }
 
         Exporter exporter;
         try {
@@ -83,7 +106,7 @@ public final class Main {
         return new ServiceBody() {
             @Override
             public int start() {
-                return run(flags, log, log);
+                return run(flags, log, log, Settings.SERVICE_DEFAULTS);
             }
 
             @Override

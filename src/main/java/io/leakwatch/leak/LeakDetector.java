@@ -145,8 +145,11 @@ final class LeakDetector {
     private void exited(Tracked t) {
         LeakVerdict last = judge(t);
         if (last.suspect()) {
-            LOG.warn("leak detection: suspect {} (pid {}) exited; last verdict: {}", last.info().name(), last.info().pid(),
-                    last.privateBytes().suspect() ? last.privateBytes().why() : last.handles().why());
+            // the name is a field: the log library escapes it, so a newline in it cannot start a line
+            LOG.atWarn().setMessage("leak detection: a leak suspect exited")
+                    .addKeyValue("process", last.info().name()).addKeyValue("process_id", last.info().pid())
+                    .addKeyValue("verdict", last.privateBytes().suspect() ? last.privateBytes().why() : last.handles().why())
+                    .log();
             exitedSuspects.addFirst(last);
             while (exitedSuspects.size() > EXITED_SUSPECTS_KEPT) {
                 exitedSuspects.removeLast();
@@ -203,8 +206,10 @@ final class LeakDetector {
                     t.judgedAtChange = toJudge.get(i).atChange();
                 }
                 if (v.suspect() && !wasSuspect && ++newSuspects <= SUSPECTS_LOGGED_PER_EVALUATION) {
-                    LOG.warn("leak detection: {} (pid {}) is a leak suspect: {}", v.info().name(), v.info().pid(),
-                            v.privateBytes().suspect() ? v.privateBytes().why() : v.handles().why());
+                    LOG.atWarn().setMessage("leak detection: new leak suspect")
+                            .addKeyValue("process", v.info().name()).addKeyValue("process_id", v.info().pid())
+                            .addKeyValue("verdict", v.privateBytes().suspect() ? v.privateBytes().why() : v.handles().why())
+                            .log();
                 }
                 verdicts.add(v);
             }

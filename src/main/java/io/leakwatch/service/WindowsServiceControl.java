@@ -1,12 +1,16 @@
 package io.leakwatch.service;
 
 import com.sun.jna.platform.win32.Advapi32;
+import com.sun.jna.platform.win32.Advapi32Util;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.W32Service;
 import com.sun.jna.platform.win32.W32ServiceManager;
 import com.sun.jna.platform.win32.Win32Exception;
 import com.sun.jna.platform.win32.WinNT;
+import com.sun.jna.platform.win32.WinReg;
 import com.sun.jna.platform.win32.Winsvc;
+
+import io.leakwatch.config.LogSettings;
 
 import java.util.List;
 
@@ -20,6 +24,8 @@ final class WindowsServiceControl implements ServiceControl {
     private static final int RESTART_DELAY_MILLIS = 10_000;
     private static final int FAILURE_RESET_SECONDS = 24 * 60 * 60;
     private static final long STOP_TIMEOUT_MILLIS = 30_000;
+    private static final String EVENT_SOURCE_KEY =
+            "SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\" + LogSettings.EVENT_SOURCE;
 
     // The SCM calls back into these from its own threads: keep them strongly reachable.
     private Winsvc.SERVICE_MAIN_FUNCTION serviceMain;
@@ -47,6 +53,35 @@ final class WindowsServiceControl implements ServiceControl {
         } catch (Win32Exception e) {
             throw new ServiceException(d.name(), e.getErrorCode());
         }
+        registerEventSource();
+    }
+
+    /**
+     * The service logs to the Application event log (--log.file=eventlog). As windows_exporter's
+     * installer does, the source names EventCreate.exe as its message file, so Event Viewer shows
+     * each message as it is instead of "the description for event ID 100 cannot be found".
+     * Best effort: without it the events are still written.
+     */
+    private static void registerEventSource() {
+        try {
+            Advapi32Util.registryCreateKey(WinReg.HKEY_LOCAL_MACHINE, EVENT_SOURCE_KEY);
+            Advapi32Util.registrySetExpandableStringValue(WinReg.HKEY_LOCAL_MACHINE, EVENT_SOURCE_KEY, "EventMessageFile",
+                    "%SystemRoot%\\System32\\EventCreate.exe");
+            Advapi32Util.registrySetIntValue(WinReg.HKEY_LOCAL_MACHINE, EVENT_SOURCE_KEY, "TypesSupported",
+                    WinNT.EVENTLOG_ERROR_TYPE | WinNT.EVENTLOG_WARNING_TYPE | WinNT.EVENTLOG_INFORMATION_TYPE);
+        } catch (Win32Exception e) {
+            // the events are still written, with a note from Event Viewer
+        }
+    }
+
+    private static void unregisterEventSource() {
+        try {
+            if (Advapi32Util.registryKeyExists(WinReg.HKEY_LOCAL_MACHINE, EVENT_SOURCE_KEY)) {
+                Advapi32Util.registryDeleteKey(WinReg.HKEY_LOCAL_MACHINE, EVENT_SOURCE_KEY);
+            }
+        } catch (Win32Exception e) {
+            // nothing else depends on it
+        }
     }
 
     @Override
@@ -59,6 +94,7 @@ final class WindowsServiceControl implements ServiceControl {
             if (!Advapi32.INSTANCE.DeleteService(service.getHandle())) {
                 throw new ServiceException(name, Kernel32.INSTANCE.GetLastError());
             }
+            unregisterEventSource();
         } catch (Win32Exception e) {
             throw new ServiceException(name, e.getErrorCode());
         }

@@ -36,6 +36,7 @@ public final class ChildExporter implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.leakwatch.Main");
         cmd.add("--web.listen-address=127.0.0.1:0");
+        cmd.add("--log.file=stderr"); // the log is read from stderr; stdout is the default, as in windows_exporter
         cmd.addAll(List.of(args));
         return spawn(new ProcessBuilder(cmd));
     }
@@ -112,7 +113,7 @@ public final class ChildExporter implements AutoCloseable {
 
     /** Lines that show an exception or a stack trace. */
     public List<String> exceptionLines() {
-        return stderr.stream().filter(l -> l.contains("Exception") || l.startsWith("\tat ") || l.contains(" ERROR ")).toList();
+        return stderr.stream().filter(l -> l.contains("Exception") || l.startsWith("\tat ") || l.contains("level=ERROR")).toList();
     }
 
     @Override
