@@ -49,6 +49,7 @@ public final class ChildExporter implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of("src/main/dist/leakwatch").toAbsolutePath().toString());
         cmd.add("--web.listen-address=127.0.0.1:0");
+        cmd.add("--log.file=stderr");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("LEAKWATCH_CLASSPATH", System.getProperty("java.class.path"));
