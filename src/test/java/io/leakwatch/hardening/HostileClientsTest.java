@@ -83,12 +83,10 @@ class HostileClientsTest {
         return (int) Math.min(CONNECTIONS, ConnectionFlood.openFileLimit() - 1024);
     }
 
-    private static void assertHeld(String attack, ChildExporter exporter, Scraper scraper, ConnectionFlood.Result flood) {
+    /** Prints the figures of an attack and asserts the exporter held: alive, no out-of-memory error, every scrape under 1 s. */
+    private static void assertHeld(String attack, String figures, ChildExporter exporter, Scraper scraper) {
         List<Double> ms = scraper.sortedMillis();
-        System.out.printf("FIGURE %s: %d connections (%s) from %d addresses in %.1f s, %d closed by the exporter, %d held at the end;"
-                        + " authenticated scrapes %s%n", attack, flood.opened(), RATE > 0 ? RATE + "/s" : "unpaced", ATTACKER_ADDRESSES, flood.seconds(),
-                flood.closedByServer(), flood.heldAtEnd(), scraper.summary());
-        System.out.println("FIGURE load average during " + attack + ": " + loadAverage());
+        System.out.printf("FIGURE %s: %s; authenticated scrapes %s; load average %s%n", attack, figures, scraper.summary(), loadAverage());
         assertTrue(exporter.process.isAlive(), attack + ": the exporter died; log: " + exporter.log());
         assertTrue(exporter.log().stream().noneMatch(l -> l.contains("OutOfMemoryError")), attack + ": " + exporter.log());
         assertEquals(List.of(), scraper.failures(), attack + ": failed scrapes");
@@ -96,30 +94,29 @@ class HostileClientsTest {
         assertTrue(ms.get(ms.size() - 1) < SCRAPE_TARGET_MILLIS, attack + ": slowest scrape " + scraper.summary());
     }
 
-    @Test
-    void tenThousandPartialHeadersLeaveTheExporterServing() throws Exception {
-        byte[] partialHeader = ("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Fill: " + "a".repeat(7_900) + "\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
-        try (ChildExporter exporter = launch(plainConfig);
-             Scraper scraper = new Scraper(exporter.port, null, USER, PASSWORD, 100).warmedUp()) {
+    /** {@link #CONNECTIONS} connections from {@link #ATTACKER_ADDRESSES} addresses, each sending {@code firstBytes} and holding on. */
+    private static void flood(String attack, Path webConfig, SSLContext scraperTls, byte[] firstBytes) throws Exception {
+        try (ChildExporter exporter = launch(webConfig);
+             Scraper scraper = new Scraper(exporter.port, scraperTls, USER, PASSWORD, 100).warmedUp()) {
             ConnectionFlood.Result flood = ConnectionFlood.run(exporter.port, ConnectionFlood.loopbackSources(ATTACKER_ADDRESSES),
-                    CONNECTIONS, RATE, partialHeader, clientSocketBudget(), 15_000, 90_000);
+                    CONNECTIONS, RATE, firstBytes, clientSocketBudget(), 15_000, 90_000);
             assertEquals(CONNECTIONS, flood.opened());
-            assertHeld("plain flood (7.9 KB partial header each)", exporter, scraper, flood);
+            assertHeld(attack, String.format("%d connections (%s) from %d addresses in %.1f s, %d closed by the exporter,"
+                            + " %d held at the end", flood.opened(), RATE > 0 ? RATE + "/s" : "unpaced", ATTACKER_ADDRESSES,
+                    flood.seconds(), flood.closedByServer(), flood.heldAtEnd()), exporter, scraper);
         }
     }
 
     @Test
+    void tenThousandPartialHeadersLeaveTheExporterServing() throws Exception {
+        flood("plain flood (7.9 KB partial header each)", plainConfig, null,
+                ("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Fill: " + "a".repeat(7_900) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
     void tenThousandOneByteTlsHandshakesLeaveTheExporterServing() throws Exception {
-        byte[] oneByte = {0x16}; // the first byte of a TLS record carrying a ClientHello
-        SSLContext client = certs.clientContext("ca.pem", false);
-        try (ChildExporter exporter = launch(tlsConfig);
-             Scraper scraper = new Scraper(exporter.port, client, USER, PASSWORD, 100).warmedUp()) {
-            ConnectionFlood.Result flood = ConnectionFlood.run(exporter.port, ConnectionFlood.loopbackSources(ATTACKER_ADDRESSES),
-                    CONNECTIONS, RATE, oneByte, clientSocketBudget(), 15_000, 90_000);
-            assertEquals(CONNECTIONS, flood.opened());
-            assertHeld("TLS flood (1 byte of a ClientHello each)", exporter, scraper, flood);
-        }
+        // the first byte of a TLS record carrying a ClientHello
+        flood("TLS flood (1 byte of a ClientHello each)", tlsConfig, certs.clientContext("ca.pem", false), new byte[]{0x16});
     }
 
     @Test
@@ -235,14 +232,10 @@ class HostileClientsTest {
             for (java.util.concurrent.Future<?> f : running) {
                 f.get(floodMillis + 30_000, TimeUnit.MILLISECONDS);
             }
-            System.out.printf("FIGURE wrong-password flood: %d connections for %d s, %d answered 401, %d answered 503,"
-                    + " %d refused at accept, %d other; authenticated scrapes %s%n", flooders, floodMillis / 1000, unauthorized.get(),
-                    busy.get(), refused.get(), other.get(), scraper.summary());
             assertTrue(unauthorized.get() > 0, "the flood reached the password check");
             assertEquals(0, other.get(), "every flood request was answered 401 or 503, or refused");
-            int attempts = unauthorized.get() + busy.get() + refused.get();
-            assertHeld("wrong-password flood", exporter, scraper, new ConnectionFlood.Result(attempts, attempts, refused.get(),
-                    flooders, 0, floodMillis / 1000.0));
+            assertHeld("wrong-password flood", String.format("%d connections for %d s, %d answered 401, %d answered 503,"
+                    + " %d refused at accept", flooders, floodMillis / 1000, unauthorized.get(), busy.get(), refused.get()), exporter, scraper);
         } finally {
             pool.shutdownNow();
         }
@@ -273,6 +266,49 @@ class HostileClientsTest {
                     bytes, longest);
             assertTrue(bytes < 2_000, "200 CONNECT requests wrote " + bytes + " bytes of log: " + log);
             assertTrue(longest < 400, "a log line echoes client input: " + log);
+        }
+    }
+
+    /**
+     * A local user's processes: one with a 64 KiB command line built against a backtracking
+     * redaction regex, and 20 whose 15-byte name starts a 200-byte argv[0] basename holding a
+     * secret. The scrape stays whole and fast, the secret hidden, and every name capped.
+     */
+    @Test
+    void hostileLocalProcessesNeitherBlindNorInflateTheScrape() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        // 200-byte names: comm is their first 15 bytes, the name shown is the whole basename
+        Path longLink = Files.createSymbolicLink(bin.resolve("lwhostilelongna" + "n".repeat(185)), Path.of("/bin/sleep"));
+        Path secretLink = Files.createSymbolicLink(bin.resolve("lwhostiletoken=" + "s".repeat(185)), Path.of("/bin/sleep"));
+        String hostileArgument = "x".repeat(30_000) + "password" + ".".repeat(34_000);
+        List<Process> processes = new ArrayList<>();
+        try {
+            processes.add(new ProcessBuilder("/bin/sh", "-c", "exec sleep 120", hostileArgument).start());
+            for (int i = 0; i < 20; i++) {
+                processes.add(new ProcessBuilder(longLink.toString(), "120").start());
+            }
+            processes.add(new ProcessBuilder(secretLink.toString(), "120").start());
+            Thread.sleep(500);
+            try (ChildExporter exporter = launch(plainConfig);
+                 Scraper scraper = new Scraper(exporter.port, null, USER, PASSWORD, 100).warmedUp()) {
+                Thread.sleep(3000);
+                String body = scraper.lastBody();
+                assertTrue(body.contains("windows_exporter_collector_success{collector=\"process\",} 1.0"), "scrape whole");
+                assertTrue(body.contains("leakwatch_collector_cut_names{collector=\"process\",} 20.0"), "20 names cut");
+                assertTrue(!body.contains("process=\"lwhostilelongna" + "n".repeat(150)), "no name longer than the cap");
+                assertTrue(body.contains("process=\"lwhostilelongna" + "n".repeat(io.leakwatch.guard.LabelCapBackend.MAX_NAME_BYTES - 15 - 3) + "...\""),
+                        "names cut at 128 bytes with a marker");
+                assertTrue(!body.contains("lwhostiletoken=sss") && body.contains("process=\"lwhostiletoken=***\""),
+                        "the secret in argv[0] is hidden: "
+                        + body.lines().filter(l -> l.contains("lwhostile")).findFirst().orElse(""));
+                assertHeld("hostile local processes", String.format("one 64 KiB command line, 21 processes with a 200-byte"
+                        + " argv[0] name; scrape %d bytes", body.length()), exporter, scraper);
+            }
+        } finally {
+            for (Process p : processes) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
         }
     }
 }

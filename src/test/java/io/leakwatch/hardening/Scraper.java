@@ -32,6 +32,7 @@ final class Scraper implements AutoCloseable {
     private final List<Double> millis = new CopyOnWriteArrayList<>();
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private volatile double maxHeapBytes;
+    private volatile String lastBody = "";
     private volatile double maxConnectMillis; // TCP connect only: the kernel's accept queue, before leakwatch sees anything
     private volatile boolean running = true;
     private final Thread thread;
@@ -56,6 +57,7 @@ final class Scraper implements AutoCloseable {
                     failures.add(response.lines().findFirst().orElse("(empty)"));
                 } else {
                     millis.add(ms);
+                    lastBody = response;
                     Matcher m = HEAP.matcher(response);
                     if (m.find()) {
                         maxHeapBytes = Math.max(maxHeapBytes, Double.parseDouble(m.group(1)));
@@ -112,6 +114,11 @@ final class Scraper implements AutoCloseable {
         List<Double> sorted = new ArrayList<>(millis);
         Collections.sort(sorted);
         return sorted;
+    }
+
+    /** The last successful scrape's whole response. */
+    String lastBody() {
+        return lastBody;
     }
 
     List<String> failures() {
