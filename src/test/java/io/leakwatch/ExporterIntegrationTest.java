@@ -4,7 +4,7 @@ import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.Settings;
 import io.leakwatch.testing.ChildProcess;
 import io.leakwatch.testing.Http;
-import io.leakwatch.testing.Promtool;
+import io.leakwatch.testing.ExpositionCheck;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +63,7 @@ class ExporterIntegrationTest {
         HttpResponse<byte[]> r = Http.get(port, "/metrics", headers);
         assertEquals(200, r.statusCode());
         String body = Http.body(r);
-        Promtool.assertValidMetrics(body);
+        ExpositionCheck.assertWellFormed(body);
         return body;
     }
 
@@ -108,7 +108,7 @@ class ExporterIntegrationTest {
         HttpResponse<byte[]> r = Http.get(port, "/metrics", "Accept-Encoding", "gzip");
         assertEquals("gzip", r.headers().firstValue("Content-Encoding").orElse(""));
         byte[] plain = new GZIPInputStream(new ByteArrayInputStream(r.body())).readAllBytes();
-        Promtool.assertValidMetrics(plain);
+        ExpositionCheck.assertWellFormed(plain);
         assertTrue(new String(plain, StandardCharsets.UTF_8).contains("lwt-mem-hog"));
         HttpResponse<byte[]> refused = Http.get(port, "/metrics", "Accept-Encoding", "gzip;q=0");
         assertTrue(refused.headers().firstValue("Content-Encoding").isEmpty());

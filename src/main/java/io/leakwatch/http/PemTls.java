@@ -117,7 +117,8 @@ final class PemTls {
             throw new IllegalArgumentException("tls_server_config." + key + " " + file + ": cannot read: "
                     + e.getClass().getSimpleName());
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("tls_server_config." + key + " " + file + ": not a PEM certificate: " + e.getMessage());
+            // the JDK's message names its own exceptions ("IOException: Too short"): not for a user
+            throw new IllegalArgumentException("tls_server_config." + key + " " + file + ": not a PEM certificate (or a damaged one)");
         }
     }
 
@@ -130,7 +131,7 @@ final class PemTls {
                     return converter.getPrivateKey(info);
                 }
                 if (o instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo()); // SEC1 keys may omit the public key
                 }
             }
             throw new IllegalArgumentException(where + "no unencrypted PEM private key in it");

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * real process-exporter, through the real launcher, checking that every figure comes out and the
  * leakwatch body passes promtool. Thresholds are deliberately absent: speed is judged by a full run.
  */
+@Tag("system")
 class BenchmarkSmokeTest {
     private static final int N = 20;
 

@@ -4,7 +4,7 @@ import io.leakwatch.Exporter;
 import io.leakwatch.model.ProcessSnapshot;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcFixture;
-import io.leakwatch.testing.Promtool;
+import io.leakwatch.testing.ExpositionCheck;
 import io.leakwatch.testing.TestSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +60,7 @@ class ProcessGuardsTest {
         }
         try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.max-processes=5"))) {
             String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
-            Promtool.assertValidMetrics(body);
+            ExpositionCheck.assertWellFormed(body);
             Matcher m = Pattern.compile("windows_process_info\\{process=\"p(\\d+)\"").matcher(body);
             java.util.Set<Integer> kept = new java.util.TreeSet<>();
             while (m.find()) {

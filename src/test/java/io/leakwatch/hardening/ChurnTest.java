@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * previous scrape began, so a process reaped before the previous scrape began must never appear.
  * Appearances within that one-collection window are counted and printed.
  */
+@Tag("system")
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ChurnTest {
     static final int SCRAPES = Integer.getInteger("leakwatch.churn.scrapes", 1000);

@@ -1,5 +1,6 @@
 package io.leakwatch.hardening;
 
+import io.leakwatch.testing.FuzzSeed;
 import io.leakwatch.Exporter;
 import io.leakwatch.backend.linux.LinuxProcBackend;
 import io.leakwatch.model.ProcessFilter;
@@ -29,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * throw out of the collector; every process is either exported or counted as skipped, and
  * every untouched process is exported. The seed is printed on failure to replay a round.
  */
+@Tag("system")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class HostileProcfsFuzzTest {
     static final int ROUNDS = Integer.getInteger("leakwatch.fuzz.rounds", 16);
@@ -52,7 +55,7 @@ class HostileProcfsFuzzTest {
 
     @Test
     void garbageInProcNeverHangsNeverThrowsAndIsCounted() throws Exception {
-        long baseSeed = Long.getLong("leakwatch.fuzz.seed", System.nanoTime());
+        long baseSeed = FuzzSeed.of("HostileProcfsFuzzTest", 20261130L);
         ExecutorService collector = Executors.newSingleThreadExecutor();
         int totalCases = 0;
         int totalSkipped = 0;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code -Dleakwatch.soak.processes=N} sets the extra sleeping processes, default 1,000; at least
  * 1,000 processes must be exported in all).
  */
+@Tag("system")
 @Timeout(value = 3, unit = TimeUnit.HOURS)
 class SoakTest {
     static final int SCRAPES = Integer.getInteger("leakwatch.soak.scrapes", 200);

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** --web.config.file end to end: real certificates from openssl, real TLS and basic auth on loopback. */
+/** --web.config.file end to end: certificates made with BouncyCastle, real TLS and basic auth on loopback. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WebConfigTest {
     /** A $2y$ hash made elsewhere (the example of PHP's password_verify manual page), password "rasmuslerdorf". */

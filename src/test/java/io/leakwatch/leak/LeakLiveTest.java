@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * with a 90 s window sampled every second. Only the leaker becomes a suspect, in /metrics and /leaks.json; the /leaks
  * page is rendered by headless Chromium and its screenshot kept in target/leak-live/leaks-page.png.
  */
+@Tag("system")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeakLiveTest {
     private static final Path WORK = Path.of("target", "leak-live").toAbsolutePath();

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * schema vendored under src/test/resources/compose, see its README), then what the schema cannot know:
  * that the files, ports and paths they name fit the rest of the repository.
  */
+@Tag("system")
 class ComposeFilesTest {
     private static final Path SCHEMA = StackFiles.ROOT.resolve("src/test/resources/compose/compose_spec.json");
     private static final String VALIDATE = String.join("\n",

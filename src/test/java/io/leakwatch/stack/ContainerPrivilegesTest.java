@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * container: setpriv (util-linux) runs leakwatch with the same user and capability bounding set, and
  * it must see another user's process as the compose file's comments say.
  */
+@Tag("system")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ContainerPrivilegesTest {
     private static final String OTHER_USER = "12345";

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its COPY lines bring, then its own RUN command), and the jar the runtime stage copies started with
  * the runtime stage's ENTRYPOINT, /host/proc swapped for /proc, and scraped once.
  */
+@Tag("system")
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class DockerBuildTest {
     private static final Path DOCKERFILE = StackFiles.DOCKER.resolve("Dockerfile");

@@ -10,12 +10,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** promtool (Debian package prometheus) on the shipped config, rules and rule tests. */
+@Tag("system")
 class PromtoolTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
 

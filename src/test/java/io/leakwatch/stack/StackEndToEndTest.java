@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * scraped a few times and evaluated every rule group, every query of every dashboard panel and
  * every rule runs through Prometheus' HTTP API.
  */
+@Tag("system")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class StackEndToEndTest {
     private static final String LEAKER_NAME = "lw-leaker";

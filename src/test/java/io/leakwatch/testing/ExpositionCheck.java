@@ -1,5 +1,6 @@
 package io.leakwatch.testing;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -15,6 +16,10 @@ public final class ExpositionCheck {
                     + "(?:-?[0-9][0-9.eE+-]*|NaN|\\+Inf|-Inf)(?: -?[0-9]+)?");
 
     private ExpositionCheck() {
+    }
+
+    public static void assertWellFormed(byte[] body) {
+        assertWellFormed(new String(body, StandardCharsets.UTF_8));
     }
 
     /** @throws AssertionError naming the first problem */

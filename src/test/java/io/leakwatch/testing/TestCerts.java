@@ -1,28 +1,130 @@
 package io.leakwatch.testing;
 
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
+
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** Certificates made at test time with the real openssl: a CA, a server and a client signed by it. */
+/**
+ * Certificates made at test time: a CA, a server and a client signed by it, and an unrelated CA.
+ * {@link #create} makes them in Java with BouncyCastle (the fast tier needs no tools);
+ * {@link #createWithOpenssl} makes the same files with the real openssl, to prove the PEM forms
+ * operators actually have are read (system tier).
+ */
 public final class TestCerts {
+    private static final String PASSWORD = "test";
     public final Path dir;
 
     private TestCerts(Path dir) {
         this.dir = dir;
     }
 
-    /** ca.pem, server.pem + server-key.pem (EC, SEC1 form), client.pem + client.p12, and other-ca.pem. */
-    public static TestCerts create(Path dir) throws IOException, InterruptedException {
+    /** ca.pem, server.pem + server-key.pem (EC, SEC1 form), client.pem + client-key.pem + client.p12, and other-ca.pem. */
+    public static TestCerts create(Path dir) throws IOException, GeneralSecurityException, OperatorCreationException {
+        Files.createDirectories(dir);
+        KeyPair caKeys = keys("RSA", 2048);
+        X509Certificate ca = certificate("leakwatch test CA", caKeys.getPublic(), "leakwatch test CA", caKeys.getPrivate(), true);
+        KeyPair otherKeys = keys("RSA", 2048);
+        X509Certificate other = certificate("some other CA", otherKeys.getPublic(), "some other CA", otherKeys.getPrivate(), true);
+        KeyPair serverKeys = keys("EC", 256);
+        X509Certificate server = certificate("127.0.0.1", serverKeys.getPublic(), "leakwatch test CA", caKeys.getPrivate(), false);
+        KeyPair clientKeys = keys("RSA", 2048);
+        X509Certificate client = certificate("prometheus", clientKeys.getPublic(), "leakwatch test CA", caKeys.getPrivate(), false);
+        pem(dir.resolve("ca.pem"), ca);
+        pem(dir.resolve("ca-key.pem"), caKeys.getPrivate());
+        pem(dir.resolve("other-ca.pem"), other);
+        pem(dir.resolve("server.pem"), server);
+        sec1(dir.resolve("server-key.pem"), serverKeys);
+        pem(dir.resolve("client.pem"), client);
+        pem(dir.resolve("client-key.pem"), clientKeys.getPrivate());
+        KeyStore p12 = KeyStore.getInstance("PKCS12");
+        p12.load(null, null);
+        p12.setKeyEntry("client", clientKeys.getPrivate(), PASSWORD.toCharArray(), new Certificate[]{client, ca});
+        try (OutputStream out = Files.newOutputStream(dir.resolve("client.p12"))) {
+            p12.store(out, PASSWORD.toCharArray());
+        }
+        return new TestCerts(dir);
+    }
+
+    private static KeyPair keys(String algorithm, int size) throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+        generator.initialize(size);
+        return generator.generateKeyPair();
+    }
+
+    private static X509Certificate certificate(String subject, PublicKey key, String issuer, PrivateKey issuerKey, boolean isCa)
+            throws GeneralSecurityException, OperatorCreationException, IOException {
+        Instant now = Instant.now();
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name("CN=" + issuer),
+                BigInteger.valueOf(SERIALS.incrementAndGet()), Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(Duration.ofDays(2))), new X500Name("CN=" + subject), key);
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
+        if (!isCa) {
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[]{
+                    new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+        }
+        String signature = issuerKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+        return new JcaX509CertificateConverter().getCertificate(
+                builder.build(new JcaContentSignerBuilder(signature).build(issuerKey)));
+    }
+
+    private static final AtomicLong SERIALS = new AtomicLong(System.currentTimeMillis());
+
+    private static void pem(Path file, Object object) throws IOException {
+        try (JcaPEMWriter writer = new JcaPEMWriter(Files.newBufferedWriter(file))) {
+            writer.writeObject(object);
+        }
+    }
+
+    /** "EC PRIVATE KEY" as openssl writes it: SEC1 with the curve and the public key inside. */
+    private static void sec1(Path file, KeyPair keys) throws IOException {
+        PrivateKeyInfo pkcs8 = PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());
+        ECPrivateKey inner = ECPrivateKey.getInstance(pkcs8.parsePrivateKey());
+        SubjectPublicKeyInfo publicKey = SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded());
+        ECPrivateKey full = new ECPrivateKey(256, inner.getKey(), publicKey.getPublicKeyData(),
+                pkcs8.getPrivateKeyAlgorithm().getParameters());
+        pem(file, new PemObject("EC PRIVATE KEY", full.getEncoded()));
+    }
+
+    /** The same files made by the openssl command line (Debian package openssl). */
+    public static TestCerts createWithOpenssl(Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
         openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem",
@@ -36,12 +138,13 @@ public final class TestCerts {
         openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client-key.pem", "-out", "client.csr", "-subj", "/CN=prometheus");
         openssl(dir, "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
                 "-out", "client.pem", "-days", "2");
-        openssl(dir, "pkcs12", "-export", "-in", "client.pem", "-inkey", "client-key.pem", "-out", "client.p12", "-passout", "pass:test");
+        openssl(dir, "pkcs12", "-export", "-in", "client.pem", "-inkey", "client-key.pem", "-out", "client.p12", "-passout",
+                "pass:" + PASSWORD);
         return new TestCerts(dir);
     }
 
     private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -64,10 +167,10 @@ public final class TestCerts {
         if (withClientCert) {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(dir.resolve("client.p12"))) {
-                keys.load(in, "test".toCharArray());
+                keys.load(in, PASSWORD.toCharArray());
             }
             kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, "test".toCharArray());
+            kmf.init(keys, PASSWORD.toCharArray());
         }
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);

@@ -4,7 +4,7 @@ import com.sun.jna.Pointer;
 import io.leakwatch.metrics.Exposition;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessFilter;
-import io.leakwatch.testing.Promtool;
+import io.leakwatch.testing.ExpositionCheck;
 import org.junit.jupiter.api.Test;
 
 import java.io.StringWriter;
@@ -44,7 +44,7 @@ class WindowsExpositionTest {
             Exposition exposition = new Exposition(coordinator, false);
 
             String body = scrape(exposition);
-            Promtool.assertValidMetrics(body);
+            ExpositionCheck.assertWellFormed(body);
             assertTrue(body.contains("windows_process_working_set_bytes{process=\"leaker\",process_id=\"32\",} 9609216.0"), body);
             assertTrue(body.contains("windows_process_virtual_bytes{process=\"leaker\",process_id=\"32\",} 1.801486336E9"), body);
             assertTrue(body.contains("windows_process_cpu_time_total{process=\"leaker\",process_id=\"32\",mode=\"privileged\",} 0.01"), body);

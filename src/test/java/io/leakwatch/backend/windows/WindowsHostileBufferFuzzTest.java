@@ -1,5 +1,6 @@
 package io.leakwatch.backend.windows;
 
+import io.leakwatch.testing.FuzzSeed;
 import com.sun.jna.Pointer;
 import io.leakwatch.guard.DistinctPidsBackend;
 import io.leakwatch.model.ProcessBackend;
@@ -100,7 +101,7 @@ class WindowsHostileBufferFuzzTest {
 
     @Test
     void hostileBuffersAreSkippedAndCountedNeverThrown() throws Exception {
-        long seed = Long.getLong("leakwatch.fuzz.seed", System.nanoTime());
+        long seed = FuzzSeed.of("WindowsHostileBufferFuzzTest", 20261130L);
         HostileNtQuery nt = new HostileNtQuery(new Random(seed));
         int skipped = 0;
         int exported = 0;

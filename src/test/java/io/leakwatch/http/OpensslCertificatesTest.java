@@ -1,0 +1,53 @@
+package io.leakwatch.http;
+
+import io.leakwatch.Exporter;
+import io.leakwatch.testing.ProcFixture;
+import io.leakwatch.testing.TestCerts;
+import io.leakwatch.testing.TestSettings;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The PEM files operators actually have, made by the real openssl (an EC key from `openssl ecparam`
+ * in SEC1 form, RSA keys from `openssl req -nodes` in PKCS#8, a PKCS#12 client bundle), serve TLS
+ * with client certificates. The fast tier's certificates are made in Java instead.
+ */
+@Tag("system")
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class OpensslCertificatesTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void mutualTlsWithOpensslMadeFiles() throws Exception {
+        TestCerts certs = TestCerts.createWithOpenssl(tmp.resolve("certs"));
+        ProcFixture proc = new ProcFixture(tmp.resolve("proc"));
+        proc.addProcess(42, "worker", "/usr/bin/worker", 4096);
+        Path web = certs.dir.resolve("web.yml");
+        Files.writeString(web, "tls_server_config:\n  cert_file: server.pem\n  key_file: server-key.pem\n"
+                + "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.pem\n");
+        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--web.config.file=" + web))) {
+            HttpClient client = HttpClient.newBuilder().sslContext(certs.clientContext("ca.pem", true))
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + e.ports().get(0) + "/metrics")).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            assertTrue(r.body().contains("windows_process_info{process=\"worker\""), r.body());
+        }
+    }
+}
