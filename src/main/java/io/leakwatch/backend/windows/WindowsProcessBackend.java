@@ -67,18 +67,32 @@ public final class WindowsProcessBackend implements ProcessBackend {
      * @throws IllegalArgumentException with a one-line reason when the APIs cannot be used here
      */
     public static WindowsProcessBackend open(boolean readCmdline, boolean iisAppPools) {
-        if (com.sun.jna.Native.POINTER_SIZE != 8) {
-            throw new IllegalArgumentException("the Windows backend needs a 64-bit Java (this one is 32-bit)");
+        NativeTrace trace = new NativeTrace();
+        WindowsApi api = loadApi();
+        DebugPrivilege.Result debug = DebugPrivilege.enable(api, trace);
+        if (debug == DebugPrivilege.Result.NOT_HELD) {
+            LOG.info("SeDebugPrivilege not held (not elevated): other users' processes may lack owner, command line"
+                    + " and process group; run elevated or as the service to see them");
         }
-        WindowsApi api;
+        return new WindowsProcessBackend(new ProcessInformationBuffer(api::querySystemProcessInformation, trace),
+                new JnaProcessDetailsReader(api, trace), readCmdline, iisAppPools);
+    }
+
+    /**
+     * Loads JNA and the DLLs, turning every way that fails into one line: JNA's own native library
+     * missing or not unpackable (UnsatisfiedLinkError from Native's static initializer, then
+     * NoClassDefFoundError on the next use), a 32-bit Java, or DLLs that are not there.
+     */
+    static WindowsApi loadApi() {
         try {
-            api = WindowsApi.load();
-        } catch (UnsatisfiedLinkError e) {
+            if (com.sun.jna.Native.POINTER_SIZE != 8) {
+                throw new IllegalArgumentException("the Windows backend needs a 64-bit Java (this one is 32-bit)");
+            }
+            return WindowsApi.load();
+        } catch (LinkageError e) {
             String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             throw new IllegalArgumentException("cannot load ntdll/kernel32/advapi32 through JNA: " + reason);
         }
-        return new WindowsProcessBackend(new ProcessInformationBuffer(api::querySystemProcessInformation),
-                new JnaProcessDetailsReader(api), readCmdline, iisAppPools);
     }
 
     @Override
