@@ -2,32 +2,28 @@ package io.leakwatch;
 
 import io.leakwatch.backend.Backends;
 import io.leakwatch.config.Settings;
+import io.leakwatch.guard.ProcessGuards;
 import io.leakwatch.http.ExporterServer;
-import io.leakwatch.http.ExtraEndpoints;
-import io.leakwatch.leak.LeakSettings;
 import io.leakwatch.leak.LeakWatch;
 import io.leakwatch.metrics.Exposition;
+import io.leakwatch.metrics.ExtraEndpoint;
 import io.leakwatch.metrics.ExtraFamilies;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessBackend;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A running leakwatch: backend, collection coordinator and HTTP server, started together and
- * closed together. Main runs one; tests start and stop their own.
+ * A running leakwatch: backend, collection coordinator, leak detection and HTTP server, started
+ * together and closed together. Main runs one; tests start and stop their own.
  */
 public final class Exporter implements AutoCloseable {
-    private final Settings settings;
     private final ProcessBackend backend;
     private final ScrapeCoordinator coordinator;
     private final ExporterServer server;
     private final LeakWatch leaks; // null when leak detection is off
 
-    private Exporter(Settings settings, ProcessBackend backend, ScrapeCoordinator coordinator, ExporterServer server,
-                     LeakWatch leaks) {
-        this.settings = settings;
+    private Exporter(ProcessBackend backend, ScrapeCoordinator coordinator, ExporterServer server, LeakWatch leaks) {
         this.backend = backend;
         this.coordinator = coordinator;
         this.server = server;
@@ -35,73 +31,33 @@ public final class Exporter implements AutoCloseable {
     }
 
     /**
-     * @throws IllegalArgumentException    no backend for this machine or its settings (one-line reason)
+     * @throws IllegalArgumentException    no backend for this machine, or its TLS material unusable (one-line reason)
      * @throws ExporterServer.BindFailure  a listen address cannot be bound
      */
     public static Exporter start(Settings settings) throws ExporterServer.BindFailure {
-        return start(settings, List.of());
-    }
-
-    public static Exporter start(Settings settings, List<ExtraEndpoints> extras) throws ExporterServer.BindFailure {
-        return start(settings, null, extras);
-    }
-
-    /** With leak detection when {@code leak} is enabled (its sampler, metrics, /leaks). */
-    public static Exporter start(Settings settings, LeakSettings leak) throws ExporterServer.BindFailure {
-        return start(settings, leak, List.of());
-    }
-
-    private static Exporter start(Settings settings, LeakSettings leak, List<ExtraEndpoints> extras)
-            throws ExporterServer.BindFailure {
-        ProcessBackend osBackend = Backends.forThisMachine(settings);
-        ProcessBackend backend;
-        try {
-            backend = io.leakwatch.guard.ProcessGuards.wrap(osBackend, settings);
-        } catch (IllegalArgumentException e) {
-            osBackend.close(); // a bad guard flag must not leave the native buffer behind
-            throw e;
-        }
-        ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, settings.processFilter());
-        LeakWatch leaks = leak != null && leak.enabled() ? LeakWatch.start(leak, coordinator) : null;
+        ProcessBackend backend = ProcessGuards.wrap(Backends.forThisMachine(settings.process()), settings.guards(),
+                settings.process().cmdline());
+        ScrapeCoordinator coordinator = new ScrapeCoordinator(backend);
+        LeakWatch leaks = settings.leak().enabled() ? LeakWatch.start(settings.leak(), coordinator) : null;
         List<ExtraFamilies> families = leaks == null ? List.of() : List.of(leaks.metrics());
-        List<ExtraEndpoints> endpoints = new ArrayList<>(extras);
-        if (leaks != null) {
-            endpoints.add(leaks.endpoints());
-        }
-        ExporterServer server;
+        List<ExtraEndpoint> endpoints = leaks == null ? List.of() : leaks.endpoints();
         try {
-            server = new ExporterServer(settings,
-                    new Exposition(coordinator, !settings.disableExporterMetrics(), families), endpoints);
-        } catch (IllegalArgumentException e) {
-            // --web.config.file unusable: stop the sampler and the collector thread too
-            if (leaks != null) {
-                leaks.discard();
-            }
-            coordinator.close();
-            throw e;
-        }
-        try {
+            ExporterServer server = new ExporterServer(settings.http(), settings.web(),
+                    new Exposition(coordinator, !settings.http().disableExporterMetrics(), families), endpoints);
             server.start();
-        } catch (ExporterServer.BindFailure e) {
+            return new Exporter(backend, coordinator, server, leaks);
+        } catch (ExporterServer.BindFailure | RuntimeException e) {
+            // a start that failed must not save the leak history over the last good one
             if (leaks != null) {
                 leaks.discard();
             }
-            coordinator.close();
+            coordinator.close(); // also closes the backend and its native buffers
             throw e;
         }
-        return new Exporter(settings, backend, coordinator, server, leaks);
-    }
-
-    public Settings settings() {
-        return settings;
     }
 
     public ProcessBackend backend() {
         return backend;
-    }
-
-    public ScrapeCoordinator coordinator() {
-        return coordinator;
     }
 
     /** Ports actually bound, in --web.listen-address order (useful with port 0). */

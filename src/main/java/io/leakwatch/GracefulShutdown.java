@@ -35,9 +35,9 @@ final class GracefulShutdown {
     }
 
     /** @return closes the exporter once, whoever calls it first (signal, service control, shutdown hook) */
-    static Runnable install(AutoCloseable exporter, Logger log) {
+    static Runnable install(AutoCloseable exporter, Logger log, boolean handleSignals) {
         GracefulShutdown shutdown = new GracefulShutdown(exporter, log, System::exit, Runtime.getRuntime()::halt);
-        for (String name : new String[]{"TERM", "INT"}) {
+        for (String name : handleSignals ? new String[]{"TERM", "INT"} : new String[0]) {
             try {
                 Signal.handle(new Signal(name), signal -> shutdown.onSignal(signal.getName(), signal.getNumber()));
             } catch (IllegalArgumentException | UnsupportedOperationException e) {

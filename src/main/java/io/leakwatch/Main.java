@@ -1,12 +1,14 @@
 package io.leakwatch;
 
+import io.leakwatch.common.Logging;
+import io.leakwatch.common.Version;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.Flag;
 import io.leakwatch.config.Flags;
 import io.leakwatch.config.Settings;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.http.ExporterServer;
-import io.leakwatch.leak.LeakSettings;
+import io.leakwatch.service.ServiceBody;
 import io.leakwatch.service.ServiceCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * 1 an unexpected failure.
  */
 public final class Main {
-    public static final int EXIT_USAGE = 2;
-
     private Main() {
     }
 
@@ -38,11 +38,18 @@ public final class Main {
 
     /** Starts leakwatch and returns only on a startup error (the server keeps the JVM alive). */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return run(args, out, err, true);
+    }
+
+    /**
+     * @param handleSignals false for the Windows service: the SCM's controls alone stop it (its JVM
+     *                      runs with -Xrs), so a console event can never exit it behind the SCM's back
+     */
+    static int run(List<String> args, PrintStream out, PrintStream err, boolean handleSignals) {
         if (!args.isEmpty() && args.get(0).equals(ServiceCommand.NAME)) {
-            return ServiceCommand.run(args.subList(1, args.size()), out, err);
+            return ServiceCommand.run(args.subList(1, args.size()), out, err, ServiceCommand.thisMachine(), Main::serviceBody);
         }
         Settings settings;
-        LeakSettings leakSettings;
         try {
             CommandLine cli = CommandLine.parse(args);
             if (cli.action() == CommandLine.Action.HELP) {
@@ -54,34 +61,44 @@ public final class Main {
                 return 0;
             }
             settings = Settings.load(cli.values());
-            leakSettings = LeakSettings.from(settings.config());
         } catch (UsageException e) {
             err.println("leakwatch: " + e.getMessage());
-            return EXIT_USAGE;
+            return UsageException.EXIT_CODE;
         }
-        Logging.configure(settings.logLevel());
+        Logging.configure(settings.log().level());
         Logger log = LoggerFactory.getLogger(Main.class);
 
         Exporter exporter;
         try {
-            exporter = Exporter.start(settings, leakSettings);
+            exporter = Exporter.start(settings);
         } catch (IllegalArgumentException e) {
             err.println("leakwatch: " + e.getMessage());
-            return EXIT_USAGE;
+            return UsageException.EXIT_CODE;
         } catch (ExporterServer.BindFailure e) {
-            err.println("leakwatch: --web.listen-address: cannot listen on " + settings.listenAddresses() + ": " + e.getMessage());
-            return EXIT_USAGE;
+            err.println("leakwatch: --web.listen-address: cannot listen on " + settings.http().listenAddresses() + ": "
+                    + e.getMessage());
+            return UsageException.EXIT_CODE;
         }
         // signals, the service's STOP control and the shutdown hook all close it once
-        STOP.set(GracefulShutdown.install(exporter, log));
+        STOP.set(GracefulShutdown.install(exporter, log, handleSignals));
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
-                settings.listenAddresses(), exporter.ports(), settings.telemetryPath(), exporter.backend().name());
+                settings.http().listenAddresses(), exporter.ports(), settings.http().telemetryPath(), exporter.backend().name());
         return 0;
     }
 
-    /** Stops the server and the collection started by {@link #run} (the Windows service's STOP control). */
-    public static void stop() {
-        STOP.get().run();
+    /** What the Windows service runs: this same start, and a stop that closes what it started. */
+    public static ServiceBody serviceBody(List<String> flags, PrintStream log) {
+        return new ServiceBody() {
+            @Override
+            public int start() {
+                return run(flags, log, log, false);
+            }
+
+            @Override
+            public void stop() {
+                STOP.get().run();
+            }
+        };
     }
 
     static void printHelp(PrintStream out) {

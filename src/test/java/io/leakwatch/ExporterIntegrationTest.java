@@ -1,10 +1,11 @@
 package io.leakwatch;
 
+import io.leakwatch.common.Version;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.Settings;
 import io.leakwatch.testing.ChildProcess;
-import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ExpositionCheck;
+import io.leakwatch.testing.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.leakwatch;
 
+import io.leakwatch.common.Version;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,6 @@
 package io.leakwatch;
 
+import io.leakwatch.config.UsageException;
 import io.leakwatch.testing.ProcFixture;
 import io.leakwatch.testing.TestCerts;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class StartupErrorsTest {
         args.addAll(List.of(flags));
         int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = err.toString(StandardCharsets.UTF_8);
-        assertEquals(Main.EXIT_USAGE, code, "exit code for " + args + ", stderr: " + text);
+        assertEquals(UsageException.EXIT_CODE, code, "exit code for " + args + ", stderr: " + text);
         assertTrue(text.startsWith("leakwatch: "), text);
         assertEquals(1, text.strip().lines().count(), "one line expected: " + text);
         assertTrue(!text.contains("Exception:") && !text.contains("\tat "), "no stack trace: " + text);

@@ -2,7 +2,7 @@ package io.leakwatch.backend;
 
 import io.leakwatch.backend.linux.LinuxProcBackend;
 import io.leakwatch.backend.windows.WindowsProcessBackend;
-import io.leakwatch.config.Settings;
+import io.leakwatch.config.ProcessSettings;
 import io.leakwatch.model.ProcessBackend;
 
 import java.util.Locale;
@@ -15,13 +15,13 @@ public final class Backends {
     /**
      * @throws IllegalArgumentException with a one-line reason when no backend fits this machine or its settings
      */
-    public static ProcessBackend forThisMachine(Settings settings) {
+    public static ProcessBackend forThisMachine(ProcessSettings settings) {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (os.contains("linux")) {
-            return new LinuxProcBackend(settings.procfs(), settings.processCmdline());
+            return new LinuxProcBackend(settings.procfs(), settings.filter(), settings.cmdline());
         }
         if (os.startsWith("windows")) {
-            return WindowsProcessBackend.open(settings.processCmdline(), settings.processIis());
+            return WindowsProcessBackend.open(settings.filter(), settings.cmdline(), settings.iis());
         }
         throw new IllegalArgumentException("no process backend for operating system '" + os + "'");
     }

@@ -50,7 +50,7 @@ public record CommandLine(Map<String, Object> values, Action action) {
                 throw new UsageException("unknown flag --" + printable(name) + " (see --help)");
             }
             switch (flag.kind()) {
-                case BOOLEAN -> put(values, flag, inline == null ? Boolean.TRUE : parseBoolean(flag, inline));
+                case BOOLEAN -> put(values, flag, inline == null || ConfigValues.parseBoolean(flag.name(), inline));
                 case STRING, REPEATABLE -> {
                     String value = inline;
                     if (value == null) {
@@ -77,14 +77,6 @@ public record CommandLine(Map<String, Object> values, Action action) {
             throw new UsageException("flag --" + flag.name() + " given more than once");
         }
         values.put(flag.name(), value);
-    }
-
-    static Boolean parseBoolean(Flag flag, String text) throws UsageException {
-        return switch (text.toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "1", "yes" -> Boolean.TRUE;
-            case "false", "0", "no" -> Boolean.FALSE;
-            default -> throw new UsageException("flag --" + flag.name() + ": '" + printable(text) + "' is not true or false");
-        };
     }
 
     /** Keeps error lines on one line whatever the user typed. */

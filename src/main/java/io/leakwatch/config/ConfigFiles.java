@@ -27,13 +27,17 @@ final class ConfigFiles {
     static Config load(Path file) throws UsageException {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = ConfigText.read(file);
         } catch (IOException e) {
             throw new UsageException("--config.file: cannot read " + file + ": " + describe(e));
         }
         String lower = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (lower.endsWith(".yml") || lower.endsWith(".yaml")) {
             return fromYaml(file, text);
+        }
+        String tooDeep = ConfigText.bracesTooDeep(text);
+        if (tooDeep != null) {
+            throw new UsageException("--config.file: " + file + " is " + tooDeep);
         }
         try {
             ConfigSyntax syntax = lower.endsWith(".json") ? ConfigSyntax.JSON : ConfigSyntax.CONF;
@@ -48,7 +52,12 @@ final class ConfigFiles {
     static Config fromYaml(Path file, String text) throws UsageException {
         Object root;
         try {
-            root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(text);
+            LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).build();
+            String tooDeep = ConfigText.yamlTooDeep(text, settings);
+            if (tooDeep != null) {
+                throw new UsageException("--config.file: " + file + " is " + tooDeep);
+            }
+            root = new Load(settings).loadFromString(text);
         } catch (MarkedYamlEngineException e) {
             String where = e.getProblemMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)).orElse("");
             throw new UsageException("--config.file: invalid YAML in " + file + where + ": " + oneLine(e.getProblem()));
@@ -77,6 +86,10 @@ final class ConfigFiles {
             if (value instanceof Map<?, ?> nested) {
                 flatten(key + ".", nested, out, file);
             } else if (value instanceof List<?> list) {
+                if (list.stream().anyMatch(item -> item instanceof List<?> || item instanceof Map<?, ?>)) {
+                    throw new UsageException("--" + CommandLine.printable(key) + ": expected a list of plain values in " + file
+                            + ", found a nested list or mapping");
+                }
                 out.put(key, list.stream().map(String::valueOf).toList());
             } else if (value == null) {
                 out.put(key, "");

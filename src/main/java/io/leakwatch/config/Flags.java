@@ -59,7 +59,7 @@ public final class Flags {
                     "TLS and basic auth config in Prometheus exporter-toolkit YAML format (tls_server_config, basic_auth_users)."),
             new Flag(WEB_MAX_REQUESTS, STRING, "8",
                     "Most scrapes served at once; more get 503 (0 = no limit)."),
-            new Flag(PROCESS_CMDLINE_REDACT, STRING, io.leakwatch.guard.CmdlineRedactor.DEFAULT_REGEX,
+            new Flag(PROCESS_CMDLINE_REDACT, STRING, GuardSettings.DEFAULT_REDACT_REGEX,
                     "Regex over the cmdline label: each capturing group of a match (or the whole match if it has none) becomes *** (empty = off)."),
             new Flag(PROCESS_MAX_PROCESSES, STRING, "10000",
                     "Most processes exported per scrape; beyond it the largest by private bytes are kept (0 = no limit)."),

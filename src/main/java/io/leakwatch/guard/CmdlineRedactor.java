@@ -7,17 +7,10 @@ import java.util.regex.Pattern;
  * Hides secrets in command lines (windows_exporter #2149). Every capturing group of the regex
  * that took part in a match is replaced by {@code ***}; a regex without capturing groups has its
  * whole match replaced. Write the part that stays visible with non-capturing groups {@code (?:...)}.
+ * The default regex is {@code GuardSettings.DEFAULT_REDACT_REGEX}.
  */
 public final class CmdlineRedactor {
     public static final String MASK = "***";
-
-    /**
-     * Values after keys naming a password, token, secret, API key or credential ({@code key=v},
-     * {@code key:v}, {@code --key v}; case-insensitive), and the password of {@code scheme://user:password@host}.
-     */
-    public static final String DEFAULT_REGEX =
-            "(?i)(?:[\\w.-]*(?:passw(?:or)?d|pwd|token|secret|api[_-]?key|credentials?)[\\w.-]*(?:=|:|\\s+)(?![-\\s])(\\S+))"
-                    + "|(?:[a-z][a-z0-9+.-]*://[^\\s/@:]*:([^\\s/@]+)@)";
 
     private final Pattern pattern; // null: redaction off
 

@@ -1,7 +1,6 @@
 package io.leakwatch.guard;
 
 import io.leakwatch.model.ProcessBackend;
-import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessSnapshot;
 
 /**
@@ -28,8 +27,8 @@ abstract class GuardingBackend implements ProcessBackend {
     }
 
     @Override
-    public final ProcessSnapshot collect(ProcessFilter filter) throws BackendException {
-        return guard(delegate.collect(filter));
+    public final ProcessSnapshot collect() throws BackendException {
+        return guard(delegate.collect());
     }
 
     @Override

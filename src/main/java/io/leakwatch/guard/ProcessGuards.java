@@ -1,11 +1,7 @@
 package io.leakwatch.guard;
 
-import io.leakwatch.config.CommandLine;
-import io.leakwatch.config.Flags;
-import io.leakwatch.config.Settings;
+import io.leakwatch.config.GuardSettings;
 import io.leakwatch.model.ProcessBackend;
-
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Wraps any OS backend with the protections that do not depend on the OS: one sample per pid,
@@ -16,34 +12,14 @@ public final class ProcessGuards {
     private ProcessGuards() {
     }
 
-    /** @throws IllegalArgumentException one line when a guard flag is invalid */
-    public static ProcessBackend wrap(ProcessBackend backend, Settings settings) {
-        int max = maxProcesses(settings.config().getString(Flags.PROCESS_MAX_PROCESSES));
-        CmdlineRedactor redactor = redactor(settings.config().getString(Flags.PROCESS_CMDLINE_REDACT));
+    /**
+     * @param settings       validated guard settings
+     * @param cmdlineEnabled whether the backend fills the cmdline label at all (nothing to redact otherwise)
+     */
+    public static ProcessBackend wrap(ProcessBackend backend, GuardSettings settings, boolean cmdlineEnabled) {
+        CmdlineRedactor redactor = CmdlineRedactor.of(settings.cmdlineRedactRegex());
         ProcessBackend distinct = new DistinctPidsBackend(backend);
-        ProcessBackend guarded = max > 0 ? new ProcessLimitBackend(distinct, max) : distinct;
-        return redactor.enabled() && settings.processCmdline() ? new RedactingBackend(guarded, redactor) : guarded;
-    }
-
-    static int maxProcesses(String text) {
-        try {
-            int v = Integer.parseInt(text.trim());
-            if (v >= 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("--" + Flags.PROCESS_MAX_PROCESSES + ": '" + CommandLine.printable(text)
-                + "' is not a whole number >= 0 (0 = no limit)");
-    }
-
-    static CmdlineRedactor redactor(String regex) {
-        try {
-            return CmdlineRedactor.of(regex);
-        } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("--" + Flags.PROCESS_CMDLINE_REDACT + ": invalid regex: " + e.getDescription()
-                    + (e.getIndex() >= 0 ? " near index " + e.getIndex() : "") + " in '" + CommandLine.printable(regex) + "'");
-        }
+        ProcessBackend guarded = settings.maxProcesses() > 0 ? new ProcessLimitBackend(distinct, settings.maxProcesses()) : distinct;
+        return redactor.enabled() && cmdlineEnabled ? new RedactingBackend(guarded, redactor) : guarded;
     }
 }

@@ -1,14 +1,13 @@
 package io.leakwatch.guard;
 
+import io.leakwatch.model.LifetimeCache;
 import io.leakwatch.model.ProcessBackend;
 import io.leakwatch.model.ProcessInfo;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Applies {@link CmdlineRedactor} to the cmdline label of every backend. The regex runs once per
@@ -17,19 +16,16 @@ import java.util.Map;
  */
 public final class RedactingBackend extends GuardingBackend {
     private final CmdlineRedactor redactor;
-    private final Map<Long, Lifetime> lifetimes = new HashMap<>();
+    private final LifetimeCache<Long, Lifetime> lifetimes = new LifetimeCache<>();
     private long redactions; // regex runs, for tests and diagnostics
 
     private static final class Lifetime {
-        final double startTime;
         final String raw;
         final String redacted;
         ProcessInfo source;
         ProcessInfo redactedInfo;
-        boolean seen;
 
-        Lifetime(double startTime, String raw, String redacted) {
-            this.startTime = startTime;
+        Lifetime(String raw, String redacted) {
             this.raw = raw;
             this.redacted = redacted;
         }
@@ -46,8 +42,7 @@ public final class RedactingBackend extends GuardingBackend {
         for (ProcessSample sample : snapshot.processes()) {
             out.add(redact(sample));
         }
-        lifetimes.values().removeIf(l -> !l.seen);
-        lifetimes.values().forEach(l -> l.seen = false);
+        lifetimes.sweep();
         return snapshot.withProcesses(out);
     }
 
@@ -56,13 +51,13 @@ public final class RedactingBackend extends GuardingBackend {
         if (info.cmdline().isEmpty()) {
             return sample;
         }
-        Lifetime l = lifetimes.get(info.pid());
-        if (l == null || l.startTime != info.startTimeSeconds() || !l.raw.equals(info.cmdline())) {
+        long start = Double.doubleToLongBits(info.startTimeSeconds());
+        Lifetime l = lifetimes.get(info.pid(), start);
+        if (l == null || !l.raw.equals(info.cmdline())) {
             redactions++;
-            l = new Lifetime(info.startTimeSeconds(), info.cmdline(), redactor.redact(info.cmdline()));
-            lifetimes.put(info.pid(), l);
+            l = new Lifetime(info.cmdline(), redactor.redact(info.cmdline()));
+            lifetimes.put(info.pid(), start, l);
         }
-        l.seen = true;
         if (l.redacted.equals(l.raw)) {
             return sample;
         }

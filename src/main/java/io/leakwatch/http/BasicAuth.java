@@ -36,10 +36,6 @@ final class BasicAuth {
         return !users.isEmpty();
     }
 
-    static boolean looksLikeBcrypt(String hash) {
-        return hash.matches("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}");
-    }
-
     /** @return true when the header carries a known user and the matching password */
     boolean allows(String authorizationHeader) {
         if (authorizationHeader == null || authorizationHeader.length() > 4096

@@ -2,16 +2,26 @@ package io.leakwatch.http;
 
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
+import io.javalin.http.Context;
 import io.javalin.util.JavalinBindException;
-import io.leakwatch.Version;
+import io.leakwatch.common.Version;
+import io.leakwatch.config.HttpLimits;
+import io.leakwatch.config.HttpSettings;
 import io.leakwatch.config.ListenAddress;
-import io.leakwatch.config.Settings;
+import io.leakwatch.config.WebConfig;
 import io.leakwatch.metrics.Exposition;
+import io.leakwatch.metrics.ExtraEndpoint;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,24 +31,17 @@ public final class ExporterServer implements AutoCloseable {
 
     private final Javalin app;
 
-    public ExporterServer(Settings settings, Exposition exposition) {
-        this(settings, exposition, List.of());
-    }
-
-    public ExporterServer(Settings settings, Exposition exposition, List<ExtraEndpoints> extras) {
-        this(settings, exposition, extras, HttpLimits.from(settings));
-    }
-
-    /** @throws IllegalArgumentException one line when --web.config.file cannot be used */
-    public ExporterServer(Settings settings, Exposition exposition, List<ExtraEndpoints> extras, HttpLimits limits) {
-        WebConfig web = WebConfig.fromSettings(settings);
-        org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = web.tls() == null ? null : PemTls.serverContext(web.tls());
+    /**
+     * @param extras pages of other features (for example /leaks), linked from the landing page
+     * @throws IllegalArgumentException one line when the TLS material cannot be used
+     */
+    public ExporterServer(HttpSettings settings, WebConfig web, Exposition exposition, List<ExtraEndpoint> extras) {
+        HttpLimits limits = settings.limits();
+        SslContextFactory.Server tls = web.tls() == null ? null : JettyTls.serverContext(web.tls());
         BasicAuth auth = new BasicAuth(web.users());
         SlowClientGuard slowClients = new SlowClientGuard(limits.slowRequestCheckMillis());
         MetricsHandler metrics = new MetricsHandler(exposition, settings);
-        java.util.Map<String, String> extraLinks = new java.util.LinkedHashMap<>();
-        extras.forEach(e -> extraLinks.putAll(e.links()));
-        String landing = LandingPage.html(settings.telemetryPath(), extraLinks);
+        String landing = LandingPage.html(settings.telemetryPath(), extras);
         String versionJson = "{\"version\":\"" + Version.VERSION + "\",\"java\":\""
                 + System.getProperty("java.version", "") + "\"}";
         this.app = Javalin.create(config -> {
@@ -67,8 +70,18 @@ public final class ExporterServer implements AutoCloseable {
             config.routes.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             config.routes.get("/version", ctx -> ctx.contentType("application/json").result(versionJson));
             config.routes.get(settings.telemetryPath(), metrics);
-            extras.forEach(e -> e.register(config.routes));
+            for (ExtraEndpoint extra : extras) {
+                config.routes.get(extra.path(), ctx -> serve(ctx, extra));
+            }
         });
+    }
+
+    private static void serve(Context ctx, ExtraEndpoint extra) throws IOException {
+        ctx.status(200);
+        ctx.contentType(extra.contentType());
+        try (Writer out = new BufferedWriter(new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8))) {
+            extra.body().writeTo(out);
+        }
     }
 
     /**

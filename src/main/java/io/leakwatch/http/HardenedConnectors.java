@@ -1,5 +1,6 @@
 package io.leakwatch.http;
 
+import io.leakwatch.config.HttpLimits;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;

@@ -1,17 +1,22 @@
 package io.leakwatch.http;
 
-import io.leakwatch.Version;
+import io.leakwatch.common.Version;
+import io.leakwatch.metrics.ExtraEndpoint;
+
+import java.util.List;
 
 /** The small HTML page at "/" linking to everything leakwatch serves. */
 final class LandingPage {
     private LandingPage() {
     }
 
-    static String html(String telemetryPath, java.util.Map<String, String> extraLinks) {
+    static String html(String telemetryPath, List<ExtraEndpoint> extras) {
         String path = escape(telemetryPath);
         StringBuilder extra = new StringBuilder();
-        extraLinks.forEach((href, text) -> extra.append("<li><a href=\"").append(escape(href.substring(1))).append("\">")
-                .append(escape(href)).append("</a>: ").append(escape(text)).append("</li>\n"));
+        for (ExtraEndpoint e : extras) {
+            extra.append("<li><a href=\"").append(escape(e.path().substring(1))).append("\">")
+                    .append(escape(e.path())).append("</a>: ").append(escape(e.description())).append("</li>\n");
+        }
         return """
                 <!DOCTYPE html>
                 <html lang="en">

@@ -2,7 +2,7 @@ package io.leakwatch.http;
 
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.leakwatch.config.Settings;
+import io.leakwatch.config.HttpSettings;
 import io.leakwatch.metrics.Exposition;
 import org.jetbrains.annotations.NotNull;
 
@@ -28,7 +28,7 @@ final class MetricsHandler implements Handler {
     private final Set<String> enabledCollectors;
     private final double timeoutMarginSeconds;
 
-    MetricsHandler(Exposition exposition, Settings settings) {
+    MetricsHandler(Exposition exposition, HttpSettings settings) {
         this.exposition = exposition;
         this.enabledCollectors = settings.enabledCollectors();
         this.timeoutMarginSeconds = settings.timeoutMarginSeconds();

@@ -1,5 +1,7 @@
 package io.leakwatch.leak;
 
+import io.leakwatch.config.LeakSettings;
+
 import java.util.Arrays;
 
 /**

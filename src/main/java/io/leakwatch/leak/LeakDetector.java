@@ -1,5 +1,7 @@
 package io.leakwatch.leak;
 
+import io.leakwatch.config.LeakSettings;
+import io.leakwatch.model.LifetimeCache;
 import io.leakwatch.model.ProcessInfo;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
@@ -11,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -36,13 +37,9 @@ final class LeakDetector {
     /** A saved start time matches a live one within this (both come from the same integer clock ticks). */
     private static final double START_TIME_TOLERANCE_SECONDS = 0.01;
 
-    private record ProcessKey(long pid, double startTimeSeconds) {
-    }
-
     private static final class Tracked {
         ProcessInfo info;
         final FloorHistory history;
-        long seenInGeneration;
         int missed; // collections in a row without this process
         boolean dropped; // exited: a verdict judged meanwhile is not published
         long judgedAtChange = -1;
@@ -57,10 +54,9 @@ final class LeakDetector {
     private final LeakSettings settings;
     private final double physicalMemoryBytes;
     private final int maxProcesses;
-    private final Map<ProcessKey, Tracked> tracked = new HashMap<>();
+    private final LifetimeCache<Long, Tracked> tracked = new LifetimeCache<>();
     private final Deque<LeakVerdict> exitedSuspects = new ArrayDeque<>();
     private Map<Long, SavedHistory> pendingRestore = Map.of();
-    private long generation;
     private int untracked;
     private boolean capLogged;
     private volatile LeakReport report;
@@ -87,7 +83,6 @@ final class LeakDetector {
 
     /** Adds one collection: called on the collector thread for scrapes and background samples alike. */
     synchronized void ingest(ProcessSnapshot snapshot, double nowSeconds) {
-        generation++;
         int restored = 0;
         int notTracked = 0;
         for (ProcessSample sample : snapshot.processes()) {
@@ -95,12 +90,16 @@ final class LeakDetector {
                 continue;
             }
             ProcessInfo info = sample.info();
-            ProcessKey key = new ProcessKey(info.pid(), info.startTimeSeconds());
-            Tracked t = tracked.get(key);
+            long start = Double.doubleToLongBits(info.startTimeSeconds());
+            Tracked t = tracked.get(info.pid(), start);
             if (t == null) {
-                if (tracked.size() >= maxProcesses) {
+                Tracked previous = tracked.peek(info.pid());
+                if (previous == null && tracked.size() >= maxProcesses) {
                     notTracked++;
                     continue;
+                }
+                if (previous != null) {
+                    exited(previous); // the pid was reused: that lifetime has ended, and this one takes its place
                 }
                 t = new Tracked(info, new FloorHistory(settings.bucketSeconds(), LeakSettings.BUCKETS));
                 SavedHistory saved = pendingRestore.get(info.pid());
@@ -108,11 +107,9 @@ final class LeakDetector {
                     adopt(t.history, saved);
                     restored++;
                 }
-                tracked.put(key, t);
+                tracked.put(info.pid(), start, t);
             }
             t.info = info;
-            t.seenInGeneration = generation;
-            t.missed = 0;
             t.history.add(nowSeconds, sample.privateBytes(), sample.handles());
         }
         if (!pendingRestore.isEmpty()) {
@@ -138,28 +135,24 @@ final class LeakDetector {
     }
 
     private void dropExited(boolean collectionSkippedSome) {
-        Iterator<Tracked> it = tracked.values().iterator();
-        while (it.hasNext()) {
-            Tracked t = it.next();
-            if (t.seenInGeneration == generation) {
-                continue;
+        // After a collection that skipped some processes (a read failed mid-way), a missing process may
+        // still be alive: keep its history (but report nothing for it) for a few collections.
+        tracked.sweep(collectionSkippedSome ? MISSES_BEFORE_EXIT_WHEN_SKIPPING - 1 : 0, this::exited);
+        tracked.forEach((t, unseenRounds) -> t.missed = unseenRounds);
+    }
+
+    /** A process's last verdict, kept and logged when it was a suspect; its history goes. */
+    private void exited(Tracked t) {
+        LeakVerdict last = judge(t);
+        if (last.suspect()) {
+            LOG.warn("leak detection: suspect {} (pid {}) exited; last verdict: {}", last.info().name(), last.info().pid(),
+                    last.privateBytes().suspect() ? last.privateBytes().why() : last.handles().why());
+            exitedSuspects.addFirst(last);
+            while (exitedSuspects.size() > EXITED_SUSPECTS_KEPT) {
+                exitedSuspects.removeLast();
             }
-            t.missed++;
-            if (collectionSkippedSome && t.missed < MISSES_BEFORE_EXIT_WHEN_SKIPPING) {
-                continue; // maybe only this read failed: keep the history a little longer
-            }
-            LeakVerdict last = judge(t);
-            if (last.suspect()) {
-                LOG.warn("leak detection: suspect {} (pid {}) exited; last verdict: {}", last.info().name(), last.info().pid(),
-                        last.privateBytes().suspect() ? last.privateBytes().why() : last.handles().why());
-                exitedSuspects.addFirst(last);
-                while (exitedSuspects.size() > EXITED_SUSPECTS_KEPT) {
-                    exitedSuspects.removeLast();
-                }
-            }
-            t.dropped = true;
-            it.remove();
         }
+        t.dropped = true;
     }
 
     /** What a verdict is computed from, copied under the lock so judging can run without it. */
@@ -177,17 +170,18 @@ final class LeakDetector {
         List<LeakVerdict> exited;
         int untrackedNow;
         synchronized (this) {
-            verdicts = new ArrayList<>(tracked.size());
-            for (Tracked t : tracked.values()) {
-                if (t.missed > 0) {
-                    continue; // not seen in the latest collection: no metrics for it until it is seen again
+            List<LeakVerdict> current = new ArrayList<>(tracked.size());
+            tracked.forEach((t, unseenRounds) -> {
+                if (unseenRounds > 0) {
+                    return; // not seen in the latest collection: no metrics for it until it is seen again
                 }
                 if (t.verdict == null || t.judgedAtChange != t.history.changes() || t.verdict.info() != t.info) {
                     toJudge.add(snapshot(t));
                 } else {
-                    verdicts.add(t.verdict);
+                    current.add(t.verdict);
                 }
-            }
+            });
+            verdicts = current;
             exited = List.copyOf(exitedSuspects);
             untrackedNow = untracked;
         }
@@ -260,11 +254,11 @@ final class LeakDetector {
     /** The histories worth saving: every tracked process, and restored ones not yet matched (so an early stop loses nothing). */
     synchronized List<SavedHistory> export() {
         List<SavedHistory> out = new ArrayList<>(pendingRestore.values());
-        for (Tracked t : tracked.values()) {
+        tracked.forEach((t, unseenRounds) -> {
             FloorHistory h = t.history;
             out.add(new SavedHistory(t.info.pid(), t.info.startTimeSeconds(), t.info.name(), h.firstSampleSeconds(),
                     h.lastSampleSeconds(), h.lastPrivateBytes(), h.lastHandles(), h.buckets()));
-        }
+        });
         return out;
     }
 
@@ -274,10 +268,8 @@ final class LeakDetector {
 
     /** Bytes the histories hold now (the bound the README states). */
     synchronized long approximateHistoryBytes() {
-        long sum = 0;
-        for (Tracked t : tracked.values()) {
-            sum += t.history.approximateBytes();
-        }
-        return sum;
+        long[] sum = {0};
+        tracked.forEach((t, unseenRounds) -> sum[0] += t.history.approximateBytes());
+        return sum[0];
     }
 }

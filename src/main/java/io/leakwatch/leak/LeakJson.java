@@ -2,6 +2,7 @@ package io.leakwatch.leak;
 
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
+import io.leakwatch.config.LeakSettings;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ final class LeakJson {
         root.put("untracked_processes", report.untrackedProcesses());
         root.put("suspects", report.suspects().size());
         List<Object> processes = new ArrayList<>();
-        for (LeakVerdict v : LeakPage.listed(report)) {
+        for (LeakVerdict v : report.listed()) {
             processes.add(process(v, osName));
         }
         root.put("processes", processes);

@@ -1,5 +1,7 @@
 package io.leakwatch.leak;
 
+import io.leakwatch.config.LeakSettings;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +9,6 @@ import java.util.Locale;
 
 /** /leaks: the ranking, and for each suspect its floor chart (server-side SVG), verdict, reasons and next steps. */
 final class LeakPage {
-    /** Rows listed besides the suspects (the page and JSON stay small with thousands of processes). */
-    static final int LISTED = 100;
     private static final int W = 720;
     private static final int H = 240;
     private static final int LEFT = 80;
@@ -17,17 +17,6 @@ final class LeakPage {
     private static final int BOTTOM = 32;
 
     private LeakPage() {
-    }
-
-    /** Suspects first, then the fastest-growing others, at most {@link #LISTED} of them. */
-    static List<LeakVerdict> listed(LeakReport report) {
-        List<LeakVerdict> out = new ArrayList<>(report.suspects());
-        for (LeakVerdict v : report.processes()) {
-            if (!v.suspect() && out.size() < LISTED + report.suspects().size()) {
-                out.add(v);
-            }
-        }
-        return out;
     }
 
     static String html(LeakReport report, String osName) {
@@ -68,7 +57,7 @@ final class LeakPage {
         for (LeakVerdict v : suspects) {
             suspectSection(b, v, report, osName);
         }
-        ranking(b, listed(report));
+        ranking(b, report.listed());
         if (!report.exitedSuspects().isEmpty()) {
             b.append("<h2>Suspects that exited</h2>\n<ul>\n");
             for (LeakVerdict v : report.exitedSuspects()) {

@@ -1,5 +1,8 @@
 package io.leakwatch.leak;
 
+import io.leakwatch.config.LeakSettings;
+
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,7 +19,22 @@ import java.util.List;
 record LeakReport(double generatedAtSeconds, LeakSettings settings, double physicalMemoryBytes,
                   List<LeakVerdict> processes, List<LeakVerdict> exitedSuspects, int untrackedProcesses) {
 
+    /** Rows listed besides the suspects (the page and JSON stay small with thousands of processes). */
+    static final int LISTED = 100;
+
     List<LeakVerdict> suspects() {
         return processes.stream().filter(LeakVerdict::suspect).toList();
+    }
+
+    /** What /leaks and /leaks.json list: suspects first, then the fastest-growing others, at most {@link #LISTED} of them. */
+    List<LeakVerdict> listed() {
+        List<LeakVerdict> suspects = suspects();
+        List<LeakVerdict> out = new ArrayList<>(suspects);
+        for (LeakVerdict v : processes) {
+            if (!v.suspect() && out.size() < LISTED + suspects.size()) {
+                out.add(v);
+            }
+        }
+        return out;
     }
 }

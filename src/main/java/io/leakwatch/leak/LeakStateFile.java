@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValueFactory;
+import io.leakwatch.config.LeakSettings;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

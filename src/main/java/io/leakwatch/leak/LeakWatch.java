@@ -1,7 +1,8 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.http.ExtraEndpoints;
+import io.leakwatch.config.LeakSettings;
 import io.leakwatch.metrics.CollectionResult;
+import io.leakwatch.metrics.ExtraEndpoint;
 import io.leakwatch.metrics.ExtraFamilies;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import org.slf4j.Logger;
@@ -121,8 +122,8 @@ public final class LeakWatch implements AutoCloseable {
     }
 
     /** /leaks and /leaks.json. */
-    public ExtraEndpoints endpoints() {
-        return new LeakEndpoints(detector::report);
+    public List<ExtraEndpoint> endpoints() {
+        return LeakEndpoints.of(detector::report);
     }
 
     private static double now() {

@@ -20,10 +20,6 @@ public final class Exposition {
     private final ExporterProcessMetrics exporterMetrics; // null when disabled
     private final List<ExtraFamilies> extras; // written with the process families
 
-    public Exposition(ScrapeCoordinator coordinator, boolean includeExporterMetrics) {
-        this(coordinator, includeExporterMetrics, List.of());
-    }
-
     public Exposition(ScrapeCoordinator coordinator, boolean includeExporterMetrics, List<ExtraFamilies> extras) {
         this.coordinator = coordinator;
         this.extras = List.copyOf(extras);

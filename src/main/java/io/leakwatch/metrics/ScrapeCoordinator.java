@@ -1,7 +1,6 @@
 package io.leakwatch.metrics;
 
 import io.leakwatch.model.ProcessBackend;
-import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,16 +25,14 @@ public final class ScrapeCoordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ScrapeCoordinator.class);
 
     private final ProcessBackend backend;
-    private final ProcessFilter filter;
     private final ExecutorService worker;
     private final List<Consumer<CollectionResult>> listeners = new CopyOnWriteArrayList<>();
     private CompletableFuture<CollectionResult> inFlight; // guarded by this
     private volatile CollectionResult latest;
     private boolean failing; // for logging a failure once, not every scrape
 
-    public ScrapeCoordinator(ProcessBackend backend, ProcessFilter filter) {
+    public ScrapeCoordinator(ProcessBackend backend) {
         this.backend = backend;
-        this.filter = filter;
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "leakwatch-collector");
             t.setDaemon(true);
@@ -96,7 +93,7 @@ public final class ScrapeCoordinator implements AutoCloseable {
         long start = System.nanoTime();
         ProcessSnapshot snapshot = null;
         try {
-            snapshot = backend.collect(filter);
+            snapshot = backend.collect();
             if (failing) {
                 LOG.info("process collection works again");
                 failing = false;

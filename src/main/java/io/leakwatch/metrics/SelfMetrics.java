@@ -1,6 +1,6 @@
 package io.leakwatch.metrics;
 
-import io.leakwatch.Version;
+import io.leakwatch.common.Version;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;

@@ -11,12 +11,13 @@ public interface ProcessBackend extends AutoCloseable {
     String name();
 
     /**
-     * Reads every process whose name the filter selects. Must not throw for anything it reads
-     * from the OS: a process that vanishes or whose data is malformed is skipped and counted.
+     * Reads every process whose name the backend's filter (given when it was built) selects. Must not
+     * throw for anything it reads from the OS: a process that vanishes or whose data is malformed is
+     * skipped and counted.
      *
      * @throws BackendException when the whole collection failed (for example the OS call itself failed)
      */
-    ProcessSnapshot collect(ProcessFilter filter) throws BackendException;
+    ProcessSnapshot collect() throws BackendException;
 
     /** Frees native buffers and handles. */
     @Override

@@ -1,6 +1,5 @@
 package io.leakwatch.service;
 
-import io.leakwatch.Main;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.Flags;
 import io.leakwatch.config.Settings;
@@ -8,6 +7,7 @@ import io.leakwatch.config.UsageException;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,15 +56,14 @@ public final class ServiceCommand {
     private ServiceCommand() {
     }
 
-    /** Entry from Main: {@code args} are what follows "service". */
-    public static int run(List<String> args, PrintStream out, PrintStream err) {
-        return run(args, out, err, new RealEnvironment());
-    }
-
-    public static int run(List<String> args, PrintStream out, PrintStream err, Environment env) {
+    /**
+     * @param args what follows "service"
+     * @param body what {@code service run} runs once the Service Control Manager has started it
+     */
+    public static int run(List<String> args, PrintStream out, PrintStream err, Environment env, ServiceBody.Factory body) {
         if (args.isEmpty()) {
             err.println("leakwatch: " + USAGE);
-            return Main.EXIT_USAGE;
+            return UsageException.EXIT_CODE;
         }
         String action = args.get(0);
         List<String> rest = args.subList(1, args.size());
@@ -106,20 +105,20 @@ public final class ServiceCommand {
                     out.println("service '" + ServiceDefinition.NAME + "' is stopped");
                 }
                 default -> {
-                    return runAsService(rest, env, control);
+                    return runAsService(rest, env, control, body);
                 }
             }
             return 0;
         } catch (UsageException e) {
             err.println("leakwatch: " + e.getMessage());
-            return Main.EXIT_USAGE;
+            return UsageException.EXIT_CODE;
         } catch (ServiceControl.ServiceException e) {
             err.println("leakwatch: service " + action + ": " + e.getMessage());
-            return e.win32Error() == ServiceErrors.ACCESS_DENIED ? Main.EXIT_USAGE : 1;
+            return e.win32Error() == ServiceErrors.ACCESS_DENIED ? UsageException.EXIT_CODE : 1;
         }
     }
 
-    private static int runAsService(List<String> flags, Environment env, ServiceControl control)
+    private static int runAsService(List<String> flags, Environment env, ServiceControl control, ServiceBody.Factory body)
             throws ServiceControl.ServiceException {
         PrintStream log;
         try {
@@ -127,18 +126,7 @@ public final class ServiceCommand {
         } catch (IOException e) {
             log = System.err; // still run: a log we cannot write is no reason to fail the service
         }
-        PrintStream output = log;
-        control.run(ServiceDefinition.NAME, new ServiceBody() {
-            @Override
-            public int start() {
-                return Main.run(flags, output, output);
-            }
-
-            @Override
-            public void stop() {
-                Main.stop();
-            }
-        });
+        control.run(ServiceDefinition.NAME, body.create(flags, log));
         return 0;
     }
 
@@ -225,7 +213,7 @@ public final class ServiceCommand {
         if (cli.action() != CommandLine.Action.RUN) {
             throw new UsageException("service install: --help and --version are not service flags");
         }
-        io.leakwatch.leak.LeakSettings.from(Settings.load(cli.values()).config()); // leak flags too
+        Settings.load(cli.values()); // everything a start checks, web config and certificates included
         return List.copyOf(absolute);
     }
 
@@ -237,7 +225,11 @@ public final class ServiceCommand {
     }
 
     /** The machine we run on. */
-    static final class RealEnvironment implements Environment {
+    public static Environment thisMachine() {
+        return new RealEnvironment();
+    }
+
+    private static final class RealEnvironment implements Environment {
         @Override
         public boolean isWindows() {
             return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
@@ -251,8 +243,8 @@ public final class ServiceCommand {
         @Override
         public String jar() {
             try {
-                return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-            } catch (java.net.URISyntaxException | RuntimeException e) {
+                return Path.of(ServiceCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            } catch (URISyntaxException | RuntimeException e) {
                 throw new IllegalStateException("cannot find leakwatch.jar: " + e.getMessage(), e);
             }
         }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,13 +31,13 @@ class SettingsTest {
     @Test
     void defaultsMatchWindowsExporter() throws Exception {
         Settings s = load();
-        assertEquals(List.of(new ListenAddress(null, 9182)), s.listenAddresses());
-        assertEquals("/metrics", s.telemetryPath());
-        assertEquals(java.util.Set.of("process"), s.enabledCollectors());
-        assertEquals(0.5, s.timeoutMarginSeconds());
-        assertTrue(s.processCmdline());
-        assertTrue(s.processFilter().selects("anything"));
-        assertEquals(Path.of("/proc"), s.procfs());
+        assertEquals(List.of(new ListenAddress(null, 9182)), s.http().listenAddresses());
+        assertEquals("/metrics", s.http().telemetryPath());
+        assertEquals(Set.of("process"), s.http().enabledCollectors());
+        assertEquals(0.5, s.http().timeoutMarginSeconds());
+        assertTrue(s.process().cmdline());
+        assertTrue(s.process().filter().selects("anything"));
+        assertEquals(Path.of("/proc"), s.process().procfs());
     }
 
     @Test
@@ -44,27 +45,27 @@ class SettingsTest {
         Settings a = load("--collectors.enabled", "process", "--collector.process.include=firefox.+");
         Settings b = load("--collectors.enabled=process", "--collector.process.include", "firefox.+");
         for (Settings s : List.of(a, b)) {
-            assertTrue(s.processFilter().selects("firefox-esr"));
-            assertFalse(s.processFilter().selects("firefox"), "full match: .+ needs one more character");
-            assertFalse(s.processFilter().selects("xfirefox-esr"), "anchored at the start");
+            assertTrue(s.process().filter().selects("firefox-esr"));
+            assertFalse(s.process().filter().selects("firefox"), "full match: .+ needs one more character");
+            assertFalse(s.process().filter().selects("xfirefox-esr"), "anchored at the start");
         }
     }
 
     @Test
     void excludeWinsOverInclude() throws Exception {
         Settings s = load("--collector.process.include=fire.*", "--collector.process.exclude=firefox-bin");
-        assertTrue(s.processFilter().selects("firefox"));
-        assertFalse(s.processFilter().selects("firefox-bin"));
+        assertTrue(s.process().filter().selects("firefox"));
+        assertFalse(s.process().filter().selects("firefox-bin"));
     }
 
     @Test
     void booleansAndRepeatableFlags() throws Exception {
-        assertFalse(load("--no-collector.process.cmdline").processCmdline());
-        assertFalse(load("--collector.process.cmdline=false").processCmdline());
-        assertTrue(load("--web.disable-exporter-metrics").disableExporterMetrics());
+        assertFalse(load("--no-collector.process.cmdline").process().cmdline());
+        assertFalse(load("--collector.process.cmdline=false").process().cmdline());
+        assertTrue(load("--web.disable-exporter-metrics").http().disableExporterMetrics());
         Settings s = load("--web.listen-address=127.0.0.1:1", "--web.listen-address", "[::1]:2");
-        assertEquals(List.of(new ListenAddress("127.0.0.1", 1), new ListenAddress("::1", 2)), s.listenAddresses());
-        assertEquals(java.util.Set.of("process"), load("--collectors.enabled=[defaults],process").enabledCollectors());
+        assertEquals(List.of(new ListenAddress("127.0.0.1", 1), new ListenAddress("::1", 2)), s.http().listenAddresses());
+        assertEquals(Set.of("process"), load("--collectors.enabled=[defaults],process").http().enabledCollectors());
     }
 
     @Test
@@ -82,11 +83,11 @@ class SettingsTest {
                   level: warn
                 """);
         Settings s = load("--config.file=" + yml);
-        assertTrue(s.processFilter().selects("firefox-esr"));
-        assertFalse(s.processFilter().selects("chrome"));
-        assertFalse(s.processCmdline());
-        assertEquals(List.of(new ListenAddress(null, 19999)), s.listenAddresses());
-        assertEquals("warn", s.logLevel());
+        assertTrue(s.process().filter().selects("firefox-esr"));
+        assertFalse(s.process().filter().selects("chrome"));
+        assertFalse(s.process().cmdline());
+        assertEquals(List.of(new ListenAddress(null, 19999)), s.http().listenAddresses());
+        assertEquals("warn", s.log().level());
     }
 
     @Test
@@ -94,15 +95,15 @@ class SettingsTest {
         Path conf = Files.writeString(dir.resolve("leakwatch.conf"),
                 "collector.process.include = \"from-file\"\nlog { level = debug }\n");
         Settings s = load("--config.file", conf.toString(), "--collector.process.include=from-cli");
-        assertTrue(s.processFilter().selects("from-cli"));
-        assertFalse(s.processFilter().selects("from-file"));
-        assertEquals("debug", s.logLevel(), "the file still beats the defaults");
+        assertTrue(s.process().filter().selects("from-cli"));
+        assertFalse(s.process().filter().selects("from-file"));
+        assertEquals("debug", s.log().level(), "the file still beats the defaults");
     }
 
     @Test
     void jsonConfigFile() throws Exception {
         Path json = Files.writeString(dir.resolve("c.json"), "{\"collector\":{\"process\":{\"exclude\":\"sshd\"}}}");
-        assertFalse(load("--config.file=" + json).processFilter().selects("sshd"));
+        assertFalse(load("--config.file=" + json).process().filter().selects("sshd"));
     }
 
     @Test
@@ -133,5 +134,37 @@ class SettingsTest {
         assertTrue(error("--config.file=" + notAMap).contains("mapping"));
         Path hostile = Files.writeString(dir.resolve("hostile.yml"), "\"a\\nb\": 1\n");
         assertFalse(error("--config.file=" + hostile).contains("\n"));
+    }
+
+    @Test
+    void valuesOfTheWrongTypeInAConfigFileAreOneLineErrors() throws IOException {
+        assertTrue(error("--config.file=" + yaml("leak:\n  enabled: maybe\n")).contains("--leak.enabled: 'maybe' is not true or false"));
+        assertTrue(error("--config.file=" + yaml("collector:\n  process:\n    max-processes: [1, 2]\n"))
+                .contains("--collector.process.max-processes"));
+        assertTrue(error("--config.file=" + yaml("collector:\n  process:\n    include: [[a], b]\n"))
+                .contains("--collector.process.include: expected a list of plain values"));
+        assertTrue(error("--config.file=" + yaml("web:\n  max-requests: {a: 1}\n")).contains("unknown key 'web.max-requests.a'"));
+        Path hocon = Files.writeString(dir.resolve("subst.conf"), "collector.process.include = ${UNDEFINED}\n");
+        assertTrue(error("--config.file=" + hocon).contains("UNDEFINED"));
+        Path hoconList = Files.writeString(dir.resolve("list.conf"), "web { max-requests = [1, 2] }\n");
+        assertTrue(error("--config.file=" + hoconList).contains("--web.max-requests"));
+    }
+
+    @Test
+    void deeplyNestedOrHugeConfigFilesAreRefusedWithoutOverflowingTheStack() throws IOException {
+        String deepYaml = "a: " + "[".repeat(5000) + "]".repeat(5000) + "\n";
+        assertTrue(error("--config.file=" + yaml(deepYaml)).contains("nested deeper than"));
+        String deepBlockYaml = "x:\n  " + "- ".repeat(3000) + "1\n";
+        assertTrue(error("--config.file=" + yaml(deepBlockYaml)).contains("nested deeper than"));
+        Path deepJson = Files.writeString(dir.resolve("deep.json"), "{\"a\":".repeat(5000) + "1" + "}".repeat(5000));
+        assertTrue(error("--config.file=" + deepJson).contains("nested deeper than"));
+        Path deepHocon = Files.writeString(dir.resolve("deep.conf"), "a { ".repeat(5000) + "}".repeat(5000));
+        assertTrue(error("--config.file=" + deepHocon).contains("nested deeper than"));
+        Path huge = Files.writeString(dir.resolve("huge.yml"), "# " + "x".repeat(2 * 1024 * 1024) + "\n");
+        assertTrue(error("--config.file=" + huge).contains("larger than"));
+    }
+
+    private Path yaml(String text) throws IOException {
+        return Files.writeString(Files.createTempFile(dir, "c", ".yml"), text);
     }
 }

@@ -1,11 +1,12 @@
 package io.leakwatch.guard;
 
+import io.leakwatch.config.GuardSettings;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class CmdlineRedactorTest {
-    private final CmdlineRedactor redactor = CmdlineRedactor.of(CmdlineRedactor.DEFAULT_REGEX);
+    private final CmdlineRedactor redactor = CmdlineRedactor.of(GuardSettings.DEFAULT_REDACT_REGEX);
 
     private void redacts(String in, String out) {
         assertEquals(out, redactor.redact(in), in);

@@ -2,9 +2,9 @@ package io.leakwatch.guard;
 
 import io.leakwatch.Exporter;
 import io.leakwatch.model.ProcessSnapshot;
+import io.leakwatch.testing.ExpositionCheck;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcFixture;
-import io.leakwatch.testing.ExpositionCheck;
 import io.leakwatch.testing.TestSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

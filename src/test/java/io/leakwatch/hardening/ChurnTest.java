@@ -5,6 +5,7 @@ import io.leakwatch.testing.ExpositionCheck;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcessChurn;
 import io.leakwatch.testing.Promtool;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,15 +1,16 @@
 package io.leakwatch.hardening;
 
-import io.leakwatch.testing.FuzzSeed;
 import io.leakwatch.Exporter;
 import io.leakwatch.backend.linux.LinuxProcBackend;
 import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
+import io.leakwatch.testing.FuzzSeed;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcFixture;
 import io.leakwatch.testing.Promtool;
 import io.leakwatch.testing.TestSettings;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +31,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -79,8 +79,8 @@ class HostileProcfsFuzzTest {
                 }
                 String context = "seed " + seed + " (replay: -Dleakwatch.fuzz.seed=" + seed + " -Dleakwatch.fuzz.rounds=1)";
 
-                LinuxProcBackend backend = new LinuxProcBackend(proc.root(), true);
-                Future<ProcessSnapshot> run = collector.submit(() -> backend.collect(ProcessFilter.all()));
+                LinuxProcBackend backend = new LinuxProcBackend(proc.root(), ProcessFilter.all(), true);
+                Future<ProcessSnapshot> run = collector.submit(backend::collect);
                 ProcessSnapshot snapshot;
                 try {
                     snapshot = run.get(30, TimeUnit.SECONDS);
@@ -136,7 +136,7 @@ class HostileProcfsFuzzTest {
             rnd.nextBytes(junk);
             Files.write(proc.root().resolve("stat"), junk);
             try {
-                new LinuxProcBackend(proc.root(), true).close();
+                new LinuxProcBackend(proc.root(), ProcessFilter.all(), true).close();
                 // junk may by chance hold "btime N\n": then it is a valid stat
             } catch (IllegalArgumentException e) {
                 assertFalse(e.getMessage().contains("\n"), e.getMessage());

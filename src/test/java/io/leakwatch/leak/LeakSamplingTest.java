@@ -1,6 +1,7 @@
 package io.leakwatch.leak;
 
 import io.leakwatch.backend.linux.LinuxProcBackend;
+import io.leakwatch.config.LeakSettings;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessBackend;
 import io.leakwatch.model.ProcessFilter;
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LeakSamplingTest {
     /** The real procfs backend, counting its walks. */
     private static final class CountingBackend implements ProcessBackend {
-        private final LinuxProcBackend real = new LinuxProcBackend(Path.of("/proc"), false);
+        private final LinuxProcBackend real = new LinuxProcBackend(Path.of("/proc"), ProcessFilter.of("java", ""), false);
         final AtomicInteger walks = new AtomicInteger();
 
         @Override
@@ -26,9 +27,9 @@ class LeakSamplingTest {
         }
 
         @Override
-        public ProcessSnapshot collect(ProcessFilter filter) {
+        public ProcessSnapshot collect() {
             walks.incrementAndGet();
-            return real.collect(filter);
+            return real.collect();
         }
 
         @Override
@@ -41,7 +42,7 @@ class LeakSamplingTest {
     void samplesAloneWhenNobodyScrapesAndRidesOnScrapesOtherwise() throws Exception {
         CountingBackend backend = new CountingBackend();
         LeakSettings settings = new LeakSettings(true, 1, 60, null, 1, 1);
-        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, ProcessFilter.of("java", ""))) {
+        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
             LeakWatch watch = LeakWatch.start(settings, coordinator);
             try {
                 Thread.sleep(3500);

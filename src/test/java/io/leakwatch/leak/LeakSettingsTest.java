@@ -1,6 +1,7 @@
 package io.leakwatch.leak;
 
 import io.leakwatch.config.CommandLine;
+import io.leakwatch.config.LeakSettings;
 import io.leakwatch.config.Settings;
 import io.leakwatch.config.UsageException;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LeakSettingsTest {
     private static LeakSettings parse(String... args) throws UsageException {
-        return LeakSettings.from(Settings.load(CommandLine.parse(List.of(args)).values()).config());
+        return Settings.parse(List.of(args)).leak();
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.leakwatch.leak;
 
+import io.leakwatch.backend.linux.LinuxProcBackend;
+import io.leakwatch.config.LeakSettings;
+import io.leakwatch.metrics.ScrapeCoordinator;
+import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,9 +132,8 @@ class LeakStateFileTest {
         Path file = dir.resolve("leak-state.json");
         Files.writeString(file, "{not json");
         LeakSettings settings = new LeakSettings(true, 1, 60, file, 1, 1);
-        var backend = new io.leakwatch.backend.linux.LinuxProcBackend(Path.of("/proc"), false);
-        try (var coordinator = new io.leakwatch.metrics.ScrapeCoordinator(backend,
-                io.leakwatch.model.ProcessFilter.of("java", ""))) {
+        var backend = new LinuxProcBackend(Path.of("/proc"), ProcessFilter.of("java", ""), false);
+        try (var coordinator = new ScrapeCoordinator(backend)) {
             LeakWatch watch = LeakWatch.start(settings, coordinator);
             Thread.sleep(1500);
             watch.close();

@@ -53,8 +53,8 @@ class ProcessFamiliesWriterTest {
     @Test
     void realProcessesOfThisMachine() throws IOException {
         ProcessSnapshot snapshot;
-        try (LinuxProcBackend backend = new LinuxProcBackend(Path.of("/proc"), true)) {
-            snapshot = backend.collect(ProcessFilter.all());
+        try (LinuxProcBackend backend = new LinuxProcBackend(Path.of("/proc"), ProcessFilter.all(), true)) {
+            snapshot = backend.collect();
         }
         assertTrue(snapshot.processes().size() > 1, "this machine has processes");
         assertIdentical(snapshot);

@@ -17,7 +17,7 @@ class ScrapeCoordinatorFastCollectionTest {
     @Test
     void everyCollectGetsAResultEvenWhenTheCollectionIsInstant(@TempDir Path procfs) throws IOException {
         Files.writeString(procfs.resolve("stat"), "cpu  1 2 3 4\nbtime 1764150000\n");
-        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(new LinuxProcBackend(procfs, true), ProcessFilter.all())) {
+        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(new LinuxProcBackend(procfs, ProcessFilter.all(), true))) {
             for (int i = 0; i < 5_000; i++) {
                 CollectionResult result = coordinator.collect(5.0);
                 assertTrue(result.success(), "collection " + i + " succeeded");

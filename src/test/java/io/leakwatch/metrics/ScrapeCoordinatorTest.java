@@ -25,7 +25,7 @@ class ScrapeCoordinatorTest {
 
     /** The real procfs backend, slowed down so that scrapes overlap and deadlines pass. */
     static final class SlowBackend implements ProcessBackend {
-        final ProcessBackend real = new LinuxProcBackend(Path.of("/proc"), false);
+        final ProcessBackend real = new LinuxProcBackend(Path.of("/proc"), ProcessFilter.all(), false);
         final AtomicInteger collections = new AtomicInteger();
         final long delayMillis;
         volatile boolean fail;
@@ -40,7 +40,7 @@ class ScrapeCoordinatorTest {
         }
 
         @Override
-        public ProcessSnapshot collect(ProcessFilter filter) throws BackendException {
+        public ProcessSnapshot collect() throws BackendException {
             collections.incrementAndGet();
             try {
                 Thread.sleep(delayMillis);
@@ -50,7 +50,7 @@ class ScrapeCoordinatorTest {
             if (fail) {
                 throw new BackendException("simulated OS failure");
             }
-            return real.collect(filter);
+            return real.collect();
         }
 
         @Override
@@ -63,7 +63,7 @@ class ScrapeCoordinatorTest {
     void scrapesArrivingTogetherShareOneCollection() throws Exception {
         SlowBackend backend = new SlowBackend(400);
         ExecutorService pool = Executors.newFixedThreadPool(5);
-        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, ProcessFilter.all())) {
+        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
             List<Future<CollectionResult>> results = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 results.add(pool.submit(() -> coordinator.collect(10)));
@@ -82,12 +82,12 @@ class ScrapeCoordinatorTest {
     @Test
     void aMissedDeadlineIsReportedAsTimeout() throws Exception {
         SlowBackend backend = new SlowBackend(1500);
-        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, ProcessFilter.all())) {
+        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
             CollectionResult late = coordinator.collect(0.2);
             assertTrue(late.timedOut());
             assertFalse(late.success());
             assertNull(late.snapshot());
-            Exposition exposition = new Exposition(coordinator, false);
+            Exposition exposition = new Exposition(coordinator, false, List.of());
             StringWriter out = new StringWriter();
             exposition.write(out, Exposition.contentType(null), Set.of("process"), 0.1, System.nanoTime());
             String body = out.toString();
@@ -101,7 +101,7 @@ class ScrapeCoordinatorTest {
     void aFailedCollectionIsSuccessZeroAndTheNextOneRecovers() throws Exception {
         SlowBackend backend = new SlowBackend(0);
         backend.fail = true;
-        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, ProcessFilter.all())) {
+        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
             CollectionResult failed = coordinator.collect(5);
             assertFalse(failed.success());
             assertFalse(failed.timedOut());

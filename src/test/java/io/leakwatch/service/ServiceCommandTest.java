@@ -1,5 +1,6 @@
 package io.leakwatch.service;
 
+import io.leakwatch.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,7 +123,7 @@ class ServiceCommandTest {
     final java.util.Map<String, List<String>> writable = new java.util.HashMap<>();
 
     private int run(String... args) {
-        return ServiceCommand.run(List.of(args), out, err, env);
+        return ServiceCommand.run(List.of(args), out, err, env, Main::serviceBody);
     }
 
     @Test
@@ -190,9 +191,15 @@ class ServiceCommandTest {
         assertEquals(2, run("install", "--no-such-flag"));
         assertEquals(2, run("install", "--config.file", "missing.yml"));
         assertEquals(2, run("install", "--help"));
+        // every setting a start checks is checked here too, not only the process and leak flags
+        assertEquals(2, run("install", "--collector.process.max-processes=-1"));
+        assertEquals(2, run("install", "--collector.process.cmdline-redact=("));
+        assertEquals(2, run("install", "--web.max-requests=many"));
+        assertEquals(2, run("install", "--web.config.file", "no-such-web-config.yml"));
+        assertEquals(2, run("install", "--leak.window=5s"));
         assertEquals(List.of(), calls, "nothing registered");
         String[] lines = errBytes.toString().split("\n");
-        assertEquals(4, lines.length, errBytes.toString());
+        assertEquals(9, lines.length, errBytes.toString());
         for (String line : lines) {
             assertTrue(line.startsWith("leakwatch: "), line);
         }
@@ -234,9 +241,9 @@ class ServiceCommandTest {
         if (System.getProperty("os.name", "").startsWith("Windows")) {
             return; // on Windows this would talk to the real SCM
         }
-        assertEquals(2, io.leakwatch.Main.run(List.of("service", "install"), out, err));
+        assertEquals(2, Main.run(List.of("service", "install"), out, err));
         assertTrue(errBytes.toString().contains("Windows services exist only on Windows"), errBytes.toString());
-        assertEquals(2, io.leakwatch.Main.run(List.of("serve"), out, err));
+        assertEquals(2, Main.run(List.of("serve"), out, err));
         assertTrue(errBytes.toString().contains("unexpected argument 'serve'"), errBytes.toString());
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -42,9 +43,9 @@ class WindowsDistributionTest {
     @Test
     void exampleConfigIsValid() throws Exception {
         Settings settings = Settings.load(Map.of("config.file", DIST.resolve("leakwatch.example.yml").toString()));
-        assertEquals(java.util.Set.of("process"), settings.enabledCollectors());
-        assertEquals(9182, settings.listenAddresses().get(0).port());
-        assertTrue(settings.processCmdline());
-        assertFalse(settings.processIis());
+        assertEquals(Set.of("process"), settings.http().enabledCollectors());
+        assertEquals(9182, settings.http().listenAddresses().get(0).port());
+        assertTrue(settings.process().cmdline());
+        assertFalse(settings.process().iis());
     }
 }

@@ -1,5 +1,6 @@
 package io.leakwatch.backend.linux;
 
+import io.leakwatch.model.LifetimeCache;
 import io.leakwatch.model.ProcessBackend;
 import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessInfo;
@@ -14,10 +15,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 import static io.leakwatch.model.ProcessSample.ABSENT;
 
@@ -28,19 +27,14 @@ import static io.leakwatch.model.ProcessSample.ABSENT;
  * (pid + start time + comm, since exec and renames keep the first two).
  */
 public final class LinuxProcBackend implements ProcessBackend {
-    private static final int DEFAULT_CLK_TCK = 100;
-
     private final Path procfs;
+    private final ProcessFilter filter;
     private final boolean readCmdline;
-    private final double clockTicksPerSecond;
-    private final long bootTimeSeconds;
-    private final boolean fdCountFromStat;
+    private final ProcfsFacts facts;
     private final UserNames userNames;
     private final ProcFileReader reader = new ProcFileReader(4096, 64 * 1024);
     // Keyed by the /proc entry name as listed: no parsing or boxing of the pid per scrape.
-    private final Map<String, KnownProcess> known = new HashMap<>();
-    private ProcessFilter cachedFilter;
-    private long generation;
+    private final LifetimeCache<String, KnownProcess> known = new LifetimeCache<>();
 
     /** Static facts of one process lifetime (pid + start ticks), and its file paths, built once. */
     private static final class KnownProcess {
@@ -52,7 +46,6 @@ public final class LinuxProcBackend implements ProcessBackend {
         final ProcPaths paths;
         String cmdline; // null until needed
         ProcessInfo info; // null until the first full read
-        long seenInGeneration;
 
         KnownProcess(long pid, long startTicks, byte[] comm, String name, boolean selected, ProcPaths paths) {
             this.pid = pid;
@@ -72,16 +65,17 @@ public final class LinuxProcBackend implements ProcessBackend {
     }
 
     /**
+     * @param filter      the processes to read (all others cost one stat read per scrape)
+     * @param readCmdline fill the cmdline label
      * @throws IllegalArgumentException when {@code procfs} is not a readable procfs (no btime in stat)
      */
-    public LinuxProcBackend(Path procfs, boolean readCmdline) {
+    public LinuxProcBackend(Path procfs, ProcessFilter filter, boolean readCmdline) {
         this.procfs = procfs;
+        this.filter = filter;
         this.readCmdline = readCmdline;
         LinuxLibC libc = LinuxLibC.loadOrNull();
         this.userNames = new UserNames(libc);
-        this.clockTicksPerSecond = clockTicks(libc);
-        this.bootTimeSeconds = readBootTime(procfs);
-        this.fdCountFromStat = kernelCountsFdsInStat(procfs);
+        this.facts = ProcfsFacts.read(procfs, libc);
     }
 
     @Override
@@ -90,12 +84,7 @@ public final class LinuxProcBackend implements ProcessBackend {
     }
 
     @Override
-    public ProcessSnapshot collect(ProcessFilter filter) {
-        if (filter != cachedFilter) {
-            known.clear(); // selection decisions are cached with the static facts
-            cachedFilter = filter;
-        }
-        generation++;
+    public ProcessSnapshot collect() {
         String[] entries = procfs.toFile().list();
         if (entries == null) {
             return new ProcessSnapshot(List.of(), 0, 0);
@@ -108,7 +97,7 @@ public final class LinuxProcBackend implements ProcessBackend {
                 continue;
             }
             try {
-                ProcessSample sample = readProcess(entry, filter);
+                ProcessSample sample = readProcess(entry);
                 if (sample != null) {
                     samples.add(sample);
                 }
@@ -120,31 +109,30 @@ public final class LinuxProcBackend implements ProcessBackend {
                 vanished++; // ESRCH and friends: the process died between two reads
             }
         }
-        forgetExited();
+        known.sweep();
         return new ProcessSnapshot(samples, vanished, malformed);
     }
 
     /** @return the sample, or null if the process is not selected */
-    private ProcessSample readProcess(String entry, ProcessFilter filter) throws IOException {
-        KnownProcess process = known.get(entry);
-        ProcPaths paths = process != null ? process.paths : ProcPaths.of(procfs.resolve(entry));
+    private ProcessSample readProcess(String entry) throws IOException {
+        KnownProcess cached = known.peek(entry); // its paths serve any lifetime under this entry
+        ProcPaths paths = cached != null ? cached.paths : ProcPaths.of(procfs.resolve(entry));
         // read() may grow the buffer: take buffer() only after it returned
         int statLength = reader.read(paths.stat());
         ProcStat stat = ProcStatParser.parse(reader.buffer(), statLength, false);
-        if (process == null ? stat.pid() != parsePid(entry) : stat.pid() != process.pid) {
+        if (cached == null ? stat.pid() != parsePid(entry) : stat.pid() != cached.pid) {
             // the directory name is the pid; a stat that says otherwise would duplicate another process's series
             throw new MalformedProcFileException("stat: pid does not match its /proc entry");
         }
         // A process that execs or renames itself keeps pid and start time but changes comm: rediscover it.
         // comm is compared as bytes, so a known process costs no String.
-        if (process == null || process.startTicks != stat.startTicks()
-                || !ProcStatParser.commEquals(reader.buffer(), statLength, process.comm)) {
+        KnownProcess process = known.get(entry, stat.startTicks());
+        if (process == null || !ProcStatParser.commEquals(reader.buffer(), statLength, process.comm)) {
             // now the name is needed, from the same bytes
             process = discover(paths, ProcStatParser.parse(reader.buffer(), statLength, true),
-                    ProcStatParser.commBytes(reader.buffer(), statLength), filter);
-            known.put(entry, process);
+                    ProcStatParser.commBytes(reader.buffer(), statLength));
+            known.put(entry, stat.startTicks(), process);
         }
-        process.seenInGeneration = generation;
         if (!process.selected) {
             return null;
         }
@@ -159,44 +147,15 @@ public final class LinuxProcBackend implements ProcessBackend {
             }
             process.info = ProcessInfo.of(process.name, pid, stat.parentPid(), stat.processGroup(),
                     userNames.nameOf(status.realUid()), readCmdline ? process.cmdline : "",
-                    bootTimeSeconds + stat.startTicks() / clockTicksPerSecond);
+                    facts.startTimeSeconds(stat.startTicks()));
         } else {
             process.info = process.info.withParentAndGroup(stat.parentPid(), stat.processGroup());
         }
-        ProcIo io = readIo(paths.io());
-        double handles = countHandles(paths.fd());
-
-        boolean hasMemory = status.hasAddressSpace();
-        double rss = hasMemory ? status.vmRssBytes() : 0;
-        double hwm = hasMemory ? Math.max(0, status.vmHwmBytes()) : 0;
-        double anon = hasMemory ? Math.max(0, status.rssAnonBytes()) : 0;
-        double swap = hasMemory ? Math.max(0, status.vmSwapBytes()) : 0;
-        return new ProcessSample(
-                process.info,
-                stat.userTicks() / clockTicksPerSecond,
-                stat.systemTicks() / clockTicksPerSecond,
-                handles,
-                stat.threads(),
-                stat.priority(),
-                io == null ? ABSENT : io.readBytes(),
-                io == null ? ABSENT : io.writeBytes(),
-                ABSENT, // Linux has no "other" I/O
-                io == null ? ABSENT : io.readCalls(),
-                io == null ? ABSENT : io.writeCalls(),
-                ABSENT,
-                stat.minorFaults() + stat.majorFaults(),
-                swap,
-                ABSENT, // no kernel pool accounting per process on Linux
-                ABSENT,
-                anon + swap,
-                stat.virtualBytes(),
-                anon,
-                hwm,
-                rss);
+        return LinuxSamples.of(process.info, stat, status, readIo(paths.io()), countHandles(paths.fd()),
+                facts.clockTicksPerSecond());
     }
 
-    private KnownProcess discover(ProcPaths paths, ProcStat stat, byte[] commBytes, ProcessFilter filter)
-            throws IOException {
+    private KnownProcess discover(ProcPaths paths, ProcStat stat, byte[] commBytes) throws IOException {
         String cmdline = null;
         String name = stat.comm();
         if (ProcessNames.mayBeCut(stat.commByteLength())) {
@@ -238,7 +197,7 @@ public final class LinuxProcBackend implements ProcessBackend {
     /** Open descriptors; since Linux 6.2 stat() of fd/ reports the count, saving a listing. */
     private double countHandles(Path fd) throws IOException {
         try {
-            if (fdCountFromStat) {
+            if (facts.fdCountFromStat()) {
                 // the kernel's count, 0 included (kernel threads have no descriptors): listing
                 // those would cost an open, a getdents and a close each, every scrape
                 return Files.readAttributes(fd, BasicFileAttributes.class).size();
@@ -260,10 +219,6 @@ public final class LinuxProcBackend implements ProcessBackend {
         }
     }
 
-    private void forgetExited() {
-        known.values().removeIf(p -> p.seenInGeneration != generation);
-    }
-
     /** Entries have passed {@link #isPid}: at most 10 digits, so this cannot fail. */
     private static long parsePid(String entry) {
         return Long.parseLong(entry);
@@ -280,42 +235,6 @@ public final class LinuxProcBackend implements ProcessBackend {
             }
         }
         return true;
-    }
-
-    private static double clockTicks(LinuxLibC libc) {
-        if (libc != null) {
-            try {
-                long ticks = libc.sysconf(LinuxLibC.SC_CLK_TCK);
-                if (ticks > 0) {
-                    return ticks;
-                }
-            } catch (RuntimeException | UnsatisfiedLinkError e) {
-                // fall through to the value every mainstream Linux architecture uses
-            }
-        }
-        return DEFAULT_CLK_TCK;
-    }
-
-    private static long readBootTime(Path procfs) {
-        Path stat = procfs.resolve("stat");
-        try {
-            for (String line : Files.readAllLines(stat)) {
-                if (line.startsWith("btime ")) {
-                    return Long.parseLong(line.substring(6).trim());
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            throw new IllegalArgumentException("--path.procfs: " + procfs + " is not a readable procfs (cannot read btime from " + stat + ")");
-        }
-        throw new IllegalArgumentException("--path.procfs: " + procfs + " is not a procfs (no btime line in " + stat + ")");
-    }
-
-    private static boolean kernelCountsFdsInStat(Path procfs) {
-        try {
-            return Files.readAttributes(procfs.resolve("self").resolve("fd"), BasicFileAttributes.class).size() > 0;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     @Override

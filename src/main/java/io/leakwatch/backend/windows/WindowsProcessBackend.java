@@ -1,5 +1,6 @@
 package io.leakwatch.backend.windows;
 
+import io.leakwatch.model.LifetimeCache;
 import io.leakwatch.model.ProcessBackend;
 import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessInfo;
@@ -9,38 +10,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Every process in one NtQuerySystemInformation(SystemProcessInformation) call per scrape. The
- * numbers all come from that one buffer; only owner and command line need a process handle, and
- * they are read once per process lifetime (pid + CreateTime), not on every scrape.
+ * numbers all come from that one buffer; only owner, command line and process group need a process
+ * handle, and they are read once per process lifetime (pid + CreateTime), not on every scrape. An
+ * owner whose account name was not known yet (a slow or failed LookupAccountSid) is looked up
+ * again, from the cache, on later scrapes until it is.
  */
 public final class WindowsProcessBackend implements ProcessBackend {
     private static final Logger LOG = LoggerFactory.getLogger(WindowsProcessBackend.class);
 
     private final ProcessInformationBuffer buffer;
     private final ProcessDetailsReader details;
+    private final ProcessFilter filter;
     private final boolean readCmdline;
     private final boolean iisAppPools;
-    private final Map<Long, KnownProcess> known = new HashMap<>();
-    private ProcessFilter cachedFilter;
-    private long generation;
+    private final LifetimeCache<Long, KnownProcess> known = new LifetimeCache<>();
+    private final NativeTrace trace;
     private boolean reportedMalformed;
 
     /** Static facts of one process lifetime. */
     private static final class KnownProcess {
-        final long createTime;
-        final String name;
+        String name; // w3wp becomes w3wp_<AppPool> once its command line is read
         final boolean selected;
         ProcessDetails details; // null until first needed
         ProcessInfo info; // null until the first sample
-        long seenInGeneration;
 
-        KnownProcess(long createTime, String name, boolean selected, ProcessDetails details) {
-            this.createTime = createTime;
+        KnownProcess(String name, boolean selected, ProcessDetails details) {
             this.name = name;
             this.selected = selected;
             this.details = details;
@@ -50,13 +48,21 @@ public final class WindowsProcessBackend implements ProcessBackend {
     /**
      * @param buffer      the reused native buffer and its size negotiation
      * @param details     owner and command line through a process handle
+     * @param filter      the processes to read
      * @param readCmdline fill the cmdline label
      * @param iisAppPools name w3wp processes {@code w3wp_<AppPool>}
      */
-    public WindowsProcessBackend(ProcessInformationBuffer buffer, ProcessDetailsReader details,
+    public WindowsProcessBackend(ProcessInformationBuffer buffer, ProcessDetailsReader details, ProcessFilter filter,
                                  boolean readCmdline, boolean iisAppPools) {
+        this(buffer, details, filter, readCmdline, iisAppPools, new NativeTrace());
+    }
+
+    WindowsProcessBackend(ProcessInformationBuffer buffer, ProcessDetailsReader details, ProcessFilter filter,
+                          boolean readCmdline, boolean iisAppPools, NativeTrace trace) {
+        this.trace = trace;
         this.buffer = buffer;
         this.details = details;
+        this.filter = filter;
         this.readCmdline = readCmdline;
         this.iisAppPools = iisAppPools;
     }
@@ -66,7 +72,7 @@ public final class WindowsProcessBackend implements ProcessBackend {
      *
      * @throws IllegalArgumentException with a one-line reason when the APIs cannot be used here
      */
-    public static WindowsProcessBackend open(boolean readCmdline, boolean iisAppPools) {
+    public static WindowsProcessBackend open(ProcessFilter filter, boolean readCmdline, boolean iisAppPools) {
         NativeTrace trace = new NativeTrace();
         WindowsApi api = loadApi();
         DebugPrivilege.Result debug = DebugPrivilege.enable(api, trace);
@@ -75,7 +81,7 @@ public final class WindowsProcessBackend implements ProcessBackend {
                     + " and process group; run elevated or as the service to see them");
         }
         return new WindowsProcessBackend(new ProcessInformationBuffer(api::querySystemProcessInformation, trace),
-                new JnaProcessDetailsReader(api, trace), readCmdline, iisAppPools);
+                new JnaProcessDetailsReader(api, trace), filter, readCmdline, iisAppPools, trace);
     }
 
     /**
@@ -95,6 +101,16 @@ public final class WindowsProcessBackend implements ProcessBackend {
         }
     }
 
+    /** What every native call returned so far (for diagnose). */
+    public NativeTrace trace() {
+        return trace;
+    }
+
+    /** The NtQuerySystemInformation calls of the last collection. */
+    public List<ProcessInformationBuffer.Call> lastCalls() {
+        return buffer.lastCalls();
+    }
+
     @Override
     public String name() {
         return "windows-ntquerysysteminformation";
@@ -102,69 +118,73 @@ public final class WindowsProcessBackend implements ProcessBackend {
 
     /** Synchronized with {@link #close()}: the native buffer must not be freed while it is parsed. */
     @Override
-    public synchronized ProcessSnapshot collect(ProcessFilter filter) throws BackendException {
-        if (filter != cachedFilter) {
-            known.clear(); // selection decisions are cached with the static facts
-            cachedFilter = filter;
-        }
+    public synchronized ProcessSnapshot collect() throws BackendException {
         ProcessInformationBuffer.Filled filled = buffer.fill();
         SpiParse parse = SpiParser.parse(filled.bytes(), filled.length(), filled.baseAddress());
         if (parse.malformed() > 0 && !reportedMalformed) {
             reportedMalformed = true; // once: a kernel that writes this once will write it every scrape
             LOG.warn("skipped {} malformed SYSTEM_PROCESS_INFORMATION record(s): {}", parse.malformed(), parse.problem());
         }
-        generation++;
         List<ProcessSample> samples = new ArrayList<>(parse.records().size());
         for (SpiRecord record : parse.records()) {
-            ProcessSample sample = sample(record, filter);
+            ProcessSample sample = sample(record);
             if (sample != null) {
                 samples.add(sample);
             }
         }
-        known.values().removeIf(p -> p.seenInGeneration != generation);
+        known.sweep();
         return new ProcessSnapshot(samples, 0, parse.malformed());
     }
 
     /** @return the sample, or null when the filter does not select the process */
-    private ProcessSample sample(SpiRecord r, ProcessFilter filter) {
-        KnownProcess process = known.get(r.pid());
-        if (process == null || process.createTime != r.createTime()) {
-            process = discover(r, filter);
-            known.put(r.pid(), process);
+    private ProcessSample sample(SpiRecord r) {
+        KnownProcess process = known.get(r.pid(), r.createTime());
+        if (process == null) {
+            process = discover(r);
+            known.put(r.pid(), r.createTime(), process);
         }
-        process.seenInGeneration = generation;
         if (!process.selected) {
             return null;
         }
-        if (process.info == null) {
-            if (process.details == null) {
-                process.details = readDetails(r);
+        if (process.details == null) {
+            process.details = readDetails(r);
+            if (iisAppPools && IisAppPools.isWorkerProcess(process.name)) {
+                process.name = IisAppPools.processName(process.name, process.details.cmdline());
             }
-            process.info = ProcessInfo.of(process.name, r.pid(), r.parentPid(), r.sessionId(),
+        } else if (!process.details.unresolvedSid().isEmpty()) {
+            String account = details.accountName(process.details.unresolvedSid());
+            if (account != null) {
+                process.details = process.details.withOwner(account);
+                process.info = null; // the owner label changes once, from the SID to the name
+            }
+        }
+        if (process.info == null) {
+            process.info = ProcessInfo.of(process.name, r.pid(), r.parentPid(), process.details.processGroupId(),
                     process.details.owner(), readCmdline ? process.details.cmdline() : "",
                     WindowsTime.unixSeconds(r.createTime()));
         } else {
-            process.info = process.info.withParentAndGroup(r.parentPid(), r.sessionId());
+            process.info = process.info.withParentAndGroup(r.parentPid(), process.info.processGroupId());
         }
         return toSample(r, process.info);
     }
 
-    private KnownProcess discover(SpiRecord r, ProcessFilter filter) {
+    /**
+     * Selection sees the plain image name, as windows_exporter's include/exclude do: with
+     * --collector.process.iis a worker is still selected as {@code w3wp}, and only its label
+     * becomes {@code w3wp_<AppPool>} (read with the details, once it is selected).
+     */
+    private KnownProcess discover(SpiRecord r) {
         String name = WindowsProcessNames.of(r.pid(), r.imageName());
-        ProcessDetails processDetails = null;
-        if (iisAppPools && IisAppPools.isWorkerProcess(name)) {
-            // The pool is part of the name, so it must be known before the filter decides.
-            processDetails = details.read(r.pid(), r.createTime(), true);
-            name = IisAppPools.processName(name, processDetails.cmdline());
-        }
-        return new KnownProcess(r.createTime(), name, filter.selects(name), processDetails);
+        return new KnownProcess(name, filter.selects(name), null);
     }
 
     private ProcessDetails readDetails(SpiRecord r) {
         if (r.pid() == 0) {
             return ProcessDetails.EMPTY; // the Idle process cannot be opened
         }
-        return details.read(r.pid(), r.createTime(), readCmdline);
+        // an IIS worker's command line names its pool, even when the cmdline label is off
+        boolean cmdline = readCmdline || (iisAppPools && IisAppPools.isWorkerProcess(WindowsProcessNames.of(r.pid(), r.imageName())));
+        return details.read(r.pid(), r.createTime(), cmdline);
     }
 
     static ProcessSample toSample(SpiRecord r, ProcessInfo info) {

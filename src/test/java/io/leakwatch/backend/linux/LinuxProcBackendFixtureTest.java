@@ -30,8 +30,8 @@ class LinuxProcBackendFixtureTest {
 
     @Test
     void readsEveryWellFormedProcessAndCountsTheRest() throws Exception {
-        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), true)) {
-            ProcessSnapshot snapshot = backend.collect(ProcessFilter.all());
+        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), ProcessFilter.all(), true)) {
+            ProcessSnapshot snapshot = backend.collect();
             Map<Long, ProcessSample> procs = byPid(snapshot);
             assertEquals(java.util.Set.of(100L, 2L, 300L, 400L, 700L), procs.keySet());
             assertEquals(3, snapshot.skippedMalformed(), "500 truncated, 600 garbage, 900 claims to be pid 100");
@@ -41,8 +41,8 @@ class LinuxProcBackendFixtureTest {
 
     @Test
     void normalProcessValues() throws Exception {
-        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), true)) {
-            ProcessSample p = byPid(backend.collect(ProcessFilter.all())).get(100L);
+        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), ProcessFilter.all(), true)) {
+            ProcessSample p = byPid(backend.collect()).get(100L);
             assertEquals("nginx", p.info().name());
             assertEquals("100", p.info().pidLabel());
             assertEquals(1, p.info().parentPid());
@@ -76,8 +76,8 @@ class LinuxProcBackendFixtureTest {
 
     @Test
     void kernelThreadAndZombieHaveNoMemory() throws Exception {
-        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), true)) {
-            Map<Long, ProcessSample> procs = byPid(backend.collect(ProcessFilter.all()));
+        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), ProcessFilter.all(), true)) {
+            Map<Long, ProcessSample> procs = byPid(backend.collect());
             for (long pid : new long[]{2, 300}) {
                 ProcessSample p = procs.get(pid);
                 assertEquals(0, p.workingSetBytes(), "pid " + pid);
@@ -92,8 +92,8 @@ class LinuxProcBackendFixtureTest {
 
     @Test
     void hostileAndCutNames() throws Exception {
-        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), true)) {
-            Map<Long, ProcessSample> procs = byPid(backend.collect(ProcessFilter.all()));
+        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), ProcessFilter.all(), true)) {
+            Map<Long, ProcessSample> procs = byPid(backend.collect());
             assertEquals("a) (b c) d e", procs.get(400L).info().name());
             assertEquals(1, procs.get(400L).handles());
             assertEquals("very-long-daemon-name", procs.get(700L).info().name());
@@ -102,8 +102,8 @@ class LinuxProcBackendFixtureTest {
 
     @Test
     void filterSelectsByResolvedName() throws Exception {
-        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), true)) {
-            ProcessSnapshot s = backend.collect(ProcessFilter.of("very-long.+|nginx", "nginx"));
+        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), ProcessFilter.of("very-long.+|nginx", "nginx"), true)) {
+            ProcessSnapshot s = backend.collect();
             assertEquals(1, s.processes().size());
             assertEquals("very-long-daemon-name", s.processes().get(0).info().name());
         }
@@ -111,8 +111,8 @@ class LinuxProcBackendFixtureTest {
 
     @Test
     void cmdlineCanBeTurnedOff() throws Exception {
-        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), false)) {
-            for (ProcessSample p : backend.collect(ProcessFilter.all()).processes()) {
+        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), ProcessFilter.all(), false)) {
+            for (ProcessSample p : backend.collect().processes()) {
                 assertEquals("", p.info().cmdline(), p.info().name());
             }
         }
@@ -120,10 +120,9 @@ class LinuxProcBackendFixtureTest {
 
     @Test
     void staticFactsAreCachedAndForgottenWhenTheProcessIsGone() throws Exception {
-        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), true)) {
-            ProcessFilter filter = ProcessFilter.all();
-            ProcessSample first = byPid(backend.collect(filter)).get(100L);
-            ProcessSample second = byPid(backend.collect(filter)).get(100L);
+        try (LinuxProcBackend backend = new LinuxProcBackend(fixture(), ProcessFilter.all(), true)) {
+            ProcessSample first = byPid(backend.collect()).get(100L);
+            ProcessSample second = byPid(backend.collect()).get(100L);
             assertTrue(first.info() == second.info(), "same lifetime -> same cached identity");
             assertFalse(backend.cachedProcesses() > 8);
         }
@@ -131,7 +130,7 @@ class LinuxProcBackendFixtureTest {
 
     @Test
     void aDirectoryThatIsNotProcfsIsRejected(@org.junit.jupiter.api.io.TempDir Path empty) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LinuxProcBackend(empty, true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LinuxProcBackend(empty, ProcessFilter.all(), true));
         assertTrue(e.getMessage().contains("btime"), e.getMessage());
     }
 }

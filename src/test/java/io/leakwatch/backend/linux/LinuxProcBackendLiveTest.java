@@ -20,8 +20,8 @@ class LinuxProcBackendLiveTest {
     @Test
     void seesItselfWithPlausibleValues() {
         long self = ProcessHandle.current().pid();
-        try (LinuxProcBackend backend = new LinuxProcBackend(Path.of("/proc"), true)) {
-            ProcessSnapshot snapshot = backend.collect(ProcessFilter.all());
+        try (LinuxProcBackend backend = new LinuxProcBackend(Path.of("/proc"), ProcessFilter.all(), true)) {
+            ProcessSnapshot snapshot = backend.collect();
             ProcessSample me = snapshot.processes().stream().filter(p -> p.info().pid() == self).findFirst().orElseThrow();
             assertEquals("java", me.info().name());
             assertTrue(me.workingSetBytes() > 10e6, "a JVM uses more than 10 MB");
@@ -39,8 +39,8 @@ class LinuxProcBackendLiveTest {
     @Test
     void aDeniedFileDropsOnlyItsMetrics() {
         assumeTrue(isDenied(Path.of("/proc/1/io")), "needs a process whose io file is not readable");
-        try (LinuxProcBackend backend = new LinuxProcBackend(Path.of("/proc"), true)) {
-            ProcessSample init = backend.collect(ProcessFilter.all()).processes().stream()
+        try (LinuxProcBackend backend = new LinuxProcBackend(Path.of("/proc"), ProcessFilter.all(), true)) {
+            ProcessSample init = backend.collect().processes().stream()
                     .filter(p -> p.info().pid() == 1).findFirst().orElseThrow();
             assertTrue(Double.isNaN(init.ioReadBytes()));
             assertTrue(Double.isNaN(init.ioWriteOperations()));

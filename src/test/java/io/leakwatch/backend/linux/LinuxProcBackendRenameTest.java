@@ -29,10 +29,8 @@ class LinuxProcBackendRenameTest {
         Files.createDirectories(dir.resolve("fd"));
     }
 
-    private static final ProcessFilter ALL = ProcessFilter.all(); // a new filter would reset the cache
-
     private static ProcessSample only(LinuxProcBackend backend) {
-        var processes = backend.collect(ALL).processes();
+        var processes = backend.collect().processes();
         assertEquals(1, processes.size());
         return processes.get(0);
     }
@@ -41,7 +39,7 @@ class LinuxProcBackendRenameTest {
     void aNewCommMeansANewIdentityAnUnchangedOneKeepsTheCache(@TempDir Path procfs) throws IOException {
         Files.writeString(procfs.resolve("stat"), "cpu  1 2 3 4\nbtime 1764150000\n");
         writeProcess(procfs, "bash");
-        try (LinuxProcBackend backend = new LinuxProcBackend(procfs, true)) {
+        try (LinuxProcBackend backend = new LinuxProcBackend(procfs, ProcessFilter.all(), true)) {
             ProcessSample before = only(backend);
             assertEquals("bash", before.info().name());
             assertSame(before.info(), only(backend).info(), "same comm: cached identity reused");

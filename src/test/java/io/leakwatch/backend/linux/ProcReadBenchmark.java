@@ -30,8 +30,8 @@ public class ProcReadBenchmark {
 
     @Setup
     public void open() {
-        backend = new LinuxProcBackend(Path.of("/proc"), true);
-        ProcessSnapshot first = backend.collect(all);
+        backend = new LinuxProcBackend(Path.of("/proc"), all, true);
+        ProcessSnapshot first = backend.collect();
         System.out.println("[ProcReadBenchmark] collect() covers " + first.processes().size() + " processes");
     }
 
@@ -47,6 +47,6 @@ public class ProcReadBenchmark {
 
     @Benchmark
     public ProcessSnapshot collectAll() {
-        return backend.collect(all);
+        return backend.collect();
     }
 }

@@ -40,10 +40,10 @@ public final class WindowsBackendBenchmark {
         };
         WindowsProcessBackendTest.FakeDetails details = new WindowsProcessBackendTest.FakeDetails();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (WindowsProcessBackend backend = new WindowsProcessBackend(new ProcessInformationBuffer(replay), details, true, false)) {
+        try (WindowsProcessBackend backend = new WindowsProcessBackend(new ProcessInformationBuffer(replay), details, ProcessFilter.all(), true, false)) {
             ProcessFilter all = ProcessFilter.all();
             for (int i = 0; i < 3000; i++) {
-                backend.collect(all); // warm-up: JIT, and the per-lifetime cache fills once
+                backend.collect(); // warm-up: JIT, and the per-lifetime cache fills once
             }
             int rounds = 2000;
             long[] nanos = new long[rounds];
@@ -51,7 +51,7 @@ public final class WindowsBackendBenchmark {
             ProcessSnapshot last = null;
             for (int i = 0; i < rounds; i++) {
                 long t0 = System.nanoTime();
-                last = backend.collect(all);
+                last = backend.collect();
                 nanos[i] = System.nanoTime() - t0;
             }
             long allocated = (mx.getCurrentThreadAllocatedBytes() - allocatedBefore) / rounds;

@@ -3,6 +3,7 @@ package io.leakwatch.backend.windows;
 import io.leakwatch.backend.Backends;
 import io.leakwatch.config.Settings;
 import io.leakwatch.model.ProcessBackend;
+import io.leakwatch.model.ProcessFilter;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -29,7 +30,7 @@ class WindowsClassesLoadOnLinuxTest {
         if (System.getProperty("os.name", "").startsWith("Windows")) {
             return; // this test is about other systems
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WindowsProcessBackend.open(true, false));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WindowsProcessBackend.open(ProcessFilter.all(), true, false));
         assertTrue(e.getMessage().startsWith("cannot load ntdll"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
     }
@@ -68,7 +69,7 @@ class WindowsClassesLoadOnLinuxTest {
     public static final class OpenBackend {
         public static void main(String[] args) {
             try {
-                WindowsProcessBackend.open(true, false).close();
+                WindowsProcessBackend.open(io.leakwatch.model.ProcessFilter.all(), true, false).close();
                 System.out.println("opened");
             } catch (Throwable e) {
                 System.out.println(e.getClass().getSimpleName());
@@ -82,7 +83,7 @@ class WindowsClassesLoadOnLinuxTest {
         if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
             return;
         }
-        try (ProcessBackend backend = Backends.forThisMachine(Settings.load(Map.of()))) {
+        try (ProcessBackend backend = Backends.forThisMachine(Settings.load(Map.of()).process())) {
             assertEquals("linux-procfs", backend.name());
         }
     }

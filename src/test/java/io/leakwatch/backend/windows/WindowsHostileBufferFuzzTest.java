@@ -1,12 +1,12 @@
 package io.leakwatch.backend.windows;
 
-import io.leakwatch.testing.FuzzSeed;
 import com.sun.jna.Pointer;
 import io.leakwatch.guard.DistinctPidsBackend;
 import io.leakwatch.model.ProcessBackend;
 import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
+import io.leakwatch.testing.FuzzSeed;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -107,10 +107,10 @@ class WindowsHostileBufferFuzzTest {
         int exported = 0;
         // DistinctPidsBackend is what Exporter puts around every backend (ProcessGuards)
         try (ProcessBackend backend = new DistinctPidsBackend(new WindowsProcessBackend(
-                new ProcessInformationBuffer(nt, 1 << 16, 6, 1 << 24), new WindowsProcessBackendTest.FakeDetails(), true, false))) {
+                new ProcessInformationBuffer(nt, 1 << 16, 6, 1 << 24), new WindowsProcessBackendTest.FakeDetails(), ProcessFilter.all(), true, false))) {
             for (int i = 0; i < CASES; i++) {
                 String context = "case " + i + ", seed " + seed + " (-Dleakwatch.fuzz.seed=" + seed + ")";
-                ProcessSnapshot snapshot = backend.collect(ProcessFilter.all());
+                ProcessSnapshot snapshot = backend.collect();
                 context += " kind " + nt.kind;
                 SpiParse expected = SpiParser.parse(ByteBuffer.wrap(nt.lastBytes), nt.lastLength, nt.lastBase);
                 long repeats = expected.records().size() - expected.records().stream().map(SpiRecord::pid).distinct().count();

@@ -32,7 +32,7 @@ class WindowsProcessBackendTest {
             }
             String cmd = pid == 900 ? "c:\\windows\\system32\\inetsrv\\w3wp.exe -ap \"Default Web Site\" -v v4.0"
                     : "\"C:\\Program Files\\app\\proc" + pid + ".exe\" --secret=x";
-            return new ProcessDetails("CONTOSO\\svc-" + pid, cmdline ? cmd : "");
+            return new ProcessDetails("svc-" + pid + "\\CONTOSO", cmdline ? cmd : "", pid * 10, "");
         }
 
         @Override
@@ -45,7 +45,11 @@ class WindowsProcessBackendTest {
     private final FakeDetails details = new FakeDetails();
 
     private WindowsProcessBackend backend(boolean cmdline, boolean iis) {
-        return new WindowsProcessBackend(new ProcessInformationBuffer(nt, 4096, 6, 1 << 24), details, cmdline, iis);
+        return backend(ProcessFilter.all(), cmdline, iis);
+    }
+
+    private WindowsProcessBackend backend(ProcessFilter filter, boolean cmdline, boolean iis) {
+        return new WindowsProcessBackend(new ProcessInformationBuffer(nt, 4096, 6, 1 << 24), details, filter, cmdline, iis);
     }
 
     @Test
@@ -53,15 +57,15 @@ class WindowsProcessBackendTest {
         SpiRecord agent = record(4242, "leaky-agent.EXE", 7, 3);
         nt.processes.add(agent);
         try (WindowsProcessBackend backend = backend(true, false)) {
-            ProcessSnapshot snapshot = backend.collect(ProcessFilter.all());
+            ProcessSnapshot snapshot = backend.collect();
             assertEquals(0, snapshot.skippedMalformed());
             ProcessSample s = snapshot.processes().get(0);
             assertEquals("leaky-agent", s.info().name());
             assertEquals(4242, s.info().pid());
             assertEquals("4242", s.info().pidLabel());
             assertEquals(agent.parentPid(), s.info().parentPid());
-            assertEquals(agent.sessionId(), s.info().processGroupId());
-            assertEquals("CONTOSO\\svc-4242", s.info().owner());
+            assertEquals(42420, s.info().processGroupId(), "ProcessGroupId from the details, not the session id");
+            assertEquals("svc-4242\\CONTOSO", s.info().owner(), "account\\domain, windows_exporter's order");
             assertEquals("\"C:\\Program Files\\app\\proc4242.exe\" --secret=x", s.info().cmdline());
             // 133000000030000000 FILETIME = 1655526403 Unix seconds (2022-06-18T04:26:43Z)
             assertEquals(1_655_526_403.0, s.info().startTimeSeconds(), 1e-6);
@@ -93,7 +97,7 @@ class WindowsProcessBackendTest {
         nt.processes.add(withName(new SpiRecord(0, 0, null, 2, 0, 0, 5_000_000_000L, 0, 0, 0, 0, 8192, 1, 8192,
                 8192, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), null));
         try (WindowsProcessBackend backend = backend(true, false)) {
-            ProcessSample idle = backend.collect(ProcessFilter.all()).processes().get(0);
+            ProcessSample idle = backend.collect().processes().get(0);
             assertEquals("Idle", idle.info().name());
             assertEquals(0, idle.info().pid());
             assertFalse(ProcessSample.isPresent(idle.info().startTimeSeconds()), "CreateTime 0 is not a start time");
@@ -106,15 +110,14 @@ class WindowsProcessBackendTest {
     void opensEachProcessOncePerLifetimeNotPerScrape() throws Exception {
         nt.addProcesses(50, 3);
         try (WindowsProcessBackend backend = backend(true, false)) {
-            ProcessFilter all = ProcessFilter.all(); // one instance, as the coordinator keeps it
             for (int scrape = 0; scrape < 5; scrape++) {
-                assertEquals(50, backend.collect(all).processes().size());
+                assertEquals(50, backend.collect().processes().size());
             }
             assertEquals(50, details.reads.size());
             // pid 8 exits and the pid is reused by a new process: a new lifetime, read again
             SpiRecord old = nt.processes.remove(0);
             nt.processes.add(withName(record(old.pid(), "reused.exe", 1, 500), "reused.exe"));
-            Map<String, ProcessSample> byName = byName(backend.collect(all));
+            Map<String, ProcessSample> byName = byName(backend.collect());
             assertEquals(51, details.reads.size());
             assertTrue(details.reads.get(50).startsWith("8@"));
             assertEquals("reused", byName.get("reused").info().name());
@@ -128,8 +131,8 @@ class WindowsProcessBackendTest {
         nt.processes.add(record(11, "firefox.exe", 12, 2));
         nt.processes.add(record(12, "Firefox.exe", 1, 3));
         nt.processes.add(record(13, "explorer.exe", 1, 4));
-        try (WindowsProcessBackend backend = backend(true, false)) {
-            ProcessSnapshot snapshot = backend.collect(ProcessFilter.of("firefox.*", ""));
+        try (WindowsProcessBackend backend = backend(ProcessFilter.of("firefox.*", ""), true, false)) {
+            ProcessSnapshot snapshot = backend.collect();
             assertEquals(List.of(10L, 11L), snapshot.processes().stream().map(s -> s.info().pid()).toList(),
                     "full, case-sensitive match; same-named processes stay apart by pid");
             assertEquals(2, details.reads.size());
@@ -140,9 +143,9 @@ class WindowsProcessBackendTest {
     void cmdlineDisabledIsEmptyAndNotRead() throws Exception {
         nt.processes.add(record(20, "app.exe", 1, 1));
         try (WindowsProcessBackend backend = backend(false, false)) {
-            ProcessSample s = backend.collect(ProcessFilter.all()).processes().get(0);
+            ProcessSample s = backend.collect().processes().get(0);
             assertEquals("", s.info().cmdline());
-            assertEquals("CONTOSO\\svc-20", s.info().owner());
+            assertEquals("svc-20\\CONTOSO", s.info().owner());
             assertEquals(List.of("20@" + record(20, "app.exe", 1, 1).createTime()), details.reads);
         }
     }
@@ -151,7 +154,7 @@ class WindowsProcessBackendTest {
     void accessDeniedGivesEmptyLabelsNotAnError() throws Exception {
         nt.processes.add(record(4, "System", 100, 1));
         try (WindowsProcessBackend backend = backend(true, false)) {
-            ProcessSample system = backend.collect(ProcessFilter.all()).processes().get(0);
+            ProcessSample system = backend.collect().processes().get(0);
             assertEquals("System", system.info().name());
             assertEquals("", system.info().owner());
             assertEquals("", system.info().cmdline());
@@ -162,17 +165,58 @@ class WindowsProcessBackendTest {
     void iisWorkerProcessesGetTheirAppPoolInTheName() throws Exception {
         nt.processes.add(record(900, "w3wp.exe", 20, 1));
         nt.processes.add(record(901, "notepad.exe", 1, 2));
-        try (WindowsProcessBackend backend = backend(false, true)) {
-            ProcessFilter pools = ProcessFilter.of("w3wp_.+", "");
-            Map<String, ProcessSample> byName = byName(backend.collect(pools));
+        // windows_exporter's include/exclude see the plain image name; only the label carries the pool
+        try (WindowsProcessBackend backend = backend(ProcessFilter.of("w3wp", ""), false, true)) {
+            Map<String, ProcessSample> byName = byName(backend.collect());
             assertEquals(List.of("w3wp_Default Web Site"), List.copyOf(byName.keySet()));
             assertEquals("", byName.get("w3wp_Default Web Site").info().cmdline(), "cmdline label stays off");
-            assertEquals(1, details.reads.size(), "the command line was read once, for the name");
-            backend.collect(pools);
+            assertEquals(List.of("900@" + record(900, "w3wp.exe", 20, 1).createTime() + "+cmdline"), details.reads,
+                    "the command line was read once, for the label");
+            backend.collect();
             assertEquals(1, details.reads.size());
         }
+        details.reads.clear();
+        try (WindowsProcessBackend backend = backend(ProcessFilter.of(".+", "w3wp"), false, true)) {
+            assertEquals(List.of("notepad"), List.copyOf(byName(backend.collect()).keySet()), "exclude=w3wp hides the workers");
+        }
+        try (WindowsProcessBackend backend = backend(ProcessFilter.of("w3wp_.+", ""), false, true)) {
+            assertEquals(List.of(), List.copyOf(byName(backend.collect()).keySet()), "the pool name is not what is filtered");
+        }
         try (WindowsProcessBackend backend = backend(true, false)) {
-            assertTrue(byName(backend.collect(ProcessFilter.all())).containsKey("w3wp"), "without the flag: plain name");
+            assertTrue(byName(backend.collect()).containsKey("w3wp"), "without the flag: plain name");
+        }
+    }
+
+    /** An owner whose account lookup had not finished is named on a later scrape, from the reader's cache. */
+    @Test
+    void anUnresolvedOwnerIsNamedOnALaterScrape() throws Exception {
+        nt.processes.add(record(950, "agent.exe", 2, 1));
+        String sid = "S-1-5-21-1-2-3-1001";
+        String[] account = {null};
+        ProcessDetailsReader slow = new ProcessDetailsReader() {
+            @Override
+            public ProcessDetails read(long pid, long createTime, boolean cmdline) {
+                return new ProcessDetails(sid, "agent.exe", 7, sid);
+            }
+
+            @Override
+            public String accountName(String s) {
+                return s.equals(sid) ? account[0] : null;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (WindowsProcessBackend backend = new WindowsProcessBackend(new ProcessInformationBuffer(nt, 4096, 6, 1 << 24),
+                slow, ProcessFilter.all(), true, false)) {
+            assertEquals(sid, backend.collect().processes().get(0).info().owner());
+            assertEquals(sid, backend.collect().processes().get(0).info().owner());
+            account[0] = "bob\\CONTOSO";
+            ProcessSample s = backend.collect().processes().get(0);
+            assertEquals("bob\\CONTOSO", s.info().owner());
+            assertEquals(7, s.info().processGroupId());
+            assertEquals("agent.exe", s.info().cmdline());
         }
     }
 
@@ -181,9 +225,9 @@ class WindowsProcessBackendTest {
         nt.addProcesses(3, 1);
         try (WindowsProcessBackend backend = backend(true, false)) {
             nt.scriptedStatuses.add(0xC0000017); // STATUS_NO_MEMORY
-            BackendException e = assertThrows(BackendException.class, () -> backend.collect(ProcessFilter.all()));
+            BackendException e = assertThrows(BackendException.class, () -> backend.collect());
             assertTrue(e.getMessage().contains("0xC0000017"));
-            assertEquals(3, backend.collect(ProcessFilter.all()).processes().size());
+            assertEquals(3, backend.collect().processes().size());
         }
     }
 
@@ -192,7 +236,7 @@ class WindowsProcessBackendTest {
         nt.addProcesses(3, 1);
         nt.processes.add(1, withName(record(77, "broken.exe", 1, 1), null)); // no name on a non-zero pid
         try (WindowsProcessBackend backend = backend(true, false)) {
-            ProcessSnapshot snapshot = backend.collect(ProcessFilter.all());
+            ProcessSnapshot snapshot = backend.collect();
             assertEquals(3, snapshot.processes().size());
             assertEquals(1, snapshot.skippedMalformed());
         }
@@ -203,7 +247,7 @@ class WindowsProcessBackendTest {
         WindowsProcessBackend backend = backend(true, false);
         backend.close();
         assertTrue(details.closed);
-        assertThrows(IllegalStateException.class, () -> backend.collect(ProcessFilter.all()));
+        assertThrows(IllegalStateException.class, () -> backend.collect());
     }
 
     @Test
@@ -217,8 +261,9 @@ class WindowsProcessBackendTest {
             returnLength.setInt(0, copy.length);
             return NtStatus.SUCCESS;
         };
-        try (WindowsProcessBackend backend = new WindowsProcessBackend(new ProcessInformationBuffer(replay), details, true, false)) {
-            Map<String, ProcessSample> byName = byName(backend.collect(ProcessFilter.of(".+", "winedevice")));
+        try (WindowsProcessBackend backend = new WindowsProcessBackend(new ProcessInformationBuffer(replay), details,
+                ProcessFilter.of(".+", "winedevice"), true, false)) {
+            Map<String, ProcessSample> byName = byName(backend.collect());
             assertEquals(List.of("explorer", "leaker", "plugplay", "rpcss", "services", "spiprobe", "svchost", "winemenubuilder"),
                     byName.keySet().stream().sorted().toList());
             ProcessSample leaker = byName.get("leaker");

@@ -1,10 +1,7 @@
-package io.leakwatch.leak;
+package io.leakwatch.config;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import io.leakwatch.config.Flags;
-import io.leakwatch.config.UsageException;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,21 +27,23 @@ public record LeakSettings(boolean enabled, double sampleIntervalSeconds, double
         return windowSeconds / BUCKETS;
     }
 
-    public static LeakSettings from(Config c) throws UsageException {
-        boolean enabled = c.getBoolean(Flags.LEAK_ENABLED);
-        double interval = duration(Flags.LEAK_SAMPLE_INTERVAL, c.getString(Flags.LEAK_SAMPLE_INTERVAL));
-        double window = duration(Flags.LEAK_WINDOW, c.getString(Flags.LEAK_WINDOW));
+    static LeakSettings from(ConfigValues c) throws UsageException {
+        boolean enabled = c.bool(Flags.LEAK_ENABLED);
+        String intervalText = c.string(Flags.LEAK_SAMPLE_INTERVAL);
+        String windowText = c.string(Flags.LEAK_WINDOW);
+        double interval = duration(Flags.LEAK_SAMPLE_INTERVAL, intervalText);
+        double window = duration(Flags.LEAK_WINDOW, windowText);
         if (interval < 1 || interval > 3600) {
-            throw new UsageException("--" + Flags.LEAK_SAMPLE_INTERVAL + ": '" + c.getString(Flags.LEAK_SAMPLE_INTERVAL)
+            throw new UsageException("--" + Flags.LEAK_SAMPLE_INTERVAL + ": '" + CommandLine.printable(intervalText)
                     + "' must be between 1s and 1h");
         }
         if (window < 10 * interval || window > 366 * 86400.0) {
-            throw new UsageException("--" + Flags.LEAK_WINDOW + ": '" + c.getString(Flags.LEAK_WINDOW)
+            throw new UsageException("--" + Flags.LEAK_WINDOW + ": '" + CommandLine.printable(windowText)
                     + "' must be at least 10 sample intervals (" + (long) (10 * interval) + "s) and at most 366d");
         }
-        double minGrowth = rate(Flags.LEAK_MIN_GROWTH, c.getString(Flags.LEAK_MIN_GROWTH), true);
-        double minHandles = rate(Flags.LEAK_MIN_HANDLE_GROWTH, c.getString(Flags.LEAK_MIN_HANDLE_GROWTH), false);
-        return new LeakSettings(enabled, interval, window, stateFile(c.getString(Flags.LEAK_STATE_FILE)), minGrowth, minHandles);
+        double minGrowth = rate(Flags.LEAK_MIN_GROWTH, c.string(Flags.LEAK_MIN_GROWTH), true);
+        double minHandles = rate(Flags.LEAK_MIN_HANDLE_GROWTH, c.string(Flags.LEAK_MIN_HANDLE_GROWTH), false);
+        return new LeakSettings(enabled, interval, window, stateFile(c.string(Flags.LEAK_STATE_FILE)), minGrowth, minHandles);
     }
 
     /** "auto" resolves to the platform's per-user state directory; empty turns saving off. */
@@ -75,13 +74,13 @@ public record LeakSettings(boolean enabled, double sampleIntervalSeconds, double
     static double duration(String flag, String text) throws UsageException {
         String t = text.trim();
         if (t.isEmpty() || t.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.')) {
-            throw new UsageException("--" + flag + ": '" + text + "' needs a unit, e.g. 90s, 5m, 24h, 7d");
+            throw new UsageException("--" + flag + ": '" + CommandLine.printable(text) + "' needs a unit, e.g. 90s, 5m, 24h, 7d");
         }
         try {
             Duration d = ConfigFactory.parseMap(Map.of("v", t)).getDuration("v");
             return d.toNanos() / 1e9;
         } catch (ConfigException e) {
-            throw new UsageException("--" + flag + ": '" + text + "' is not a duration like 90s, 5m, 24h, 7d");
+            throw new UsageException("--" + flag + ": '" + CommandLine.printable(text) + "' is not a duration like 90s, 5m, 24h, 7d");
         }
     }
 
@@ -90,7 +89,7 @@ public record LeakSettings(boolean enabled, double sampleIntervalSeconds, double
         String example = bytes ? "10MiB/d or 1MB/h" : "100/d or 10/h";
         int slash = text.indexOf('/');
         if (slash < 0) {
-            throw new UsageException("--" + flag + ": '" + text + "' must be an amount per duration, e.g. " + example);
+            throw new UsageException("--" + flag + ": '" + CommandLine.printable(text) + "' must be an amount per duration, e.g. " + example);
         }
         String amountText = text.substring(0, slash).trim();
         String per = text.substring(slash + 1).trim();
@@ -98,15 +97,15 @@ public record LeakSettings(boolean enabled, double sampleIntervalSeconds, double
         try {
             amount = bytes ? ConfigFactory.parseMap(Map.of("v", amountText)).getBytes("v") : Double.parseDouble(amountText);
         } catch (ConfigException | NumberFormatException e) {
-            throw new UsageException("--" + flag + ": '" + amountText + "' is not " + (bytes ? "a size like 10MiB" : "a number")
+            throw new UsageException("--" + flag + ": '" + CommandLine.printable(amountText) + "' is not " + (bytes ? "a size like 10MiB" : "a number")
                     + " (e.g. " + example + ")");
         }
         if (!(amount > 0) || Double.isInfinite(amount)) {
-            throw new UsageException("--" + flag + ": '" + text + "' must be a positive amount per duration, e.g. " + example);
+            throw new UsageException("--" + flag + ": '" + CommandLine.printable(text) + "' must be a positive amount per duration, e.g. " + example);
         }
         double seconds = duration(flag, !per.isEmpty() && Character.isDigit(per.charAt(0)) ? per : "1" + per);
         if (seconds <= 0) {
-            throw new UsageException("--" + flag + ": '" + text + "' needs a positive duration, e.g. " + example);
+            throw new UsageException("--" + flag + ": '" + CommandLine.printable(text) + "' needs a positive duration, e.g. " + example);
         }
         return amount / seconds;
     }

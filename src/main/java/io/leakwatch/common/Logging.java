@@ -1,14 +1,14 @@
-package io.leakwatch;
+package io.leakwatch.common;
 
 /**
  * Configures slf4j-simple from --log.level before the first logger exists: one line per event
  * on stderr, with time and level.
  */
-final class Logging {
+public final class Logging {
     private Logging() {
     }
 
-    static void configure(String level) {
+    public static void configure(String level) {
         set("org.slf4j.simpleLogger.defaultLogLevel", level);
         set("org.slf4j.simpleLogger.showDateTime", "true");
         set("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");

@@ -1,14 +1,14 @@
-package io.leakwatch.http;
+package io.leakwatch.config;
 
-import io.leakwatch.config.CommandLine;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +33,13 @@ public record WebConfig(Tls tls, Map<String, String> users) {
     /**
      * @param minVersion JSSE protocol name, e.g. "TLSv1.2"
      * @param maxVersion JSSE protocol name, or null for the JVM's newest
+     * @param chain      the certificates of cert_file, read and checked against the key
+     * @param key        the private key of key_file
+     * @param clientCas  the certificates of client_ca_file (empty without one)
      */
     public record Tls(Path certFile, Path keyFile, ClientAuth clientAuth, Path clientCaFile,
-                      String minVersion, String maxVersion) {
+                      String minVersion, String maxVersion, List<Certificate> chain, PrivateKey key,
+                      List<Certificate> clientCas) {
     }
 
     private static final Set<String> TOP_KEYS = Set.of("tls_server_config", "basic_auth_users", "http_server_config");
@@ -45,27 +49,40 @@ public record WebConfig(Tls tls, Map<String, String> users) {
             "TLS10", "TLSv1", "TLS11", "TLSv1.1", "TLS12", "TLSv1.2", "TLS13", "TLSv1.3");
     private static final List<String> ORDERED_VERSIONS = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
-    /** @throws IllegalArgumentException one line when the configured file cannot be used */
-    public static WebConfig fromSettings(io.leakwatch.config.Settings settings) {
-        String file = settings.config().getString(io.leakwatch.config.Flags.WEB_CONFIG_FILE).trim();
-        return file.isEmpty() ? NONE : load(Path.of(file));
+    static WebConfig from(ConfigValues c) throws UsageException {
+        String file = c.string(Flags.WEB_CONFIG_FILE).trim();
+        if (file.isEmpty()) {
+            return NONE;
+        }
+        try {
+            return load(Path.of(file));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     /**
+     * Reads the file and the certificate and key files it names.
+     *
      * @throws IllegalArgumentException one line naming the file and what is wrong
      */
-    public static WebConfig load(Path file) {
+    static WebConfig load(Path file) {
         String prefix = "--web.config.file " + file + ": ";
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException | java.io.UncheckedIOException e) {
+            text = ConfigText.read(file);
+        } catch (IOException | UncheckedIOException e) {
             throw new IllegalArgumentException(prefix + "cannot read: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()));
         }
         Object root;
         try {
-            root = new Load(LoadSettings.builder().setMaxAliasesForCollections(10).build()).loadFromString(text);
+            LoadSettings settings = LoadSettings.builder().setMaxAliasesForCollections(10).build();
+            String tooDeep = ConfigText.yamlTooDeep(text, settings);
+            if (tooDeep != null) {
+                throw new IllegalArgumentException(prefix + "the file is " + tooDeep);
+            }
+            root = new Load(settings).loadFromString(text);
         } catch (YamlEngineException e) {
             throw new IllegalArgumentException(prefix + "invalid YAML: " + oneLine(e.getMessage()));
         }
@@ -87,7 +104,7 @@ public record WebConfig(Tls tls, Map<String, String> users) {
         Map<String, String> users = new LinkedHashMap<>();
         if (top.get("basic_auth_users") != null) {
             for (Map.Entry<String, Object> e : map(top.get("basic_auth_users"), "basic_auth_users").entrySet()) {
-                if (!(e.getValue() instanceof String hash) || !BasicAuth.looksLikeBcrypt(hash)) {
+                if (!(e.getValue() instanceof String hash) || !looksLikeBcrypt(hash)) {
                     throw new IllegalArgumentException("basic_auth_users." + CommandLine.printable(e.getKey())
                             + ": not a bcrypt hash (expected $2a$/$2b$/$2y$..., e.g. from htpasswd -nBC 10)");
                 }
@@ -139,7 +156,18 @@ public record WebConfig(Tls tls, Map<String, String> users) {
         if (max != null && ORDERED_VERSIONS.indexOf(max) < ORDERED_VERSIONS.indexOf(min)) {
             throw new IllegalArgumentException("tls_server_config: max_version is older than min_version");
         }
-        return new Tls(cert, key, auth, ca, min, max);
+        List<Certificate> chain = PemFiles.certificates(cert, "cert_file");
+        PrivateKey privateKey = PemFiles.privateKey(key);
+        if (!PemFiles.matches(privateKey, chain.get(0).getPublicKey())) {
+            throw new IllegalArgumentException("tls_server_config: key_file " + key
+                    + " is not the private key of the first certificate in cert_file " + cert);
+        }
+        List<Certificate> clientCas = ca == null ? List.of() : PemFiles.certificates(ca, "client_ca_file");
+        return new Tls(cert, key, auth, ca, min, max, chain, privateKey, clientCas);
+    }
+
+    static boolean looksLikeBcrypt(String hash) {
+        return hash.matches("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}");
     }
 
     private static String version(Map<String, Object> m, String key, String defaultValue) {

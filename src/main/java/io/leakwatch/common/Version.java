@@ -1,4 +1,4 @@
-package io.leakwatch;
+package io.leakwatch.common;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,0 +1,84 @@
+package io.leakwatch.config;
+
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Guards for the text of config files before a parser sees it: a size cap (read through a bounded
+ * stream, so a huge file or a device never fills the heap) and a nesting cap (the YAML composer and
+ * the HOCON/JSON parser recurse per level, so 5,000 nested brackets would overflow the stack).
+ * Settings files are small: both caps are far above any real one.
+ */
+final class ConfigText {
+    static final int MAX_BYTES = 1024 * 1024;
+    static final int MAX_NESTING = 64;
+
+    private ConfigText() {
+    }
+
+    /** @throws IOException when unreadable or over {@link #MAX_BYTES} (the message says which) */
+    static String read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
+                throw new IOException("larger than " + MAX_BYTES / 1024 + " KiB, which no settings file needs");
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** @return a one-line problem, or null when the YAML nests no deeper than {@link #MAX_NESTING} */
+    static String yamlTooDeep(String text, LoadSettings settings) {
+        int depth = 0;
+        // The low-level parser keeps its own stack (no recursion), so it walks any depth safely.
+        for (Event event : new Parse(settings).parseString(text)) {
+            switch (event.getEventId()) {
+                case MappingStart, SequenceStart -> {
+                    if (++depth > MAX_NESTING) {
+                        return "nested deeper than " + MAX_NESTING + " levels";
+                    }
+                }
+                case MappingEnd, SequenceEnd -> depth--;
+                default -> { }
+            }
+        }
+        return null;
+    }
+
+    /** @return a one-line problem, or null when the HOCON/JSON nests no deeper than {@link #MAX_NESTING} */
+    static String bracesTooDeep(String text) {
+        int depth = 0;
+        boolean inString = false;
+        boolean inComment = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (inComment) {
+                inComment = c != '\n';
+            } else if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '#' || (c == '/' && i + 1 < text.length() && text.charAt(i + 1) == '/')) {
+                inComment = true;
+            } else if (c == '{' || c == '[') {
+                if (++depth > MAX_NESTING) {
+                    return "nested deeper than " + MAX_NESTING + " levels";
+                }
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return null;
+    }
+}
