@@ -46,6 +46,9 @@ public final class Main {
      *                      runs with -Xrs), so a console event can never exit it behind the SCM's back
      */
     static int run(List<String> args, PrintStream out, PrintStream err, boolean handleSignals) {
+        if (!args.isEmpty() && args.get(0).equals(DiagnoseCommand.NAME)) {
+            return DiagnoseCommand.run(args.subList(1, args.size()), out, err);
+        }
         if (!args.isEmpty() && args.get(0).equals(ServiceCommand.NAME)) {
             return ServiceCommand.run(args.subList(1, args.size()), out, err, ServiceCommand.thisMachine(), Main::serviceBody);
         }
@@ -103,7 +106,8 @@ public final class Main {
 
     static void printHelp(PrintStream out) {
         out.println("usage: leakwatch [<flags>]");
-        out.println("       leakwatch service install [<flags>] | uninstall | start | stop   (Windows)");
+        out.println("       leakwatch service install [--service.jvm-option=<option>]... [<flags>] | uninstall | start | stop   (Windows)");
+        out.println("       leakwatch diagnose [<flags>]   what each system call returned, to paste into an issue");
         out.println();
         out.println("Per-process Prometheus exporter, drop-in for windows_exporter's process collector.");
         out.println();
