@@ -15,6 +15,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 
@@ -27,6 +29,9 @@ import static io.leakwatch.model.ProcessSample.ABSENT;
  * (pid + start time + comm, since exec and renames keep the first two).
  */
 public final class LinuxProcBackend implements ProcessBackend {
+    /** Numeric order of pid entry names without parsing them: shorter is smaller, then by digits. */
+    private static final Comparator<String> PID_ORDER = Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder());
+
     private final Path procfs;
     private final ProcessFilter filter;
     private final boolean readCmdline;
@@ -89,6 +94,9 @@ public final class LinuxProcBackend implements ProcessBackend {
         if (entries == null) {
             return new ProcessSnapshot(List.of(), 0, 0);
         }
+        // Ascending pid order, as ps lists them: the listing's own order depends on the filesystem,
+        // and a stable order makes scrapes comparable (and the golden test possible).
+        Arrays.sort(entries, PID_ORDER);
         List<ProcessSample> samples = new ArrayList<>();
         int vanished = 0;
         int malformed = 0;
