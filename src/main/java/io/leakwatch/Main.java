@@ -1,5 +1,6 @@
 package io.leakwatch;
 
+import io.leakwatch.backend.windows.LauncherWildcards;
 import io.leakwatch.common.Logging;
 import io.leakwatch.common.Version;
 import io.leakwatch.config.CommandLine;
@@ -27,7 +28,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = run(Arrays.asList(args), System.out, System.err);
+        // java.exe on Windows expands unquoted * and ? in arguments against the current folder
+        int code = run(LauncherWildcards.restore(Arrays.asList(args)), System.out, System.err);
         if (code != 0) {
             System.exit(code);
         }
