@@ -32,10 +32,15 @@ final class AccountNames implements AutoCloseable {
     }
 
     private static final class Entry {
+        final byte[] sid;
         volatile String label; // null until a lookup succeeded
         volatile long expiresAt;
         volatile int lastError;
         volatile CompletableFuture<Result> pending;
+
+        Entry(byte[] sid) {
+            this.sid = sid;
+        }
     }
 
     private final Lookup lookup;
@@ -82,7 +87,7 @@ final class AccountNames implements AutoCloseable {
                     entries.clear(); // thousands of distinct accounts: start over rather than grow
                 }
             }
-            entry = entries.computeIfAbsent(sidString, k -> new Entry());
+            entry = entries.computeIfAbsent(sidString, k -> new Entry(sid.clone()));
         }
         CompletableFuture<Result> pending = entry.pending;
         if (pending == null && (entry.expiresAt <= now)) {
@@ -102,10 +107,19 @@ final class AccountNames implements AutoCloseable {
         return entry.label;
     }
 
-    /** @return the label if known, without starting or waiting for a lookup unless one is due */
+    /**
+     * @return the label if known; never waits, but starts the lookup again when it is due (a failure
+     *         has expired), so an owner shown as its SID is named once the account can be resolved
+     */
     String known(String sidString) {
         Entry entry = entries.get(sidString);
-        return entry == null ? null : entry.label;
+        if (entry == null) {
+            return null;
+        }
+        if (entry.pending == null && entry.expiresAt <= clockMillis.getAsLong()) {
+            start(entry, entry.sid);
+        }
+        return entry.label;
     }
 
     /** The Win32 error of the last failed lookup of {@code sidString}, 0 if none. */

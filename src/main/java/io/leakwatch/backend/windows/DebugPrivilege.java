@@ -41,7 +41,7 @@ final class DebugPrivilege {
             boolean ok = api.advapi32.AdjustTokenPrivileges(token.getValue(), false, privileges, 0, null, new IntByReference());
             // AdjustTokenPrivileges succeeds even when it enabled nothing: ERROR_NOT_ALL_ASSIGNED says so.
             int error = api.lastError.getAsInt();
-            trace.win32("AdjustTokenPrivileges(SeDebugPrivilege)", ok && error == 0, ok ? error : error, "self");
+            trace.win32("AdjustTokenPrivileges(SeDebugPrivilege)", ok && error == 0, error, "self");
             if (!ok) {
                 return Result.FAILED;
             }

@@ -86,6 +86,23 @@ class JnaProcessDetailsReaderTest {
         assertEquals(2, fake.lookups.size(), "a name is cached");
     }
 
+    /** The backend asks for an unresolved owner's name on later scrapes, without reading the process again. */
+    @Test
+    void askingForAnUnresolvedNameRetriesTheLookupOnceTheFailureExpired() throws Exception {
+        fake.add(820, CREATED, BOB);
+        fake.accounts.put(BOB, new FakeWindowsApi.Account(null, null, 1722, null));
+        assertEquals(BOB, reader().read(820, CREATED, false).unresolvedSid());
+        fake.account(BOB, "bob", "CONTOSO");
+        assertNull(reader().accountName(BOB), "not due yet");
+        clock.addAndGet(61_000);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (reader().accountName(BOB) == null && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals("bob\\CONTOSO", reader().accountName(BOB));
+        assertEquals(2, fake.lookups.size());
+    }
+
     /** LookupAccountSid can take seconds (a remote domain): the read must not wait for it. */
     @Test
     void aSlowLookupDoesNotHoldUpTheRead() throws Exception {
