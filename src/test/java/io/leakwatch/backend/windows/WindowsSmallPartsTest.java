@@ -68,10 +68,4 @@ class WindowsSmallPartsTest {
         assertTrue(IisAppPools.isWorkerProcess("W3WP"));
         assertFalse(IisAppPools.isWorkerProcess("w3wpx"));
     }
-
-    @Test
-    void utf16CharArraysEndAtTheFirstNul() {
-        assertEquals("NT AUTHORITY", Native16.string("NT AUTHORITY\0garbage".toCharArray()));
-        assertEquals("full", Native16.string("full".toCharArray()));
-    }
 }
