@@ -38,7 +38,8 @@ public final class Exporter implements AutoCloseable {
         ProcessBackend backend = ProcessGuards.wrap(Backends.forThisMachine(settings.process()), settings.guards(),
                 settings.process().cmdline());
         ScrapeCoordinator coordinator = new ScrapeCoordinator(backend);
-        LeakWatch leaks = settings.leak().enabled() ? LeakWatch.start(settings.leak(), coordinator) : null;
+        LeakWatch leaks = settings.leak().enabled() ? LeakWatch.start(settings.leak(), coordinator,
+                Backends.physicalMemoryBytes(settings.process())) : null;
         List<ExtraFamilies> families = leaks == null ? List.of() : List.of(leaks.metrics());
         List<ExtraEndpoint> endpoints = leaks == null ? List.of() : leaks.endpoints();
         try {

@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -46,9 +45,13 @@ public final class LeakWatch implements AutoCloseable {
         });
     }
 
-    /** Restores the state file, hooks into the coordinator and starts the background sampler. */
-    public static LeakWatch start(LeakSettings settings, ScrapeCoordinator coordinator) {
-        LeakDetector detector = new LeakDetector(settings, physicalMemoryBytes());
+    /**
+     * Restores the state file, hooks into the coordinator and starts the background sampler.
+     *
+     * @param physicalMemoryBytes the host's memory, for the time until a leak fills it (NaN: unknown)
+     */
+    public static LeakWatch start(LeakSettings settings, ScrapeCoordinator coordinator, double physicalMemoryBytes) {
+        LeakDetector detector = new LeakDetector(settings, physicalMemoryBytes);
         Path file = settings.stateFile();
         if (file != null) {
             try {
@@ -128,13 +131,6 @@ public final class LeakWatch implements AutoCloseable {
 
     private static double now() {
         return System.currentTimeMillis() / 1000.0;
-    }
-
-    static double physicalMemoryBytes() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getTotalMemorySize();
-        }
-        return Double.NaN;
     }
 
     /** Stops sampling and saves the history one last time. */

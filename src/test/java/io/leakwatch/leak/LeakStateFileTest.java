@@ -134,7 +134,7 @@ class LeakStateFileTest {
         LeakSettings settings = new LeakSettings(true, 1, 60, file, 1, 1);
         var backend = new LinuxProcBackend(Path.of("/proc"), ProcessFilter.of("java", ""), false);
         try (var coordinator = new ScrapeCoordinator(backend)) {
-            LeakWatch watch = LeakWatch.start(settings, coordinator);
+            LeakWatch watch = LeakWatch.start(settings, coordinator, 8L << 30);
             Thread.sleep(1500);
             watch.close();
         }

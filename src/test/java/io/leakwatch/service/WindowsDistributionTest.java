@@ -47,6 +47,8 @@ class WindowsDistributionTest {
         assertEquals("C:\\Program Files\\Java\\jdk-21\\bin\\java.exe", argv.get(0));
         assertEquals("--version", argv.get(argv.size() - 1));
         assertEquals("java.exe", run(launcher(), Map.of(), "--version").get(0), "no JAVA_HOME: java.exe from PATH");
+        assertEquals("C:\\Program Files\\leakwatch-0.1.0\\jre\\bin\\java.exe",
+                run(launcher(), Map.of("JAVA_HOME", "\"C:\\Java\"", "(jre)", ""), "--version").get(0), "a jre folder wins");
     }
 
     /** %~dp0 is wrong when the script runs by a quoted name found on PATH; inside a subroutine it is right. */
@@ -94,6 +96,12 @@ class WindowsDistributionTest {
                 continue;
             }
             String statement = line;
+            if (statement.startsWith("if exist ")) {
+                if (!vars.containsKey("(jre)")) {
+                    continue; // no jre folder next to the launcher
+                }
+                statement = statement.substring(statement.indexOf("\" set ") + 2);
+            }
             if (statement.startsWith("if defined ")) {
                 String name = statement.substring(11, statement.indexOf(' ', 11));
                 if (!vars.containsKey(name)) {
