@@ -1,5 +1,6 @@
 package io.leakwatch;
 
+import io.leakwatch.backend.windows.LauncherWildcards;
 import io.leakwatch.common.Logging;
 import io.leakwatch.common.Version;
 import io.leakwatch.config.CommandLine;
@@ -29,7 +30,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = run(Arrays.asList(args), System.out, System.err);
+        // java.exe on Windows expands unquoted * and ? in arguments against the current folder
+        int code = run(LauncherWildcards.restore(Arrays.asList(args)), System.out, System.err);
         if (code != 0) {
             System.exit(code);
         }
@@ -40,11 +42,18 @@ public final class Main {
 
     /** Starts leakwatch and returns only on a startup error (the server keeps the JVM alive). */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        return run(args, out, err, Map.of());
+        return run(args, out, err, Map.of(), true);
     }
 
-    /** @param defaults defaults of this way of running ({@link Settings#SERVICE_DEFAULTS} for the service) */
-    static int run(List<String> args, PrintStream out, PrintStream err, Map<String, Object> defaults) {
+    /**
+     * @param defaults      defaults of this way of running ({@link Settings#SERVICE_DEFAULTS} for the service)
+     * @param handleSignals false for the Windows service: the SCM's controls alone stop it (its JVM
+     *                      runs with -Xrs), so a console event can never exit it behind the SCM's back
+     */
+    static int run(List<String> args, PrintStream out, PrintStream err, Map<String, Object> defaults, boolean handleSignals) {
+        if (!args.isEmpty() && args.get(0).equals(DiagnoseCommand.NAME)) {
+            return DiagnoseCommand.run(args.subList(1, args.size()), out, err);
+        }
         if (!args.isEmpty() && args.get(0).equals(ServiceCommand.NAME)) {
             return ServiceCommand.run(args.subList(1, args.size()), out, err, ServiceCommand.thisMachine(), Main::serviceBody);
         }
@@ -95,7 +104,7 @@ public final class Main {
             return UsageException.EXIT_CODE;
         }
         // signals, the service's STOP control and the shutdown hook all close it once
-        STOP.set(GracefulShutdown.install(exporter, log));
+        STOP.set(GracefulShutdown.install(exporter, log, handleSignals));
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
                 settings.http().listenAddresses(), exporter.ports(), settings.http().telemetryPath(), exporter.backend().name());
         return 0;
@@ -106,7 +115,7 @@ public final class Main {
         return new ServiceBody() {
             @Override
             public int start() {
-                return run(flags, log, log, Settings.SERVICE_DEFAULTS);
+                return run(flags, log, log, Settings.SERVICE_DEFAULTS, false);
             }
 
             @Override
@@ -118,7 +127,8 @@ public final class Main {
 
     static void printHelp(PrintStream out) {
         out.println("usage: leakwatch [<flags>]");
-        out.println("       leakwatch service install [<flags>] | uninstall | start | stop   (Windows)");
+        out.println("       leakwatch service install [--service.jvm-option=<option>]... [<flags>] | uninstall | start | stop   (Windows)");
+        out.println("       leakwatch diagnose [<flags>]   what each system call returned, to paste into an issue");
         out.println();
         out.println("Per-process Prometheus exporter, drop-in for windows_exporter's process collector.");
         out.println();

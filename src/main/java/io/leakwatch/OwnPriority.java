@@ -61,7 +61,7 @@ final class OwnPriority {
                 Kernel32 k = Kernel32.INSTANCE;
                 if (!k.SetPriorityClass(k.GetCurrentProcess(), new WinDef.DWORD(level[0]))) {
                     return Optional.of("--process.priority=" + name + ": Windows refused the priority class (error "
-                            + k.GetLastError() + ")");
+                            + Native.getLastError() + ")");
                 }
                 return Optional.empty();
             }

@@ -103,4 +103,21 @@ class MainTest {
         assertEquals("leakwatch: --web.listen-address: cannot listen on 192.0.2.1:9182: cannot assign requested address"
                 + " (not an address of this machine)", o.err().strip());
     }
+
+    @Test
+    void diagnoseReportsOnThisMachineAndRefusesBadFlags() {
+        java.io.ByteArrayOutputStream outBytes = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream errBytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(outBytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        java.io.PrintStream err = new java.io.PrintStream(errBytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(java.util.List.of("diagnose"), out, err), errBytes.toString());
+        String report = outBytes.toString();
+        assertTrue(report.startsWith("leakwatch "), report);
+        assertTrue(report.contains(" diagnose: "), report);
+        if (System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+            assertTrue(report.contains("leakwatch's own pid " + ProcessHandle.current().pid() + ": "), report);
+        }
+        assertEquals(2, Main.run(java.util.List.of("diagnose", "--no-such-flag"), out, err));
+        assertTrue(errBytes.toString().startsWith("leakwatch: "), errBytes.toString());
+    }
 }

@@ -1,8 +1,10 @@
 package io.leakwatch.common;
 
+import com.sun.jna.Native;
 import com.sun.jna.platform.win32.Advapi32;
-import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
+
+import java.util.Locale;
 
 /**
  * The Windows Application event log, through Advapi32's RegisterEventSource/ReportEvent (as
@@ -25,13 +27,13 @@ public interface WindowsEventLog extends AutoCloseable {
      * @throws IllegalStateException off Windows, or when Windows refuses the source
      */
     static WindowsEventLog open(String source) {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
             throw new IllegalStateException("--log.file=eventlog: the Windows Event Log exists only on Windows");
         }
         WinNT.HANDLE handle = Advapi32.INSTANCE.RegisterEventSource(null, source);
         if (handle == null) {
             throw new IllegalStateException("--log.file=eventlog: cannot open event source '" + source
-                    + "' (Windows error " + Kernel32.INSTANCE.GetLastError() + ")");
+                    + "' (Windows error " + Native.getLastError() + ")");
         }
         return new WindowsEventLog() {
             private volatile boolean closed;

@@ -77,8 +77,24 @@ class WindowsLauncherUnderWineTest {
         List<String> argv = launch(dir, Map.of("JAVA_HOME", windowsPath(javaHome), "LEAKWATCH_JAVA_OPTS", "-Xmx64m -XX:+UseSerialGC"),
                 "--collectors.enabled", "process", "--collector.process.include=firefox.+");
         String home = windowsPath(dir) + "\\";
-        assertEquals(List.of(home + "jre\\bin\\java.exe", "-Xmx64m", "-XX:+UseSerialGC", "-Djna.tmpdir=" + home + "jna", "-jar",
-                home + "leakwatch.jar", "--collectors.enabled", "process", "--collector.process.include=firefox.+"), argv);
+        List<String> expected = new ArrayList<>(List.of(home + "jre\\bin\\java.exe"));
+        expected.addAll(ServiceDefinition.DEFAULT_JVM_OPTIONS); // the launchers' defaults, then the user's options
+        expected.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-jar",
+                home + "leakwatch.jar", "--collectors.enabled", "process", "--collector.process.include=firefox.+"));
+        assertEquals(expected, argv);
+    }
+
+    /** JAVA_HOME set with quotes around a path with a space. */
+    @Test
+    void aQuotedJavaHomeGivesOneJavaPath() throws Exception {
+        Path dir = unzippedLauncher("quoted-java-home");
+        Path javaHome = work.resolve("quoted java");
+        Files.createDirectories(javaHome.resolve("bin"));
+        Files.copy(work.resolve("java.exe"), javaHome.resolve("bin/java.exe"));
+        List<String> argv = launch(dir, Map.of("JAVA_HOME", "\"" + windowsPath(javaHome) + "\""), "--version");
+        assertEquals(windowsPath(javaHome) + "\\bin\\java.exe", argv.get(0));
+        assertEquals(windowsPath(dir) + "\\leakwatch.jar", argv.get(argv.size() - 2));
+        assertEquals("--version", argv.get(argv.size() - 1));
     }
 
     @Test
