@@ -36,6 +36,7 @@ public final class Exporter implements AutoCloseable {
      * @throws ExporterServer.BindFailure  a listen address cannot be bound
      */
     public static Exporter start(Settings settings) throws ExporterServer.BindFailure {
+        ExporterServer.checkBindable(settings.http().listenAddresses()); // first: a wrong address is the only line
         ProcessBackend backend = ProcessGuards.wrap(Backends.forThisMachine(settings.process()), settings.guards(),
                 settings.process().cmdline());
         ScrapeCoordinator coordinator = new ScrapeCoordinator(backend);

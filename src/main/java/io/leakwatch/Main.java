@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Entry point. Exit codes: 0 normal stop, 2 bad flags/config or an address that cannot be bound,
+ * 3 out of memory (the JVM itself, under the launcher's -XX:+ExitOnOutOfMemoryError),
  * 1 an unexpected failure.
  */
 public final class Main {
@@ -99,8 +100,7 @@ public final class Main {
             err.println("leakwatch: " + e.getMessage());
             return UsageException.EXIT_CODE;
         } catch (ExporterServer.BindFailure e) {
-            err.println("leakwatch: --web.listen-address: cannot listen on " + settings.http().listenAddresses() + ": "
-                    + e.getMessage());
+            err.println("leakwatch: --web.listen-address: cannot listen on " + e.getMessage());
             return UsageException.EXIT_CODE;
         }
         // signals, the service's STOP control and the shutdown hook all close it once

@@ -32,6 +32,8 @@ public final class Flags {
     public static final String PROCFS = "path.procfs";
     public static final String WEB_CONFIG_FILE = "web.config.file";
     public static final String WEB_MAX_REQUESTS = "web.max-requests";
+    public static final String WEB_MAX_CONNECTIONS = "web.max-connections";
+    public static final String WEB_MAX_CONNECTIONS_PER_CLIENT = "web.max-connections-per-client";
     public static final String PROCESS_CMDLINE_REDACT = "collector.process.cmdline-redact";
     public static final String PROCESS_MAX_PROCESSES = "collector.process.max-processes";
     public static final String LEAK_ENABLED = "leak.enabled";
@@ -81,9 +83,16 @@ public final class Flags {
             new Flag(WEB_CONFIG_FILE, STRING, "",
                     "TLS and basic auth config in Prometheus exporter-toolkit YAML format (tls_server_config, basic_auth_users)."),
             new Flag(WEB_MAX_REQUESTS, STRING, "8",
-                    "Most scrapes served at once; more get 503 (0 = no limit)."),
+                    "Most requests to /metrics and /leaks served at once; more get 503 (0 = no limit)."),
+            new Flag(WEB_MAX_CONNECTIONS, STRING, "128",
+                    "Most connections open at once, before TLS and authentication; lowered to what a quarter of the heap holds."
+                            + " When all are taken, a new client gets in only in place of one held by a client with more."),
+            new Flag(WEB_MAX_CONNECTIONS_PER_CLIENT, STRING, "16",
+                    "Most connections open at once from one client address (IPv6: one /64)."),
             new Flag(PROCESS_CMDLINE_REDACT, STRING, GuardSettings.DEFAULT_REDACT_REGEX,
-                    "Regex over the cmdline label: each capturing group of a match (or the whole match if it has none) becomes *** (empty = off)."),
+                    "RE2 regex (Go's dialect, linear time) over the process name and the cmdline label: each capturing group of a match"
+                            + " (or the whole match if it has none) becomes *** (empty = off). The default hides passwords, tokens,"
+                            + " keys, URL passwords, Bearer/Basic credentials, sshpass -p and mysql -p values; see docs/security.md."),
             new Flag(PROCESS_MAX_PROCESSES, STRING, "10000",
                     "Most processes exported per scrape; beyond it the largest by private bytes are kept (0 = no limit)."),
             new Flag(LEAK_ENABLED, BOOLEAN, true,

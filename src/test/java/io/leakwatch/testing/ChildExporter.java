@@ -40,7 +40,29 @@ public final class ChildExporter implements AutoCloseable {
         cmd.add("--web.listen-address=127.0.0.1:0");
         cmd.add("--log.file=stderr"); // the log is read from stderr; stdout is the default, as in windows_exporter
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return spawn(new ProcessBuilder(cmd));
+    }
+
+    /**
+     * leakwatch through the shipped launcher (src/main/dist/leakwatch), so with the JVM flags an
+     * operator gets (small heap, exit on OutOfMemoryError), running the build's class path.
+     */
+    public static ChildExporter launch(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of("src/main/dist/leakwatch").toAbsolutePath().toString());
+        cmd.add("--web.listen-address=127.0.0.1:0");
+        cmd.add("--log.file=stderr");
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("LEAKWATCH_CLASSPATH", System.getProperty("java.class.path"));
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().putAll(env);
+        return spawn(pb);
+    }
+
+    private static ChildExporter spawn(ProcessBuilder builder) throws IOException, InterruptedException {
+        Process p = builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         java.util.concurrent.CompletableFuture<Integer> port = new java.util.concurrent.CompletableFuture<>();
         Thread reader = new Thread(() -> {
