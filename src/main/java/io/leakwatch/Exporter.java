@@ -11,6 +11,7 @@ import io.leakwatch.metrics.ExtraFamilies;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessBackend;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,12 +36,17 @@ public final class Exporter implements AutoCloseable {
      * @throws ExporterServer.BindFailure  a listen address cannot be bound
      */
     public static Exporter start(Settings settings) throws ExporterServer.BindFailure {
+        ExporterServer.checkBindable(settings.http().listenAddresses()); // first: a wrong address is the only line
         ProcessBackend backend = ProcessGuards.wrap(Backends.forThisMachine(settings.process()), settings.guards(),
                 settings.process().cmdline());
         ScrapeCoordinator coordinator = new ScrapeCoordinator(backend);
-        LeakWatch leaks = settings.leak().enabled() ? LeakWatch.start(settings.leak(), coordinator) : null;
+        LeakWatch leaks = settings.leak().enabled() ? LeakWatch.start(settings.leak(), coordinator,
+                Backends.physicalMemoryBytes(settings.process())) : null;
         List<ExtraFamilies> families = leaks == null ? List.of() : List.of(leaks.metrics());
-        List<ExtraEndpoint> endpoints = leaks == null ? List.of() : leaks.endpoints();
+        List<ExtraEndpoint> endpoints = new ArrayList<>(leaks == null ? List.of() : leaks.endpoints());
+        if (settings.self().debugEndpoints()) {
+            endpoints.addAll(DebugViews.endpoints());
+        }
         try {
             ExporterServer server = new ExporterServer(settings.http(), settings.web(),
                     new Exposition(coordinator, !settings.http().disableExporterMetrics(), families), endpoints);

@@ -1,5 +1,6 @@
 package io.leakwatch;
 
+import io.leakwatch.backend.windows.LauncherWildcards;
 import io.leakwatch.common.Logging;
 import io.leakwatch.common.Version;
 import io.leakwatch.config.CommandLine;
@@ -16,10 +17,12 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Entry point. Exit codes: 0 normal stop, 2 bad flags/config or an address that cannot be bound,
+ * 3 out of memory (the JVM itself, under the launcher's -XX:+ExitOnOutOfMemoryError),
  * 1 an unexpected failure.
  */
 public final class Main {
@@ -27,7 +30,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = run(Arrays.asList(args), System.out, System.err);
+        // java.exe on Windows expands unquoted * and ? in arguments against the current folder
+        int code = run(LauncherWildcards.restore(Arrays.asList(args)), System.out, System.err);
         if (code != 0) {
             System.exit(code);
         }
@@ -38,6 +42,18 @@ public final class Main {
 
     /** Starts leakwatch and returns only on a startup error (the server keeps the JVM alive). */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return run(args, out, err, Map.of(), true);
+    }
+
+    /**
+     * @param defaults      defaults of this way of running ({@link Settings#SERVICE_DEFAULTS} for the service)
+     * @param handleSignals false for the Windows service: the SCM's controls alone stop it (its JVM
+     *                      runs with -Xrs), so a console event can never exit it behind the SCM's back
+     */
+    static int run(List<String> args, PrintStream out, PrintStream err, Map<String, Object> defaults, boolean handleSignals) {
+        if (!args.isEmpty() && args.get(0).equals(DiagnoseCommand.NAME)) {
+            return DiagnoseCommand.run(args.subList(1, args.size()), out, err);
+        }
         if (!args.isEmpty() && args.get(0).equals(ServiceCommand.NAME)) {
             return ServiceCommand.run(args.subList(1, args.size()), out, err, ServiceCommand.thisMachine(), Main::serviceBody);
         }
@@ -52,13 +68,30 @@ public final class Main {
                 out.println("leakwatch " + Version.VERSION);
                 return 0;
             }
-            settings = Settings.load(cli.values());
+            settings = Settings.load(cli, defaults);
         } catch (UsageException e) {
             err.println("leakwatch: " + e.getMessage());
             return UsageException.EXIT_CODE;
         }
-        Logging.configure(settings.log().level());
+        try {
+            Logging.configure(settings.log().level(), settings.log().format(), settings.log().target());
+        } catch (IllegalStateException e) {
+            err.println("leakwatch: " + e.getMessage());
+            return UsageException.EXIT_CODE;
+        }
         Logger log = LoggerFactory.getLogger(Main.class);
+        for (String warning : settings.warnings()) {
+            log.warn(warning); // a loop, not forEach: the log's source is this line, not the JDK's
+        }
+        // before any server thread starts: on Linux new threads inherit the nice value
+        String priority = OwnPriority.apply(settings.self().priority()).orElse(null);
+        if (priority != null) {
+            log.warn(priority);
+        }
+        String memory = OwnMemoryLimit.apply(settings.self().memoryLimit()).orElse(null);
+        if (memory != null) {
+            log.warn(memory);
+        }
 
         Exporter exporter;
         try {
@@ -67,12 +100,11 @@ public final class Main {
             err.println("leakwatch: " + e.getMessage());
             return UsageException.EXIT_CODE;
         } catch (ExporterServer.BindFailure e) {
-            err.println("leakwatch: --web.listen-address: cannot listen on " + settings.http().listenAddresses() + ": "
-                    + e.getMessage());
+            err.println("leakwatch: --web.listen-address: cannot listen on " + e.getMessage());
             return UsageException.EXIT_CODE;
         }
         // signals, the service's STOP control and the shutdown hook all close it once
-        STOP.set(GracefulShutdown.install(exporter, log));
+        STOP.set(GracefulShutdown.install(exporter, log, handleSignals));
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
                 settings.http().listenAddresses(), exporter.ports(), settings.http().telemetryPath(), exporter.backend().name());
         return 0;
@@ -83,7 +115,7 @@ public final class Main {
         return new ServiceBody() {
             @Override
             public int start() {
-                return run(flags, log, log);
+                return run(flags, log, log, Settings.SERVICE_DEFAULTS, false);
             }
 
             @Override
@@ -95,7 +127,8 @@ public final class Main {
 
     static void printHelp(PrintStream out) {
         out.println("usage: leakwatch [<flags>]");
-        out.println("       leakwatch service install [<flags>] | uninstall | start | stop   (Windows)");
+        out.println("       leakwatch service install [--service.jvm-option=<option>]... [<flags>] | uninstall | start | stop   (Windows)");
+        out.println("       leakwatch diagnose [<flags>]   what each system call returned, to paste into an issue");
         out.println();
         out.println("Per-process Prometheus exporter, drop-in for windows_exporter's process collector.");
         out.println();

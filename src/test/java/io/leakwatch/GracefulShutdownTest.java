@@ -61,7 +61,7 @@ class GracefulShutdownTest {
                 assertEquals(200, RawHttp.status(RawHttp.exchange(child.port, SCRAPE)));
                 Path fifo = proc.blockingStat(42);
                 CompletableFuture<String> inFlight = scrapeAsync(child.port);
-                Thread.sleep(1000); // the scrape now waits on the pipe
+                child.awaitBlockedOnPipe(); // the scrape now waits on the pipe
                 child.signal(signal);
                 Thread.sleep(500);
                 assertTrue(child.process.isAlive(), "exited before the scrape in flight finished");
@@ -127,7 +127,7 @@ class GracefulShutdownTest {
         try (ChildExporter child = ChildExporter.start(List.of(), "--path.procfs=" + proc.root())) {
             proc.blockingStat(42); // never released: the scrape would hold the stop for the whole stop timeout
             CompletableFuture<String> inFlight = scrapeAsync(child.port);
-            Thread.sleep(1000);
+            child.awaitBlockedOnPipe();
             child.signal("TERM");
             Thread.sleep(300);
             assertTrue(child.process.isAlive(), "the first signal must wait for the scrape in flight");

@@ -72,6 +72,17 @@ class StartupErrorsTest {
     }
 
     @Test
+    void webConfigThatCannotWorkIsRefused() throws Exception {
+        String hash = "a".repeat(53);
+        assertTrue(webConfig("basic_auth_users:\n  u: $2b$03$" + hash + "\n").contains("bcrypt cost 3 is outside 4-31"));
+        assertTrue(webConfig("basic_auth_users:\n  u: $2b$99$" + hash + "\n").contains("bcrypt cost 99 is outside 4-31"));
+        assertTrue(webConfig("tls_server_config:\n  cert_file: server.pem\n  key_file: server-key.pem\n  min_version: TLS10\n")
+                .contains("min_version: TLS10 is disabled in this Java runtime"));
+        assertTrue(webConfig("tls_server_config:\n  cert_file: server.pem\n  key_file: server-key.pem\n  max_version: TLS11\n")
+                .contains("max_version: TLS11 is disabled in this Java runtime"));
+    }
+
+    @Test
     void invalidGuardFlags() {
         assertTrue(runExpectingUsageError("--collector.process.cmdline-redact=(unclosed").contains("invalid regex"));
         assertTrue(runExpectingUsageError("--collector.process.max-processes=lots").contains("max-processes"));

@@ -1,5 +1,7 @@
 package io.leakwatch.config;
 
+import io.leakwatch.common.Printable;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,18 +11,21 @@ import java.util.Map;
  * Parses kingpin-style flags as windows_exporter takes them: {@code --a.b=v}, {@code --a.b v},
  * {@code --flag} / {@code --no-flag} for booleans, {@code -h/--help}, {@code --version}.
  *
- * @param values  flag name -> String, Boolean or List of String
- * @param action  what the user asked for
+ * @param values            flag name -> String, Boolean or List of String
+ * @param action            what the user asked for
+ * @param otherCollectorFlags flags of windows_exporter's other collectors that were given: checked
+ *                          as windows_exporter checks them, then ignored (leakwatch serves only process)
  */
-public record CommandLine(Map<String, Object> values, Action action) {
+public record CommandLine(Map<String, Object> values, Action action, List<String> otherCollectorFlags) {
     public enum Action { RUN, HELP, VERSION }
 
     public static CommandLine parse(List<String> args) throws UsageException {
         Map<String, Object> values = new LinkedHashMap<>();
+        List<String> others = new ArrayList<>();
         Action action = Action.RUN;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if (arg.equals("-h") || arg.equals("--help")) {
+            if (arg.equals("-h") || arg.equals("--help") || arg.equals("--help-long") || arg.equals("--help-man")) {
                 action = Action.HELP;
                 continue;
             }
@@ -47,7 +52,8 @@ public record CommandLine(Map<String, Object> values, Action action) {
                 }
             }
             if (flag == null) {
-                throw new UsageException("unknown flag --" + printable(name) + " (see --help)");
+                i = otherCollectorFlag(args, i, name, inline, others);
+                continue;
             }
             switch (flag.kind()) {
                 case BOOLEAN -> put(values, flag, inline == null || ConfigValues.parseBoolean(flag.name(), inline));
@@ -63,7 +69,43 @@ public record CommandLine(Map<String, Object> values, Action action) {
                 }
             }
         }
-        return new CommandLine(values, action);
+        return new CommandLine(values, action, List.copyOf(others));
+    }
+
+    /**
+     * A flag of another windows_exporter collector ({@code --collector.service.include=x}): taken
+     * with its value as windows_exporter takes it, checked, and noted to be ignored.
+     *
+     * @return the index of the last argument used
+     */
+    private static int otherCollectorFlag(List<String> args, int i, String name, String inline, List<String> others)
+            throws UsageException {
+        boolean negated = inline == null && name.startsWith("no-")
+                && WindowsExporterKeys.otherCollectorFlag(name.substring(3)).orElse(null) == WindowsExporterKeys.Kind.BOOL;
+        String real = negated ? name.substring(3) : name;
+        WindowsExporterKeys.Kind kind = WindowsExporterKeys.otherCollectorFlag(real).orElseThrow(
+                () -> new UsageException("unknown flag --" + printable(name) + " (see --help)"));
+        if (kind == WindowsExporterKeys.Kind.BOOL) {
+            if (inline != null) {
+                ConfigValues.parseBoolean(real, inline);
+            }
+        } else {
+            String value = inline;
+            if (value == null) {
+                if (i + 1 >= args.size()) {
+                    throw new UsageException("flag --" + real + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            String problem = WindowsExporterKeys.checkFlagValue(real, value).orElse(null);
+            if (problem != null) {
+                throw new UsageException(problem);
+            }
+        }
+        if (!others.contains("--" + real)) {
+            others.add("--" + real);
+        }
+        return i;
     }
 
     private static void put(Map<String, Object> values, Flag flag, Object value) throws UsageException {
@@ -81,14 +123,6 @@ public record CommandLine(Map<String, Object> values, Action action) {
 
     /** Keeps error lines on one line whatever the user typed. */
     public static String printable(String s) {
-        StringBuilder out = new StringBuilder();
-        s.codePoints().limit(200).forEach(c -> {
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\x%02x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.toString();
+        return Printable.of(s);
     }
 }

@@ -1,5 +1,7 @@
 package io.leakwatch.config;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -11,20 +13,31 @@ import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Reads a config file: windows_exporter YAML (.yml/.yaml) or HOCON/JSON (anything else). */
+/**
+ * Reads a config file: windows_exporter YAML (.yml/.yaml), JSON (.json) or HOCON (anything else).
+ * Keys may be nested or dotted in every format. Keys of windows_exporter's other collectors are
+ * checked as windows_exporter checks them and set aside; a key neither leakwatch nor
+ * windows_exporter knows is an error.
+ */
 final class ConfigFiles {
     private ConfigFiles() {
     }
 
-    static Config load(Path file) throws UsageException {
+    /**
+     * @param settings leakwatch's own keys, as a Config
+     * @param ignored  other collectors' keys windows_exporter takes and leakwatch ignores, in file order
+     */
+    record Loaded(Config settings, List<String> ignored) {
+    }
+
+    static Loaded load(Path file) throws UsageException {
         String text;
         try {
             text = ConfigText.read(file);
@@ -32,24 +45,29 @@ final class ConfigFiles {
             throw new UsageException("--config.file: cannot read " + file + ": " + describe(e));
         }
         String lower = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".yml") || lower.endsWith(".yaml")) {
-            return fromYaml(file, text);
-        }
+        Map<?, ?> root = lower.endsWith(".yml") || lower.endsWith(".yaml") ? yaml(file, text) : hocon(file, text, lower);
+        Map<String, Object> flat = new LinkedHashMap<>();
+        flatten("", root, flat);
+        return classify(file, flat);
+    }
+
+    private static Map<?, ?> hocon(Path file, String text, String lower) throws UsageException {
         String tooDeep = ConfigText.bracesTooDeep(text);
         if (tooDeep != null) {
             throw new UsageException("--config.file: " + file + " is " + tooDeep);
         }
         try {
             ConfigSyntax syntax = lower.endsWith(".json") ? ConfigSyntax.JSON : ConfigSyntax.CONF;
+            // resolve() here: ${...} substitutions are HOCON's, and an undefined one is the user's mistake
             return ConfigFactory.parseString(text, ConfigParseOptions.defaults()
-                    .setSyntax(syntax).setOriginDescription(file.toString()));
+                    .setSyntax(syntax).setOriginDescription(file.toString())).resolve().root().unwrapped();
         } catch (ConfigException e) {
             throw new UsageException("--config.file: " + oneLine(e.getMessage()));
         }
     }
 
     /** YAML keys nest like windows_exporter's ({@code collector: {process: {include: x}}}); dotted keys work too. */
-    static Config fromYaml(Path file, String text) throws UsageException {
+    private static Map<?, ?> yaml(Path file, String text) throws UsageException {
         Object root;
         try {
             LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).build();
@@ -65,36 +83,74 @@ final class ConfigFiles {
             throw new UsageException("--config.file: invalid YAML in " + file + ": " + oneLine(e.getMessage()));
         }
         if (root == null) {
-            return ConfigFactory.empty();
+            return Map.of();
         }
         if (!(root instanceof Map<?, ?> map)) {
             throw new UsageException("--config.file: " + file + " must be a YAML mapping of settings");
         }
-        Map<String, Object> flat = new LinkedHashMap<>();
-        flatten("", map, flat, file);
+        return map;
+    }
+
+    /** {@code {a: {b: 1}}} and {@code {"a.b": 1}} both become {@code a.b = 1}; lists stay lists; an empty mapping leaves no key. */
+    private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out) {
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String key = prefix + e.getKey();
+            if (e.getValue() instanceof Map<?, ?> nested) {
+                flatten(key + ".", nested, out);
+            } else {
+                out.put(key, e.getValue());
+            }
+        }
+    }
+
+    private static Loaded classify(Path file, Map<String, Object> flat) throws UsageException {
+        Map<String, Object> own = new LinkedHashMap<>();
+        List<String> ignored = new ArrayList<>();
+        for (Map.Entry<String, Object> e : flat.entrySet()) {
+            String key = e.getKey();
+            Object value = e.getValue();
+            if (key.equals(Flags.CONFIG_FILE)) {
+                throw new UsageException("--config.file " + file + ": key 'config.file' is only valid on the command line");
+            }
+            if (Flags.find(key).isPresent()) {
+                checkOwnLikeWindowsExporter(file, key, value);
+                // lists stay lists (a nested one is reported by the setting that reads it)
+                own.put(key, value instanceof List<?> ? value
+                        : value == null ? "" : value instanceof Boolean ? value : String.valueOf(value));
+                continue;
+            }
+            if (value == null && Flags.all().stream().anyMatch(f -> f.name().startsWith(key + "."))) {
+                continue; // "collector: {process: }" is an empty section
+            }
+            WindowsExporterKeys.FileKey other = WindowsExporterKeys.fileKey(key, value);
+            if (other instanceof WindowsExporterKeys.FileKey.Ignored i) {
+                ignored.add(i.key());
+            } else if (other instanceof WindowsExporterKeys.FileKey.Refused r) {
+                throw new UsageException("--config.file " + file + ": " + r.problem());
+            } else {
+                throw new UsageException("--config.file " + file + ": unknown key '" + CommandLine.printable(key)
+                        + "' (neither a leakwatch nor a windows_exporter setting)");
+            }
+        }
         try {
-            return ConfigFactory.parseMap(flat, file.toString());
+            return new Loaded(ConfigFactory.parseMap(own, file.toString()), List.copyOf(ignored));
         } catch (ConfigException e) {
             throw new UsageException("--config.file: " + oneLine(e.getMessage()));
         }
     }
 
-    private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out, Path file) throws UsageException {
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            String key = prefix + e.getKey();
-            Object value = e.getValue();
-            if (value instanceof Map<?, ?> nested) {
-                flatten(key + ".", nested, out, file);
-            } else if (value instanceof List<?> list) {
-                if (list.stream().anyMatch(item -> item instanceof List<?> || item instanceof Map<?, ?>)) {
-                    throw new UsageException("--" + CommandLine.printable(key) + ": expected a list of plain values in " + file
-                            + ", found a nested list or mapping");
-                }
-                out.put(key, list.stream().map(String::valueOf).toList());
-            } else if (value == null) {
-                out.put(key, "");
-            } else {
-                out.put(key, value instanceof Boolean ? value : String.valueOf(value));
+    /**
+     * windows_exporter's YAML decoder compiles a regex key as written, before the ^(?:...)$ the
+     * flag gets, so an expression that only works inside the wrapper is refused in a file.
+     */
+    private static void checkOwnLikeWindowsExporter(Path file, String key, Object value) throws UsageException {
+        if ((key.equals(Flags.PROCESS_INCLUDE) || key.equals(Flags.PROCESS_EXCLUDE)) && value != null
+                && !(value instanceof List<?>)) {
+            try {
+                Pattern.compile(String.valueOf(value));
+            } catch (PatternSyntaxException e) {
+                throw new UsageException("--config.file " + file + ": " + key + ": invalid regex (Go RE2 syntax): "
+                        + e.getDescription() + " in '" + CommandLine.printable(String.valueOf(value)) + "'");
             }
         }
     }

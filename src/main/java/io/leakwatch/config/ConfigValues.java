@@ -51,8 +51,9 @@ final class ConfigValues {
 
     static boolean parseBoolean(String key, String text) throws UsageException {
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes" -> true;
-            case "false", "0", "no" -> false;
+            // Go's strconv.ParseBool (1, t, true in any of its cases), and yes/no
+            case "true", "1", "t", "yes" -> true;
+            case "false", "0", "f", "no" -> false;
             default -> throw new UsageException("--" + key + ": '" + CommandLine.printable(text) + "' is not true or false");
         };
     }

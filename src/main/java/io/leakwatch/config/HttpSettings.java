@@ -1,7 +1,6 @@
 package io.leakwatch.config;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -18,17 +17,6 @@ import java.util.Set;
 public record HttpSettings(List<ListenAddress> listenAddresses, String telemetryPath, Set<String> enabledCollectors,
                            double timeoutMarginSeconds, boolean disableExporterMetrics, HttpLimits limits) {
 
-    /** The collectors this build has. */
-    public static final Set<String> AVAILABLE_COLLECTORS = Set.of("process");
-    private static final Set<String> DEFAULT_COLLECTORS = Set.of("process");
-    /** windows_exporter collectors a user may list out of habit: named in the error. */
-    private static final Set<String> WINDOWS_EXPORTER_ONLY = Set.of(
-            "ad", "adcs", "adfs", "cache", "container", "cpu", "cpu_info", "cs", "dfsr", "dhcp", "diskdrive", "dns",
-            "exchange", "filetime", "fsrmquota", "hyperv", "iis", "license", "logical_disk", "memory", "mscluster",
-            "msmq", "mssql", "net", "netframework", "nps", "os", "pagefile", "performancecounter", "physical_disk",
-            "printer", "remote_fx", "scheduled_task", "service", "smb", "smbclient", "smtp", "system", "tcp",
-            "terminal_services", "textfile", "thermalzone", "time", "udp", "update", "vmware");
-
     public HttpSettings {
         listenAddresses = List.copyOf(listenAddresses);
         enabledCollectors = Set.copyOf(enabledCollectors);
@@ -40,7 +28,8 @@ public record HttpSettings(List<ListenAddress> listenAddresses, String telemetry
                 newLimits);
     }
 
-    static HttpSettings from(ConfigValues c) throws UsageException {
+    /** @param collectors the collectors served, as {@link CollectorSelection} resolved them */
+    static HttpSettings from(ConfigValues c, Set<String> collectors) throws UsageException {
         List<ListenAddress> addresses = new ArrayList<>();
         for (String text : c.stringList(Flags.LISTEN_ADDRESS)) {
             addresses.add(ListenAddress.parse(text.trim()));
@@ -53,33 +42,8 @@ public record HttpSettings(List<ListenAddress> listenAddresses, String telemetry
             throw new UsageException("--" + Flags.TELEMETRY_PATH + ": '" + CommandLine.printable(path)
                     + "' must be a path like /metrics (starts with /, not just /, no spaces, ? or #)");
         }
-        return new HttpSettings(addresses, path, collectors(c.string(Flags.COLLECTORS_ENABLED)),
+        return new HttpSettings(addresses, path, collectors,
                 timeoutMargin(c.string(Flags.TIMEOUT_MARGIN)), c.bool(Flags.DISABLE_EXPORTER_METRICS), HttpLimits.from(c));
-    }
-
-    private static Set<String> collectors(String text) throws UsageException {
-        Set<String> out = new LinkedHashSet<>();
-        for (String raw : text.split(",")) {
-            String name = raw.trim();
-            if (name.isEmpty()) {
-                continue;
-            }
-            if (name.equals("[defaults]")) {
-                out.addAll(DEFAULT_COLLECTORS);
-            } else if (AVAILABLE_COLLECTORS.contains(name)) {
-                out.add(name);
-            } else if (WINDOWS_EXPORTER_ONLY.contains(name)) {
-                throw new UsageException("--" + Flags.COLLECTORS_ENABLED + ": collector '" + name
-                        + "' is a windows_exporter collector that leakwatch does not provide (available: process)");
-            } else {
-                throw new UsageException("--" + Flags.COLLECTORS_ENABLED + ": unknown collector '"
-                        + CommandLine.printable(name) + "' (available: process)");
-            }
-        }
-        if (out.isEmpty()) {
-            throw new UsageException("--" + Flags.COLLECTORS_ENABLED + ": no collector enabled (available: process)");
-        }
-        return out;
     }
 
     private static double timeoutMargin(String text) throws UsageException {

@@ -3,7 +3,6 @@ package io.leakwatch.config;
 import io.leakwatch.model.ProcessFilter;
 
 import java.nio.file.Path;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -25,19 +24,10 @@ public record ProcessSettings(ProcessFilter filter, boolean cmdline, boolean iis
     }
 
     private static ProcessFilter filter(String include, String exclude) throws UsageException {
-        // Compile each as written first, so the error quotes the user's regex, not our anchored wrapper.
-        for (String[] flagAndRegex : new String[][]{{Flags.PROCESS_INCLUDE, include}, {Flags.PROCESS_EXCLUDE, exclude}}) {
-            try {
-                Pattern.compile(flagAndRegex[1]);
-            } catch (PatternSyntaxException e) {
-                throw new UsageException("--" + flagAndRegex[0] + ": invalid regex: " + regexError(e));
-            }
-        }
         try {
             return ProcessFilter.of(include, exclude);
-        } catch (PatternSyntaxException e) {
-            // valid alone but not inside ^(?:...)$, e.g. an unbalanced ")" that closed our group
-            throw new UsageException("--" + Flags.PROCESS_INCLUDE + "/--" + Flags.PROCESS_EXCLUDE + ": invalid regex: " + regexError(e));
+        } catch (ProcessFilter.InvalidRegexException e) {
+            throw new UsageException(e.getMessage());
         }
     }
 

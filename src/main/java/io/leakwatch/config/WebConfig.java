@@ -42,6 +42,9 @@ public record WebConfig(Tls tls, Map<String, String> users) {
                       List<Certificate> clientCas) {
     }
 
+    /** bcrypt defines costs 4 to 31; a hash outside cannot be checked. */
+    static final int MIN_BCRYPT_COST = 4;
+    static final int MAX_BCRYPT_COST = 31;
     private static final Set<String> TOP_KEYS = Set.of("tls_server_config", "basic_auth_users", "http_server_config");
     private static final Set<String> TLS_KEYS = Set.of("cert_file", "key_file", "client_auth_type", "client_ca_file",
             "min_version", "max_version");
@@ -104,9 +107,15 @@ public record WebConfig(Tls tls, Map<String, String> users) {
         Map<String, String> users = new LinkedHashMap<>();
         if (top.get("basic_auth_users") != null) {
             for (Map.Entry<String, Object> e : map(top.get("basic_auth_users"), "basic_auth_users").entrySet()) {
-                if (!(e.getValue() instanceof String hash) || !looksLikeBcrypt(hash)) {
+                if (!(e.getValue() instanceof String hash) || bcryptCost(hash) < 0) {
                     throw new IllegalArgumentException("basic_auth_users." + CommandLine.printable(e.getKey())
                             + ": not a bcrypt hash (expected $2a$/$2b$/$2y$..., e.g. from htpasswd -nBC 10)");
+                }
+                int cost = bcryptCost(hash);
+                if (cost < MIN_BCRYPT_COST || cost > MAX_BCRYPT_COST) {
+                    throw new IllegalArgumentException("basic_auth_users." + CommandLine.printable(e.getKey())
+                            + ": bcrypt cost " + cost + " is outside " + MIN_BCRYPT_COST + "-" + MAX_BCRYPT_COST
+                            + " (bcrypt cannot check it; 10 to 12 is usual, e.g. htpasswd -nBC 10)");
                 }
                 if (e.getKey().isEmpty() || e.getKey().contains(":")) {
                     throw new IllegalArgumentException("basic_auth_users: user name '" + CommandLine.printable(e.getKey())
@@ -166,8 +175,13 @@ public record WebConfig(Tls tls, Map<String, String> users) {
         return new Tls(cert, key, auth, ca, min, max, chain, privateKey, clientCas);
     }
 
-    static boolean looksLikeBcrypt(String hash) {
-        return hash.matches("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}");
+    /** The cost of a bcrypt hash ({@code $2b$10$...} -> 10), or -1 when it is not one. */
+    public static int bcryptCost(String hash) {
+        if (hash == null || !hash.matches("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}")) {
+            return -1;
+        }
+        int second = hash.indexOf('$', 1);
+        return Integer.parseInt(hash.substring(second + 1, second + 3));
     }
 
     private static String version(Map<String, Object> m, String key, String defaultValue) {
@@ -177,7 +191,25 @@ public record WebConfig(Tls tls, Map<String, String> users) {
             throw new IllegalArgumentException("tls_server_config." + key + ": '" + CommandLine.printable(text)
                     + "' is not one of TLS10, TLS11, TLS12, TLS13");
         }
+        List<String> usable = usableProtocols();
+        if (!usable.contains(jsse)) {
+            throw new IllegalArgumentException("tls_server_config." + key + ": " + text + " is disabled in this Java runtime"
+                    + " (jdk.tls.disabledAlgorithms), so it would be silently ignored; usable: "
+                    + String.join(", ", VERSIONS.entrySet().stream().filter(v -> usable.contains(v.getValue()))
+                    .map(Map.Entry::getKey).sorted().toList()));
+        }
         return jsse;
+    }
+
+    /** TLS versions this Java runtime will negotiate (its defaults leave out the disabled ones). */
+    static List<String> usableProtocols() {
+        try {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, null, null);
+            return List.of(context.getDefaultSSLParameters().getProtocols());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("tls_server_config: this Java runtime has no TLS: " + e.getMessage());
+        }
     }
 
     private static Path file(Map<String, Object> m, String key, Path baseDir) {

@@ -41,7 +41,8 @@ public final class DistinctPidsBackend extends GuardingBackend {
             return snapshot;
         }
         return new ProcessSnapshot(distinct, snapshot.skippedVanished(),
-                snapshot.skippedMalformed() + processes.size() - distinct.size(), snapshot.droppedOverLimit());
+                snapshot.skippedMalformed() + processes.size() - distinct.size(), snapshot.droppedOverLimit(),
+                snapshot.pendingRedaction(), snapshot.cutNames());
     }
 
     @Override

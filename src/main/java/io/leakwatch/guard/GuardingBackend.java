@@ -14,6 +14,11 @@ abstract class GuardingBackend implements ProcessBackend {
         this.delegate = delegate;
     }
 
+    /** The backend this guard wraps. */
+    ProcessBackend delegate() {
+        return delegate;
+    }
+
     /** The guard's work on one collection's snapshot. */
     abstract ProcessSnapshot guard(ProcessSnapshot snapshot);
 

@@ -5,8 +5,9 @@ import io.leakwatch.model.ProcessBackend;
 
 /**
  * Wraps any OS backend with the protections that do not depend on the OS: one sample per pid,
- * the cardinality guard (--collector.process.max-processes) and command-line redaction
- * (--collector.process.cmdline-redact), in that order so only kept processes are redacted.
+ * the cardinality guard (--collector.process.max-processes), redaction of names and command lines
+ * (--collector.process.cmdline-redact) and the cap on the name's length, in that order so only
+ * kept processes are redacted, and only redacted names are cut.
  */
 public final class ProcessGuards {
     private ProcessGuards() {
@@ -14,12 +15,14 @@ public final class ProcessGuards {
 
     /**
      * @param settings       validated guard settings
-     * @param cmdlineEnabled whether the backend fills the cmdline label at all (nothing to redact otherwise)
+     * @param cmdlineEnabled whether the backend fills the cmdline label at all (names are redacted either way:
+     *                       on Linux a name can be argv[0]'s basename, which can hold what the command line holds)
      */
     public static ProcessBackend wrap(ProcessBackend backend, GuardSettings settings, boolean cmdlineEnabled) {
         CmdlineRedactor redactor = CmdlineRedactor.of(settings.cmdlineRedactRegex());
         ProcessBackend distinct = new DistinctPidsBackend(backend);
         ProcessBackend guarded = settings.maxProcesses() > 0 ? new ProcessLimitBackend(distinct, settings.maxProcesses()) : distinct;
-        return redactor.enabled() && cmdlineEnabled ? new RedactingBackend(guarded, redactor) : guarded;
+        ProcessBackend redacted = redactor.enabled() ? new RedactingBackend(guarded, redactor) : guarded;
+        return new LabelCapBackend(redacted);
     }
 }

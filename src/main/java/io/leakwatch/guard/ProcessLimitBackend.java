@@ -37,6 +37,7 @@ public final class ProcessLimitBackend extends GuardingBackend {
         List<ProcessSample> sorted = new ArrayList<>(all);
         sorted.sort(LARGEST_FIRST);
         return new ProcessSnapshot(sorted.subList(0, maxProcesses), snapshot.skippedVanished(),
-                snapshot.skippedMalformed(), snapshot.droppedOverLimit() + all.size() - maxProcesses);
+                snapshot.skippedMalformed(), snapshot.droppedOverLimit() + all.size() - maxProcesses, snapshot.pendingRedaction(),
+                snapshot.cutNames());
     }
 }

@@ -1,89 +1,147 @@
 package io.leakwatch.http;
 
+import io.leakwatch.config.WebConfig;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Checks {@code Authorization: Basic} against bcrypt hashes (Spring Security's BCrypt).
- * bcrypt costs tens of milliseconds by design; a scraper sends the same credentials every
- * scrape, so a successful check is remembered by a SHA-256 of user and password (never the
- * password itself), in a small bounded cache. Unknown users still pay one bcrypt check so
- * response time does not reveal which user names exist.
+ * Checks {@code Authorization: Basic} against bcrypt hashes (Spring Security's BCrypt), in a way
+ * a flood of wrong passwords cannot turn against the exporter, as Prometheus' exporter-toolkit does:
+ * <ul>
+ * <li>one bcrypt check at a time (bcrypt is meant to be slow: tens of milliseconds each);</li>
+ * <li>recent outcomes are remembered, both successes and failures, so a scraper sending the same
+ * credentials every scrape pays bcrypt once. The key is an HMAC of user and password under a
+ * random key made at start, so the cache never holds a password, nor anything a stolen heap dump
+ * could test guesses against offline. Successes and failures live in separate bounded caches:
+ * a flood of new wrong passwords can push out old failures but never a scraper's success;</li>
+ * <li>at most {@code maxWaiting} requests wait for a bcrypt check at once; more are answered
+ * {@link Outcome#BUSY} at once (no bcrypt, no thread held), so failed attempts count against
+ * the request limits instead of taking every HTTP thread.</li>
+ * </ul>
+ * An unknown user pays one bcrypt check against the costliest configured hash, so response time
+ * does not tell which user names exist. Thread-safe.
  */
 final class BasicAuth {
-    private static final int CACHE_SIZE = 64;
-    private static final String DUMMY_HASH = BCrypt.hashpw("leakwatch-dummy", BCrypt.gensalt(10));
+    static final int SUCCESS_CACHE_SIZE = 64;
+    static final int FAILURE_CACHE_SIZE = 1024;
+    private static final int MAX_HEADER_CHARS = 4096;
+
+    enum Outcome { ALLOWED, DENIED, BUSY }
 
     private final Map<String, String> users;
-    private final Map<String, Boolean> verified = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > CACHE_SIZE;
-        }
-    };
+    private final String decoyHash; // a configured hash: unknown users cost the same as known ones
+    private final Semaphore waiting;
+    private final ReentrantLock bcrypt = new ReentrantLock(true);
+    private final Mac keyMac;
+    private final Map<String, Boolean> successes = lru(SUCCESS_CACHE_SIZE); // guarded by itself
+    private final Map<String, Boolean> failures = lru(FAILURE_CACHE_SIZE);  // guarded by itself
 
-    BasicAuth(Map<String, String> users) {
+    BasicAuth(Map<String, String> users, int maxWaiting) {
         this.users = Map.copyOf(users);
+        this.decoyHash = users.values().stream().max(java.util.Comparator.comparingInt(WebConfig::bcryptCost)).orElse(null);
+        this.waiting = new Semaphore(Math.max(1, maxWaiting));
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        try {
+            keyMac = Mac.getInstance("HmacSHA256");
+            keyMac.init(new SecretKeySpec(key, "HmacSHA256"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required by every Java runtime", e);
+        }
     }
 
     boolean enabled() {
         return !users.isEmpty();
     }
 
-    /** @return true when the header carries a known user and the matching password */
-    boolean allows(String authorizationHeader) {
-        if (authorizationHeader == null || authorizationHeader.length() > 4096
+    /** The outcome for an Authorization header (null when absent). */
+    Outcome check(String authorizationHeader) {
+        if (authorizationHeader == null || authorizationHeader.length() > MAX_HEADER_CHARS
                 || !authorizationHeader.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return false;
+            return Outcome.DENIED;
         }
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(authorizationHeader.substring(6).trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return false;
+            return Outcome.DENIED;
         }
         int colon = decoded.indexOf(':');
         if (colon < 0) {
-            return false;
+            return Outcome.DENIED;
         }
         String user = decoded.substring(0, colon);
         String password = decoded.substring(colon + 1);
-        String hash = users.get(user);
-        String cacheKey = digest(user, password);
-        synchronized (verified) {
-            if (hash != null && verified.containsKey(cacheKey)) {
-                return true;
+        String key = cacheKey(user, password);
+        synchronized (successes) {
+            if (successes.containsKey(key)) {
+                return Outcome.ALLOWED;
             }
+        }
+        synchronized (failures) {
+            if (failures.containsKey(key)) {
+                return Outcome.DENIED;
+            }
+        }
+        if (!waiting.tryAcquire()) {
+            return Outcome.BUSY;
         }
         boolean ok;
         try {
-            ok = BCrypt.checkpw(password, hash != null ? hash : DUMMY_HASH) && hash != null;
-        } catch (IllegalArgumentException e) {
-            ok = false; // a hash BCrypt cannot read (validated at startup, so not expected)
-        }
-        if (ok) {
-            synchronized (verified) {
-                verified.put(cacheKey, Boolean.TRUE);
+            bcrypt.lock();
+            try {
+                ok = verify(user, password);
+            } finally {
+                bcrypt.unlock();
             }
+        } finally {
+            waiting.release();
         }
-        return ok;
+        Map<String, Boolean> cache = ok ? successes : failures;
+        synchronized (cache) {
+            cache.put(key, Boolean.TRUE);
+        }
+        return ok ? Outcome.ALLOWED : Outcome.DENIED;
     }
 
-    private static String digest(String user, String password) {
+    private boolean verify(String user, String password) {
+        String hash = users.get(user);
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(user.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            sha.update(password.getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
+            boolean matches = BCrypt.checkpw(password, hash != null ? hash : decoyHash);
+            return matches && hash != null;
+        } catch (IllegalArgumentException e) {
+            return false; // a hash BCrypt cannot read: refused at startup, so not expected
         }
+    }
+
+    private String cacheKey(String user, String password) {
+        byte[] u = user.getBytes(StandardCharsets.UTF_8);
+        byte[] p = password.getBytes(StandardCharsets.UTF_8);
+        byte[] mac;
+        synchronized (keyMac) {
+            keyMac.update(java.nio.ByteBuffer.allocate(4).putInt(u.length).array()); // length first: no two pairs share a key
+            keyMac.update(u);
+            mac = keyMac.doFinal(p);
+        }
+        return Base64.getEncoder().encodeToString(mac);
+    }
+
+    private static Map<String, Boolean> lru(int size) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > size;
+            }
+        };
     }
 }

@@ -2,8 +2,9 @@ package io.leakwatch.http;
 
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.util.JavalinBindException;
+import io.javalin.http.Handler;
 import io.leakwatch.common.Version;
 import io.leakwatch.config.HttpLimits;
 import io.leakwatch.config.HttpSettings;
@@ -11,6 +12,7 @@ import io.leakwatch.config.ListenAddress;
 import io.leakwatch.config.WebConfig;
 import io.leakwatch.metrics.Exposition;
 import io.leakwatch.metrics.ExtraEndpoint;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.ServerConnector;
@@ -19,17 +21,26 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Wires the endpoints to Javalin and binds every --web.listen-address. */
 public final class ExporterServer implements AutoCloseable {
     private static final int MAX_THREADS = 16;
+    private static final int ACCEPT_QUEUE = 1024;
 
     private final Javalin app;
+    private final List<ListenAddress> addresses;
 
     /**
      * @param extras pages of other features (for example /leaks), linked from the landing page
@@ -37,9 +48,14 @@ public final class ExporterServer implements AutoCloseable {
      */
     public ExporterServer(HttpSettings settings, WebConfig web, Exposition exposition, List<ExtraEndpoint> extras) {
         HttpLimits limits = settings.limits();
+        this.addresses = settings.listenAddresses();
         SslContextFactory.Server tls = web.tls() == null ? null : JettyTls.serverContext(web.tls());
-        BasicAuth auth = new BasicAuth(web.users());
-        SlowClientGuard slowClients = new SlowClientGuard(limits.slowRequestCheckMillis());
+        // a quarter of the request limit may wait for a password check; the rest stays for scrapes
+        BasicAuth auth = new BasicAuth(web.users(), limits.maxRequests() > 0 ? Math.max(1, limits.maxRequests() / 4) : 4);
+        ClientErrorLog clientErrors = new ClientErrorLog(ClientErrorLog.DEFAULT_INTERVAL_MILLIS);
+        ConnectionGate gate = new ConnectionGate(limits.maxConnections(), limits.maxConnectionsPerClient(),
+                limits.handshakeTimeoutMillis(), limits.headerTimeoutMillis(), clientErrors);
+        ByteBufferPool buffers = HardenedConnectors.smallBufferPool();
         MetricsHandler metrics = new MetricsHandler(exposition, settings);
         String landing = LandingPage.html(settings.telemetryPath(), extras);
         String versionJson = "{\"version\":\"" + Version.VERSION + "\",\"java\":\""
@@ -57,23 +73,39 @@ public final class ExporterServer implements AutoCloseable {
                     httpConfig.setSendServerVersion(false);
                     httpConfig.setSendXPoweredBy(false);
                     httpConfig.setRequestHeaderSize(limits.maxHeaderBytes());
-                    ServerConnector connector = HardenedConnectors.create(server, httpConfig, tls);
+                    ServerConnector connector = HardenedConnectors.create(server, httpConfig, tls, buffers);
                     connector.setIdleTimeout(limits.idleTimeoutMillis());
-                    connector.addBean(slowClients);
+                    // Java's default backlog is 50: a burst of connections would make the kernel drop the scraper's SYN
+                    // (a retry a second later); the gate closes what it does not want right after accept.
+                    connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                    connector.addBean(gate, false); // the server manages it; every connector reports to it
                     connector.setHost(address.host());
                     connector.setPort(address.port());
                     return connector;
                 });
             }
-            config.jetty.modifyServer(server -> HardenedConnectors.guard(server, auth, settings.telemetryPath(), limits));
-            config.routes.get("/", ctx -> ctx.html(landing));
-            config.routes.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
-            config.routes.get("/version", ctx -> ctx.contentType("application/json").result(versionJson));
-            config.routes.get(settings.telemetryPath(), metrics);
+            config.jetty.modifyServer(server -> {
+                server.addBean(gate, true);
+                Set<String> limited = new HashSet<>();
+                limited.add(settings.telemetryPath());
+                extras.forEach(e -> limited.add(e.path()));
+                HardenedConnectors.guard(server, new RequestGuard(server.getHandler(), auth, Set.of("/", "/health", "/version"),
+                        limited, limits.maxRequests(), gate), limits, clientErrors);
+            });
+            // HEAD answers as GET does, without the body (Javalin alone would answer an empty text/plain)
+            getAndHead(config.routes, "/", ctx -> ctx.html(landing));
+            getAndHead(config.routes, "/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            getAndHead(config.routes, "/version", ctx -> ctx.contentType("application/json").result(versionJson));
+            getAndHead(config.routes, settings.telemetryPath(), metrics);
             for (ExtraEndpoint extra : extras) {
-                config.routes.get(extra.path(), ctx -> serve(ctx, extra));
+                getAndHead(config.routes, extra.path(), ctx -> serve(ctx, extra));
             }
         });
+    }
+
+    private static void getAndHead(RoutesConfig routes, String path, Handler handler) {
+        routes.get(path, handler);
+        routes.head(path, handler);
     }
 
     private static void serve(Context ctx, ExtraEndpoint extra) throws IOException {
@@ -91,14 +123,56 @@ public final class ExporterServer implements AutoCloseable {
         try {
             // Javalin's own connector would bind 8080: port -1 disables it, ours are added above.
             app.start(-1);
-        } catch (JavalinBindException e) {
-            app.stop();
-            throw new BindFailure(e.getMessage());
         } catch (RuntimeException e) {
             app.stop();
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new BindFailure(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause(); // Javalin says "port already in use" for every bind failure: ask the JDK
+            }
+            throw new BindFailure(addresses + ": " + why(cause));
         }
+    }
+
+    /**
+     * Binds each address once and lets go, before anything else starts (and logs): so a wrong
+     * address is the one line of a failed start, and says what is wrong with it.
+     *
+     * @throws BindFailure naming the address and the reason
+     */
+    public static void checkBindable(List<ListenAddress> addresses) throws BindFailure {
+        for (ListenAddress address : addresses) {
+            InetSocketAddress socketAddress;
+            try {
+                socketAddress = address.host() == null ? new InetSocketAddress(address.port())
+                        : new InetSocketAddress(InetAddress.getByName(address.host()), address.port());
+            } catch (UnknownHostException e) {
+                throw new BindFailure(address + ": cannot resolve host '" + address.host() + "'");
+            }
+            try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+                probe.setOption(StandardSocketOptions.SO_REUSEADDR, true); // as Jetty binds
+                probe.bind(socketAddress);
+            } catch (IOException e) {
+                throw new BindFailure(address + ": " + why(e));
+            }
+        }
+    }
+
+    /** The reason of a failed bind in words, from the JDK's exception. */
+    static String why(Throwable e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (e instanceof java.nio.channels.UnresolvedAddressException) {
+            return "cannot resolve the host";
+        }
+        if (message.contains("Address already in use")) {
+            return "address already in use (another process listens on that port)";
+        }
+        if (message.contains("Cannot assign requested address")) {
+            return "cannot assign requested address (not an address of this machine)";
+        }
+        if (message.contains("Permission denied")) {
+            return "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+        }
+        return e.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
     }
 
     /** Ports actually bound, in --web.listen-address order (useful with port 0). */

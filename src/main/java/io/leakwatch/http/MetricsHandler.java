@@ -49,6 +49,12 @@ final class MetricsHandler implements Handler {
         if (gzip) {
             ctx.header("Content-Encoding", "gzip");
         }
+        if ("HEAD".equals(ctx.method().name())) {
+            // the headers a GET would get, without collecting: the length of a streamed body is not known in
+            // advance, so, as for GET, none is sent (committing the headers now keeps Jetty from adding "0")
+            ctx.res().flushBuffer();
+            return;
+        }
         OutputStream raw = ctx.res().getOutputStream();
         OutputStream body = gzip ? new GZIPOutputStream(raw, 8192) : raw;
         try (Writer out = new BufferedWriter(new OutputStreamWriter(body, StandardCharsets.UTF_8), 16 * 1024)) {

@@ -14,7 +14,10 @@ import java.io.PrintWriter;
  * the status only: no stack trace, no exception message, no "Powered by Jetty".
  */
 final class PlainErrorHandler extends ErrorHandler {
-    PlainErrorHandler() {
+    private final ClientErrorLog clientErrors;
+
+    PlainErrorHandler(ClientErrorLog clientErrors) {
+        this.clientErrors = clientErrors;
         setShowStacks(false);
         setShowCauses(false);
         setShowMessageInTitle(false);
@@ -46,6 +49,7 @@ final class PlainErrorHandler extends ErrorHandler {
 
     @Override
     public java.nio.ByteBuffer badMessageError(int status, String reason, org.eclipse.jetty.http.HttpFields.Mutable fields) {
+        clientErrors.note("bad requests answered " + status + " " + HttpStatus.getMessage(status), reason);
         return super.badMessageError(status, HttpStatus.getMessage(status), fields);
     }
 }

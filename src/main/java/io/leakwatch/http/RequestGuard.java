@@ -7,26 +7,41 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
+import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs in front of every route, before any application code: only GET and HEAD (405 with
- * {@code Allow}), basic authentication when configured (401), and at most {@code maxScrapes}
- * scrapes of the metrics path at once (503 beyond, as node_exporter's --web.max-requests).
+ * Runs in front of every route, before any application code:
+ * <ol>
+ * <li>only GET and HEAD (405 with {@code Allow});</li>
+ * <li>basic authentication when configured (401), through {@link BasicAuth}, whose slow checks
+ * are limited too (503 when too many wait);</li>
+ * <li>only the exact paths leakwatch serves (404 for anything else, so {@code /metrics/} or
+ * {@code //metrics} never reaches a handler under another name);</li>
+ * <li>at most {@code maxRequests} requests at once to the endpoints that do work (the metrics
+ * path and the extra pages such as /leaks), 503 beyond, as node_exporter's --web.max-requests.</li>
+ * </ol>
+ * A request that passes authentication marks its connection as granted for the {@link ConnectionGate}.
  * Answers are short plain text: nothing about the server, its version or its code.
  */
 final class RequestGuard extends Handler.Wrapper {
     private final BasicAuth auth;
-    private final String metricsPath;
-    private final Semaphore scrapes; // null: unlimited
-    private final int maxScrapes;
+    private final Set<String> cheapPaths;   // constant answers: never limited
+    private final Set<String> limitedPaths; // answers that cost work: limited
+    private final Semaphore requests;       // null: unlimited
+    private final int maxRequests;
+    private final ConnectionGate gate;
 
-    RequestGuard(Handler inner, BasicAuth auth, String metricsPath, int maxScrapes) {
+    RequestGuard(Handler inner, BasicAuth auth, Set<String> cheapPaths, Set<String> limitedPaths, int maxRequests,
+                 ConnectionGate gate) {
         super(inner);
         this.auth = auth;
-        this.metricsPath = metricsPath;
-        this.maxScrapes = maxScrapes;
-        this.scrapes = maxScrapes > 0 ? new Semaphore(maxScrapes) : null;
+        this.cheapPaths = Set.copyOf(cheapPaths);
+        this.limitedPaths = Set.copyOf(limitedPaths);
+        this.maxRequests = maxRequests;
+        this.requests = maxRequests > 0 ? new Semaphore(maxRequests) : null;
+        this.gate = gate;
     }
 
     @Override
@@ -36,22 +51,41 @@ final class RequestGuard extends Handler.Wrapper {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
             return answer(response, callback, 405, "Method Not Allowed: only GET and HEAD are served");
         }
-        if (auth.enabled() && !auth.allows(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"leakwatch\", charset=\"UTF-8\"");
-            return answer(response, callback, 401, "Unauthorized");
+        if (auth.enabled()) {
+            switch (auth.check(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+                case ALLOWED -> { }
+                case DENIED -> {
+                    refused(request, response);
+                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"leakwatch\", charset=\"UTF-8\"");
+                    return answer(response, callback, 401, "Unauthorized");
+                }
+                case BUSY -> {
+                    refused(request, response);
+                    response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+                    return answer(response, callback, 503, "Too many password checks at once, try again later");
+                }
+            }
         }
-        if (scrapes == null || !metricsPath.equals(Request.getPathInContext(request))) {
+        gate.granted(request.getConnectionMetaData().getConnection());
+        String path = Request.getPathInContext(request);
+        if (cheapPaths.contains(path)) {
             return super.handle(request, response, callback);
         }
-        if (!scrapes.tryAcquire()) {
+        if (!limitedPaths.contains(path)) {
+            return answer(response, callback, 404, "Not Found");
+        }
+        if (requests == null) {
+            return super.handle(request, response, callback);
+        }
+        if (!requests.tryAcquire()) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
             return answer(response, callback, 503,
-                    "Limit of concurrent scrapes reached (" + maxScrapes + "), try again later (--web.max-requests)");
+                    "Limit of concurrent requests reached (" + maxRequests + "), try again later (--web.max-requests)");
         }
-        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean held = new AtomicBoolean(true);
         Runnable release = () -> {
             if (held.compareAndSet(true, false)) {
-                scrapes.release(); // exactly once, however the request ends
+                requests.release(); // exactly once, however the request ends
             }
         };
         Callback releasing = Callback.from(callback.getInvocationType(), () -> {
@@ -72,6 +106,18 @@ final class RequestGuard extends Handler.Wrapper {
             release.run();
         }
         return handled;
+    }
+
+    /**
+     * A request without valid credentials: its connection closes after the answer, and the client
+     * waits a second before the next connection is accepted. A request without any Authorization
+     * header is a client learning that auth is on (a browser's first try): it is not held against it.
+     */
+    private void refused(Request request, Response response) {
+        if (request.getHeaders().get(HttpHeader.AUTHORIZATION) != null) {
+            gate.penalize(request.getConnectionMetaData().getConnection());
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
     }
 
     private static boolean answer(Response response, Callback callback, int status, String text) {

@@ -47,23 +47,6 @@ final class Human {
         return String.format(Locale.ROOT, "%.1f days", s / 86400.0);
     }
 
-    /** A name for a log line: control characters (a newline would forge a line) as \\uXXXX escapes. */
-    static String logSafe(String s) {
-        StringBuilder b = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                if (b == null) {
-                    b = new StringBuilder(s.length() + 8).append(s, 0, i);
-                }
-                b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else if (b != null) {
-                b.append(c);
-            }
-        }
-        return b == null ? s : b.toString();
-    }
-
     static String percent(double share) {
         return String.format(Locale.ROOT, "%.0f%%", share * 100);
     }

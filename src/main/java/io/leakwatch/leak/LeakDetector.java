@@ -198,8 +198,11 @@ final class LeakDetector {
     private void ended(Tracked t) {
         LeakVerdict last = judge(snapshot(t, t.lastSeenSeconds)).exited(t.lastSeenSeconds);
         if (last.suspect()) {
-            LOG.warn("leak detection: suspect {} (pid {}) exited; last verdict: {}", Human.logSafe(last.info().name()),
-                    last.info().pid(), last.leading().why());
+            // the name is a field: the log library escapes it, so a newline in it cannot start a line
+            LOG.atWarn().setMessage("leak detection: a leak suspect exited")
+                    .addKeyValue("process", last.info().name()).addKeyValue("process_id", last.info().pid())
+                    .addKeyValue("verdict", last.leading().why())
+                    .log();
             exitedSuspects.addFirst(last);
             while (exitedSuspects.size() > EXITED_SUSPECTS_KEPT) {
                 exitedSuspects.removeLast();
@@ -264,8 +267,10 @@ final class LeakDetector {
                 t.privateHistory = j.privateHistory().next(v.privateBytes());
                 t.handleHistory = j.handleHistory().next(v.handles());
                 if (v.suspect() && !wasSuspect && ++newSuspects <= SUSPECTS_LOGGED_PER_EVALUATION) {
-                    LOG.warn("leak detection: {} (pid {}) is a leak suspect: {}", Human.logSafe(v.info().name()), v.info().pid(),
-                            v.leading().why());
+                    LOG.atWarn().setMessage("leak detection: new leak suspect")
+                            .addKeyValue("process", v.info().name()).addKeyValue("process_id", v.info().pid())
+                            .addKeyValue("verdict", v.leading().why())
+                            .log();
                 }
                 verdicts.add(withLatest(v, t));
             }

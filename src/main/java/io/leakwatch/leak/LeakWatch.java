@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -51,16 +50,20 @@ public final class LeakWatch implements AutoCloseable {
         });
     }
 
-    /** Restores the state file, hooks into the coordinator and starts the background sampler. */
-    public static LeakWatch start(LeakSettings settings, ScrapeCoordinator coordinator) {
-        LeakDetector detector = new LeakDetector(settings, physicalMemoryBytes());
+    /**
+     * Restores the state file, hooks into the coordinator and starts the background sampler.
+     *
+     * @param physicalMemoryBytes the host's memory, for the time until a leak fills it (NaN: unknown)
+     */
+    public static LeakWatch start(LeakSettings settings, ScrapeCoordinator coordinator, double physicalMemoryBytes) {
+        LeakDetector detector = new LeakDetector(settings, physicalMemoryBytes);
         Path file = settings.stateFile();
         boolean saving = file != null;
         boolean keepAside = false;
         if (file != null) {
             LeakStateFile.Loaded loaded = LeakStateFile.read(file, LeakStateFile.Limits.of(settings, LeakDetector.MAX_PROCESSES), now());
             if (loaded.message() != null) {
-                LOG.warn("leak detection: --leak.state-file: {}", Human.logSafe(loaded.message()));
+                LOG.atWarn().setMessage("leak detection: --leak.state-file").addKeyValue("problem", loaded.message()).log();
             }
             detector.restore(loaded.histories());
             saving = loaded.mayOverwrite();
@@ -154,13 +157,6 @@ public final class LeakWatch implements AutoCloseable {
 
     private static double now() {
         return System.currentTimeMillis() / 1000.0;
-    }
-
-    static double physicalMemoryBytes() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getTotalMemorySize();
-        }
-        return Double.NaN;
     }
 
     /** Stops sampling and saves the history one last time. */

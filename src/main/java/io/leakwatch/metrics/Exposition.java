@@ -28,9 +28,57 @@ public final class Exposition {
         this.exporterMetrics = includeExporterMetrics ? new ExporterProcessMetrics() : null;
     }
 
-    /** Content type for an Accept header: OpenMetrics 1.0 when asked for, else text 0.0.4. */
+    /**
+     * Content type for an Accept header (RFC 9110 negotiation): OpenMetrics 1.0 when the client
+     * accepts it (q above 0) at least as much as text, else text 0.0.4, which is also the answer
+     * when the client accepts neither (Prometheus' client libraries do the same).
+     */
     public static String contentType(String acceptHeader) {
-        return TextFormat.chooseContentType(acceptHeader);
+        if (acceptHeader == null) {
+            return TextFormat.CONTENT_TYPE_004;
+        }
+        double openMetrics = 0;
+        double text = 0;
+        for (String range : acceptHeader.split(",")) {
+            String[] parts = range.split(";");
+            String type = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+            double q = 1;
+            String version = null;
+            for (int i = 1; i < parts.length; i++) {
+                String[] kv = parts[i].split("=", 2);
+                String key = kv[0].trim().toLowerCase(java.util.Locale.ROOT);
+                String value = kv.length > 1 ? kv[1].trim() : "";
+                if (key.equals("q")) {
+                    q = quality(value);
+                } else if (key.equals("version")) {
+                    version = value;
+                }
+            }
+            switch (type) {
+                case "application/openmetrics-text" -> {
+                    if (version == null || version.equals("1.0.0") || version.equals("0.0.1")) {
+                        openMetrics = Math.max(openMetrics, q);
+                    }
+                }
+                case "text/plain" -> {
+                    if (version == null || version.equals("0.0.4")) {
+                        text = Math.max(text, q);
+                    }
+                }
+                case "text/*", "*/*" -> text = Math.max(text, q);
+                default -> { }
+            }
+        }
+        // the higher quality wins; a tie goes to OpenMetrics, which a client names only when it reads it
+        return openMetrics > 0 && openMetrics >= text ? TextFormat.CONTENT_TYPE_OPENMETRICS_100 : TextFormat.CONTENT_TYPE_004;
+    }
+
+    /** An Accept "q" value (RFC 9110: 0 to 1, three decimals at most); anything else counts as not acceptable. */
+    private static double quality(String value) {
+        if (!value.matches("(?:0(?:\\.\\d{0,3})?|1(?:\\.0{0,3})?)")) {
+            return 0;
+        }
+        return Double.parseDouble(value);
     }
 
     /**

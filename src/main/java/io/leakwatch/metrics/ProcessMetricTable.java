@@ -76,8 +76,8 @@ final class ProcessMetricTable {
                     ProcessSample::workingSetBytes));
 
     static final String INFO_NAME = PREFIX + "info";
-    static final String INFO_HELP = "Process identity, always 1: owner (DOMAIN\\account on Windows, user on Linux), "
-            + "cmdline, creating process and process group (Windows: session id; Linux: pgrp).";
+    static final String INFO_HELP = "Process identity, always 1: owner (account\\domain on Windows, as windows_exporter "
+            + "writes it; user on Linux), cmdline, creating process and process group (Windows: ProcessGroupId; Linux: pgrp).";
     static final List<String> INFO_LABELS = List.of(
             "process", "process_id", "creating_process_id", "process_group_id", "owner", "cmdline");
 

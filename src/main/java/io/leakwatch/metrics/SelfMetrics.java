@@ -55,6 +55,12 @@ final class SelfMetrics {
                 out.add(gauge("leakwatch_collector_dropped_processes",
                         "Selected processes left out of this scrape by --collector.process.max-processes (largest by private bytes are kept).",
                         COLLECTOR, PROCESS, result.snapshot().droppedOverLimit()));
+                out.add(gauge("leakwatch_collector_pending_redaction_processes",
+                        "New processes left out of this scrape until the secrets in their name or command line are hidden.",
+                        COLLECTOR, PROCESS, result.snapshot().pendingRedaction()));
+                out.add(gauge("leakwatch_collector_cut_names",
+                        "Processes in this scrape whose name was longer than 128 bytes and was cut (it then ends with three dots).",
+                        COLLECTOR, PROCESS, result.snapshot().cutNames()));
             }
         }
         out.add(gauge("windows_exporter_scrape_duration_seconds", "Seconds this whole scrape took until the metrics were written.",

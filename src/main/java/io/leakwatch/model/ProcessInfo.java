@@ -9,8 +9,8 @@ package io.leakwatch.model;
  * @param pid              process id
  * @param pidLabel         {@code pid} as the label string, cached to avoid formatting it every scrape
  * @param parentPid        id of the creating (Windows) or parent (Linux) process
- * @param processGroupId   Windows: session id; Linux: process group id
- * @param owner            DOMAIN\account (Windows) or user name (Linux); empty when not readable
+ * @param processGroupId   Windows: RTL_USER_PROCESS_PARAMETERS.ProcessGroupId (0 when not readable); Linux: process group id
+ * @param owner            account\domain (Windows, windows_exporter's order) or user name (Linux); empty when not readable
  * @param cmdline          command line; empty when not readable or when disabled
  * @param startTimeSeconds Unix time the process started, in seconds
  */

@@ -20,7 +20,10 @@ import java.util.Locale;
  */
 public final class ServiceCommand {
     public static final String NAME = "service";
-    private static final String USAGE = "usage: leakwatch service install [<flags>] | uninstall | start | stop";
+    private static final String USAGE =
+            "usage: leakwatch service install [--service.jvm-option=<option>]... [<flags>] | uninstall | start | stop";
+    /** Install-only option: one extra JVM option for the service's java.exe (repeat for several). */
+    static final String JVM_OPTION = "--service.jvm-option";
 
     /** What the command needs from the machine; tests replace it. */
     public interface Environment {
@@ -39,6 +42,15 @@ public final class ServiceCommand {
 
         /** Redirects output to the service log; returns the stream to use as out/err. */
         PrintStream openLog(String path) throws IOException;
+
+        /** JNA's folder name for this Windows and Java (win32-x86-64, win32-aarch64). */
+        String jnaPlatform();
+
+        /**
+         * Accounts other than administrators that may change {@code path} (empty when none, or
+         * when the path does not exist or its permissions cannot be read).
+         */
+        List<String> writersOtherThanAdministrators(String path);
     }
 
     private ServiceCommand() {
@@ -68,12 +80,16 @@ public final class ServiceCommand {
             ServiceControl control = env.control();
             switch (action) {
                 case "install" -> {
-                    List<String> flags = serviceFlags(rest, env.workingDirectory());
-                    ServiceDefinition definition = ServiceDefinition.of(env.javaExecutable(), env.jar(), flags);
+                    List<String> jvmOptions = new ArrayList<>();
+                    List<String> flags = serviceFlags(jvmOptions(rest, jvmOptions), env.workingDirectory());
+                    ServiceDefinition definition = ServiceDefinition.of(env.javaExecutable(), env.jar(),
+                            env.jnaPlatform(), jvmOptions, flags);
                     control.install(definition);
-                    out.println("installed service '" + definition.name() + "' (automatic start, restarts on failure)");
+                    out.println("installed service '" + definition.name()
+                            + "' (automatic start, restarts after the first three failures of a day)");
                     out.println("  command: " + definition.commandLine());
                     out.println("  log:     " + ServiceLog.path(flags, env.jar()));
+                    warnAboutWritableFiles(env, flags, err);
                     out.println("start it now with: leakwatch service start");
                 }
                 case "uninstall" -> {
@@ -112,6 +128,67 @@ public final class ServiceCommand {
         }
         control.run(ServiceDefinition.NAME, body.create(flags, log));
         return 0;
+    }
+
+    /** Takes the {@code --service.jvm-option} options out of {@code args} into {@code jvmOptions}. */
+    static List<String> jvmOptions(List<String> args, List<String> jvmOptions) throws UsageException {
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String option;
+            if (arg.equals(JVM_OPTION)) {
+                if (i + 1 >= args.size()) {
+                    throw new UsageException(JVM_OPTION + " needs a value, e.g. " + JVM_OPTION + "=-Xmx128m");
+                }
+                option = args.get(++i);
+            } else if (arg.startsWith(JVM_OPTION + "=")) {
+                option = arg.substring(JVM_OPTION.length() + 1);
+            } else {
+                rest.add(arg);
+                continue;
+            }
+            if (!option.startsWith("-") || List.of("-jar", "-cp", "-classpath", "--class-path", "-m", "--module")
+                    .contains(option)) {
+                throw new UsageException(JVM_OPTION + ": '" + CommandLine.printable(option)
+                        + "' is not a JVM option (they start with -, e.g. -Xmx128m)");
+            }
+            jvmOptions.add(option);
+        }
+        return rest;
+    }
+
+    /**
+     * The service runs as LocalSystem: whoever can change its jar, its JNA library, its Java
+     * runtime or its config file can make it run their code or change what it does. Warns, one
+     * line per file, when anyone but administrators may.
+     */
+    static void warnAboutWritableFiles(Environment env, List<String> flags, PrintStream err) {
+        String jar = env.jar();
+        String jna = WindowsPaths.sibling(jar, ServiceDefinition.JNA_DIRECTORY);
+        String javaHome = WindowsPaths.parent(WindowsPaths.parent(env.javaExecutable()));
+        List<String> paths = new ArrayList<>(List.of(jar, WindowsPaths.parent(jar),
+                WindowsPaths.parent(WindowsPaths.parent(jar)), jna, jna + "\\" + env.jnaPlatform(),
+                jna + "\\" + env.jnaPlatform() + "\\jnidispatch.dll", javaHome, WindowsPaths.parent(javaHome),
+                javaHome + "\\bin", env.javaExecutable(), javaHome + "\\bin\\server", javaHome + "\\lib"));
+        try {
+            Object config = CommandLine.parse(flags).values().get(Flags.CONFIG_FILE);
+            if (config instanceof String file && !file.isEmpty()) {
+                paths.add(file);
+            }
+        } catch (UsageException e) {
+            // validated already
+        }
+        for (String path : paths) {
+            if (path.isEmpty()) {
+                continue;
+            }
+            List<String> writers = env.writersOtherThanAdministrators(path);
+            if (!writers.isEmpty()) {
+                err.println("leakwatch: warning: " + path + " can be changed by " + String.join(", ", writers)
+                        + ", not only by administrators; the service runs as LocalSystem, so they could make it run"
+                        + " their code. Install under C:\\Program Files or remove their write access.");
+            }
+        }
     }
 
     /**
@@ -185,6 +262,16 @@ public final class ServiceCommand {
         @Override
         public PrintStream openLog(String path) throws IOException {
             return ServiceLog.redirect(path);
+        }
+
+        @Override
+        public String jnaPlatform() {
+            return com.sun.jna.Platform.RESOURCE_PREFIX;
+        }
+
+        @Override
+        public List<String> writersOtherThanAdministrators(String path) {
+            return FileAcls.writersOtherThanAdministrators(path);
         }
     }
 }

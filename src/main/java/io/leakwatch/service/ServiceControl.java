@@ -22,7 +22,12 @@ public interface ServiceControl {
         private final int win32Error;
 
         public ServiceException(String serviceName, int win32Error) {
-            super(ServiceErrors.describe(serviceName, win32Error), null, false, false);
+            this(ServiceErrors.describe(serviceName, win32Error), win32Error, false);
+        }
+
+        /** @param message one line for the user; {@code withCode} appends the Win32 code to it */
+        public ServiceException(String message, int win32Error, boolean withCode) {
+            super(withCode ? message + " (Win32 error " + win32Error + ")" : message, null, false, false);
             this.win32Error = win32Error;
         }
 

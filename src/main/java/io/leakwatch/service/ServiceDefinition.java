@@ -9,24 +9,53 @@ import java.util.List;
  * @param name        service key name (sc.exe, net start)
  * @param displayName name in services.msc
  * @param description text in services.msc
- * @param commandLine the binary path: java.exe, the jar and {@code service run} with the user's flags
+ * @param commandLine the binary path: java.exe with its options, the jar and {@code service run} with the user's flags
  */
 public record ServiceDefinition(String name, String displayName, String description, String commandLine) {
     public static final String NAME = "leakwatch";
     public static final String DISPLAY_NAME = "leakwatch process exporter";
     public static final String DESCRIPTION =
             "Prometheus exporter of per-process metrics (windows_process_*), drop-in for windows_exporter's process collector.";
-    /** Where JNA unpacks its DLL: next to the jar, so a service account needs no profile temp directory. */
+    /** Folder next to the jar holding JNA's native library per platform (jna\win32-x86-64\jnidispatch.dll). */
     public static final String JNA_DIRECTORY = "jna";
+    /**
+     * The launchers' small-footprint JVM defaults (src/main/dist/leakwatch and leakwatch.cmd carry
+     * the same list; a test keeps the three equal). -XX:+ExitOnOutOfMemoryError: a service out of
+     * memory exits, reports nothing, and the SCM's failure actions restart it, instead of a
+     * half-dead JVM that still says RUNNING.
+     */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of(
+            "-Xms8m", "-Xmx64m", "-Xmn4m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xss512k",
+            "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=64m", "-XX:MaxDirectMemorySize=16m",
+            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
 
     /**
      * @param javaExecutable absolute path of java.exe
      * @param jar            absolute path of leakwatch.jar
+     * @param jvmOptions     the user's extra JVM options ({@code --service.jvm-option}); they come last, so they win
      * @param flags          leakwatch flags, already validated and with absolute file paths
      */
-    public static ServiceDefinition of(String javaExecutable, String jar, List<String> flags) {
+    public static ServiceDefinition of(String javaExecutable, String jar, List<String> jvmOptions, List<String> flags) {
+        return of(javaExecutable, jar, "win32-x86-64", jvmOptions, flags);
+    }
+
+    /** @param jnaPlatform JNA's folder name for this Windows (win32-x86-64, win32-aarch64) */
+    public static ServiceDefinition of(String javaExecutable, String jar, String jnaPlatform, List<String> jvmOptions,
+                                       List<String> flags) {
+        String logDirectory = WindowsPaths.parent(ServiceLog.path(flags, jar));
         List<String> arguments = new ArrayList<>();
-        arguments.add("-Djna.tmpdir=" + WindowsPaths.sibling(jar, JNA_DIRECTORY));
+        // -Xrs: HotSpot must not turn the console's CTRL_SHUTDOWN_EVENT into a SIGTERM that races the
+        // SCM's own SHUTDOWN; the SCM's controls are the only way this JVM is told to stop.
+        arguments.add("-Xrs");
+        arguments.addAll(DEFAULT_JVM_OPTIONS);
+        // A crash report goes next to the log, not into C:\Windows\System32 (the service's working directory).
+        arguments.add("-XX:ErrorFile=" + (logDirectory.isEmpty() ? "" : logDirectory + "\\") + "hs_err_pid%p.log");
+        // JNA loads the DLL shipped next to the jar (an administrators-only folder) and never unpacks one
+        // into a temp folder that other users can write to.
+        arguments.add("-Djna.boot.library.path=" + WindowsPaths.sibling(jar, JNA_DIRECTORY) + "\\" + jnaPlatform);
+        arguments.add("-Djna.nounpack=true");
+        arguments.addAll(jvmOptions);
         arguments.add("-jar");
         arguments.add(jar);
         arguments.add(ServiceCommand.NAME);

@@ -1,16 +1,18 @@
 package io.leakwatch.service;
 
+import com.sun.jna.platform.win32.WinError;
+
 /** One-line explanations for the Win32 errors the SCM calls return to a user at a prompt. */
 final class ServiceErrors {
-    static final int ACCESS_DENIED = 5;
-    static final int SERVICE_REQUEST_TIMEOUT = 1053;
-    static final int SERVICE_ALREADY_RUNNING = 1056;
-    static final int SERVICE_DOES_NOT_EXIST = 1060;
-    static final int SERVICE_NOT_ACTIVE = 1062;
-    static final int FAILED_SERVICE_CONTROLLER_CONNECT = 1063;
-    static final int SERVICE_MARKED_FOR_DELETE = 1072;
-    static final int SERVICE_EXISTS = 1073;
-    static final int SERVICE_SPECIFIC_ERROR = 1066;
+    static final int ACCESS_DENIED = WinError.ERROR_ACCESS_DENIED;
+    static final int SERVICE_REQUEST_TIMEOUT = WinError.ERROR_SERVICE_REQUEST_TIMEOUT;
+    static final int SERVICE_ALREADY_RUNNING = WinError.ERROR_SERVICE_ALREADY_RUNNING;
+    static final int SERVICE_DOES_NOT_EXIST = WinError.ERROR_SERVICE_DOES_NOT_EXIST;
+    static final int SERVICE_NOT_ACTIVE = WinError.ERROR_SERVICE_NOT_ACTIVE;
+    static final int FAILED_SERVICE_CONTROLLER_CONNECT = WinError.ERROR_FAILED_SERVICE_CONTROLLER_CONNECT;
+    static final int SERVICE_MARKED_FOR_DELETE = WinError.ERROR_SERVICE_MARKED_FOR_DELETE;
+    static final int SERVICE_EXISTS = WinError.ERROR_SERVICE_EXISTS;
+    static final int SERVICE_SPECIFIC_ERROR = WinError.ERROR_SERVICE_SPECIFIC_ERROR;
 
     private ServiceErrors() {
     }
@@ -27,10 +29,15 @@ final class ServiceErrors {
             case SERVICE_MARKED_FOR_DELETE ->
                     "service '" + serviceName + "' is marked for deletion: close services.msc and any open handle, then retry";
             case SERVICE_EXISTS -> "service '" + serviceName + "' is already installed; 'leakwatch service uninstall' first";
-            case SERVICE_SPECIFIC_ERROR ->
-                    "leakwatch stopped while starting; leakwatch.log (next to the config file, or the jar) says why";
+            case SERVICE_SPECIFIC_ERROR -> stoppedWhileStarting(0);
             default -> "failed";
         };
         return what + " (Win32 error " + code + ")";
+    }
+
+    /** @param exitCode leakwatch's exit code as the service reported it (0 when unknown) */
+    static String stoppedWhileStarting(int exitCode) {
+        return "leakwatch stopped while starting" + (exitCode == 0 ? "" : " with exit code " + exitCode)
+                + "; leakwatch.log (next to the config file, or the jar) says why";
     }
 }

@@ -1,72 +1,175 @@
 package io.leakwatch.service;
 
+import com.sun.jna.platform.win32.WinError;
+
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * ServiceMain and the control handler as plain Java: START_PENDING, start the exporter, RUNNING,
- * wait for STOP or SHUTDOWN, STOP_PENDING, stop it, STOPPED. A start failure reports STOPPED
- * with the exit code, so the SCM's restart-on-failure applies.
+ * wait for STOP, SHUTDOWN or PRESHUTDOWN, STOP_PENDING, stop it, STOPPED. A start failure, an
+ * {@link Error} included, reports STOPPED with an exit code, so the SCM's failure actions apply.
+ *
+ * <p>Thread-safety: ServiceMain runs on one SCM thread, the control handler on another and the
+ * heartbeat on a third. Every status is computed and sent under one lock, and nothing is sent
+ * once STOPPED has been: the SCM documents that a service must not call SetServiceStatus after
+ * reporting SERVICE_STOPPED.
  */
 public final class ServiceLifecycle {
-    public static final int NO_ERROR = 0;
-    public static final int ERROR_CALL_NOT_IMPLEMENTED = 120;
+    public static final int NO_ERROR = WinError.NO_ERROR;
+    public static final int ERROR_CALL_NOT_IMPLEMENTED = WinError.ERROR_CALL_NOT_IMPLEMENTED;
+    /** Exit code reported when starting threw instead of returning one. */
+    public static final int EXIT_START_THREW = 1;
+    /** Heartbeat period: well inside the wait hint, so a waiting caller always sees progress. */
+    static final long DEFAULT_HEARTBEAT_MILLIS = 2_000;
+    /** A start or stop still pending after this long is hung: stop the heartbeat and let the SCM time out. */
+    static final long DEFAULT_MAX_PENDING_MILLIS = 5 * 60_000;
 
     private final ServiceBody body;
     private final Consumer<ServiceStatusTracker.Status> report;
+    private final Consumer<String> errorLog;
+    private final long heartbeatMillis;
+    private final long maxPendingMillis;
     private final ServiceStatusTracker tracker = new ServiceStatusTracker();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Object reportLock = new Object();
+    private boolean stoppedReported; // guarded by reportLock
 
-    /** @param report sends one status to the SCM (SetServiceStatus) */
-    public ServiceLifecycle(ServiceBody body, Consumer<ServiceStatusTracker.Status> report) {
-        this.body = body;
-        this.report = report;
+    /**
+     * @param report   sends one status to the SCM (SetServiceStatus)
+     * @param errorLog receives one line when starting or stopping throws (the service log)
+     */
+    public ServiceLifecycle(ServiceBody body, Consumer<ServiceStatusTracker.Status> report, Consumer<String> errorLog) {
+        this(body, report, errorLog, DEFAULT_HEARTBEAT_MILLIS, DEFAULT_MAX_PENDING_MILLIS);
     }
 
-    /** The body of ServiceMain: returns when the service has stopped. */
+    ServiceLifecycle(ServiceBody body, Consumer<ServiceStatusTracker.Status> report, Consumer<String> errorLog,
+                     long heartbeatMillis, long maxPendingMillis) {
+        this.body = body;
+        this.report = report;
+        this.errorLog = errorLog;
+        this.heartbeatMillis = heartbeatMillis;
+        this.maxPendingMillis = maxPendingMillis;
+    }
+
+    /** The body of ServiceMain: returns when the service has stopped, whatever the body threw. */
     public void serviceMain() {
-        report.accept(tracker.startPending());
-        int code;
+        send(tracker::startPending);
+        Thread heartbeat = new Thread(this::heartbeat, "leakwatch-service-heartbeat");
+        heartbeat.setDaemon(true);
+        heartbeat.start();
         try {
-            code = body.start();
-        } catch (RuntimeException e) {
-            code = 1;
-        }
-        if (code != 0) {
-            report.accept(tracker.stopped(code));
-            return;
-        }
-        if (!tracker.stopRequested()) {
-            report.accept(tracker.running());
-        }
-        try {
-            stopRequested.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        report.accept(tracker.stopPending());
-        try {
-            body.stop();
+            int code;
+            try {
+                code = body.start();
+            } catch (Throwable e) { // NoClassDefFoundError, ExceptionInInitializerError, OOM: still report STOPPED
+                errorLog.accept("leakwatch: could not start: " + e);
+                code = EXIT_START_THREW;
+            }
+            if (code != 0) {
+                int exitCode = code;
+                send(() -> tracker.stopped(exitCode));
+                return;
+            }
+            send(() -> tracker.stopRequested() ? null : tracker.running());
+            awaitStopRequest();
+            send(tracker::stopPending); // again, with the next checkpoint: stopping has begun
+            try {
+                body.stop();
+            } catch (Throwable e) {
+                errorLog.accept("leakwatch: while stopping: " + e);
+            } finally {
+                send(() -> tracker.stopped(0));
+            }
         } finally {
-            report.accept(tracker.stopped(0));
+            stopped.countDown();
         }
     }
 
     /** The body of HandlerEx: returns the Win32 code the handler must return. */
     public int onControl(int control) {
-        switch (tracker.onControl(control)) {
-            case STOP -> {
-                report.accept(tracker.stopPending());
-                stopRequested.countDown();
-                return NO_ERROR;
+        synchronized (reportLock) {
+            if (stoppedReported) {
+                return NO_ERROR; // stopped: SetServiceStatus must not be called any more
             }
-            case REPORT -> {
-                report.accept(tracker.current());
-                return NO_ERROR;
+            switch (tracker.onControl(control)) {
+                case STOP -> {
+                    sendLocked(tracker.stopPending());
+                    stopRequested.countDown();
+                    return NO_ERROR;
+                }
+                case REPORT -> {
+                    sendLocked(tracker.current());
+                    return NO_ERROR;
+                }
+                default -> {
+                    return ERROR_CALL_NOT_IMPLEMENTED;
+                }
             }
-            default -> {
-                return ERROR_CALL_NOT_IMPLEMENTED;
+        }
+    }
+
+    /** Computes the next status and sends it under the lock; a null status sends nothing. */
+    private void send(Supplier<ServiceStatusTracker.Status> next) {
+        synchronized (reportLock) {
+            if (!stoppedReported) {
+                ServiceStatusTracker.Status status = next.get();
+                if (status != null) {
+                    sendLocked(status);
+                }
             }
+        }
+    }
+
+    private void sendLocked(ServiceStatusTracker.Status status) {
+        if (status.state() == ServiceStatusTracker.STOPPED) {
+            stoppedReported = true;
+        }
+        report.accept(status);
+    }
+
+    private void awaitStopRequest() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                stopRequested.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the SCM decides when we stop, not an interrupt
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Bumps the checkpoint of START_PENDING and STOP_PENDING while they last, up to a bound. */
+    private void heartbeat() {
+        long pendingSince = System.nanoTime();
+        int lastState = -1;
+        try {
+            while (!stopped.await(heartbeatMillis, TimeUnit.MILLISECONDS)) {
+                synchronized (reportLock) {
+                    if (stoppedReported) {
+                        return;
+                    }
+                    int state = tracker.current().state();
+                    if (state != lastState) {
+                        lastState = state;
+                        pendingSince = System.nanoTime();
+                    }
+                    boolean hung = System.nanoTime() - pendingSince > TimeUnit.MILLISECONDS.toNanos(maxPendingMillis);
+                    ServiceStatusTracker.Status again = hung ? null : tracker.pendingAgain();
+                    if (again != null) {
+                        sendLocked(again);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,28 +1,37 @@
 package io.leakwatch.service;
 
+import com.sun.jna.platform.win32.WinError;
+import com.sun.jna.platform.win32.Winsvc;
+
 /**
  * What the service tells the Service Control Manager, as plain Java: the SCM glue turns each
  * {@link Status} into a SERVICE_STATUS and each control code into an {@link ControlAction}.
- * Pending states carry an increasing checkpoint and a wait hint so the SCM does not give up on
- * a slow start or stop; steady states accept STOP and SHUTDOWN only while running.
+ * Pending states carry a checkpoint that grows with every report of the same state (the
+ * heartbeat of {@link ServiceLifecycle}) and a wait hint, so the SCM and {@code service start}
+ * see progress instead of a hang. Steady states accept STOP, SHUTDOWN and PRESHUTDOWN only while
+ * running. Thread-safe: every method is synchronized.
  */
 public final class ServiceStatusTracker {
-    // Values from winsvc.h
-    public static final int STOPPED = 1;
-    public static final int START_PENDING = 2;
-    public static final int STOP_PENDING = 3;
-    public static final int RUNNING = 4;
-    public static final int ACCEPT_STOP = 0x1;
-    public static final int ACCEPT_SHUTDOWN = 0x4;
-    public static final int CONTROL_STOP = 1;
-    public static final int CONTROL_INTERROGATE = 4;
-    public static final int CONTROL_SHUTDOWN = 5;
-    public static final int ERROR_SERVICE_SPECIFIC_ERROR = 1066;
+    public static final int STOPPED = Winsvc.SERVICE_STOPPED;
+    public static final int START_PENDING = Winsvc.SERVICE_START_PENDING;
+    public static final int STOP_PENDING = Winsvc.SERVICE_STOP_PENDING;
+    public static final int RUNNING = Winsvc.SERVICE_RUNNING;
+    /** STOP, SHUTDOWN and PRESHUTDOWN: PRESHUTDOWN gives a reboot time to save the leak history. */
+    public static final int ACCEPTED_WHILE_RUNNING =
+            Winsvc.SERVICE_ACCEPT_STOP | Winsvc.SERVICE_ACCEPT_SHUTDOWN | Winsvc.SERVICE_ACCEPT_PRESHUTDOWN;
+    public static final int CONTROL_STOP = Winsvc.SERVICE_CONTROL_STOP;
+    public static final int CONTROL_INTERROGATE = Winsvc.SERVICE_CONTROL_INTERROGATE;
+    public static final int CONTROL_SHUTDOWN = Winsvc.SERVICE_CONTROL_SHUTDOWN;
+    public static final int CONTROL_PRESHUTDOWN = Winsvc.SERVICE_CONTROL_PRESHUTDOWN;
+    public static final int ERROR_SERVICE_SPECIFIC_ERROR = WinError.ERROR_SERVICE_SPECIFIC_ERROR;
     static final int PENDING_WAIT_HINT_MILLIS = 15_000;
 
     /** One SERVICE_STATUS report. */
     public record Status(int state, int controlsAccepted, int win32ExitCode, int serviceSpecificExitCode,
                          int checkPoint, int waitHintMillis) {
+        boolean pending() {
+            return state == START_PENDING || state == STOP_PENDING;
+        }
     }
 
     /** What a control code asks of the service. */
@@ -44,11 +53,16 @@ public final class ServiceStatusTracker {
 
     public synchronized Status running() {
         checkPoint = 0;
-        return current = new Status(RUNNING, ACCEPT_STOP | ACCEPT_SHUTDOWN, 0, 0, 0, 0);
+        return current = new Status(RUNNING, ACCEPTED_WHILE_RUNNING, 0, 0, 0, 0);
     }
 
     public synchronized Status stopPending() {
         return pending(STOP_PENDING);
+    }
+
+    /** The heartbeat: the current pending state again with the next checkpoint, or null when not pending. */
+    public synchronized Status pendingAgain() {
+        return current.pending() ? pending(current.state()) : null;
     }
 
     /**
@@ -73,8 +87,9 @@ public final class ServiceStatusTracker {
     /** Decides what a control code means in the current state; a repeated STOP is just reported. */
     public synchronized ControlAction onControl(int control) {
         return switch (control) {
-            case CONTROL_STOP, CONTROL_SHUTDOWN -> current.state() == RUNNING || current.state() == START_PENDING
-                    ? ControlAction.STOP : ControlAction.REPORT;
+            case CONTROL_STOP, CONTROL_SHUTDOWN, CONTROL_PRESHUTDOWN ->
+                    current.state() == RUNNING || current.state() == START_PENDING
+                            ? ControlAction.STOP : ControlAction.REPORT;
             case CONTROL_INTERROGATE -> ControlAction.REPORT;
             default -> ControlAction.NOT_IMPLEMENTED;
         };

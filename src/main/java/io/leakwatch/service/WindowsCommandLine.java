@@ -6,6 +6,10 @@ import java.util.List;
  * Builds a Windows command line that the C runtime (java.exe's argv parsing, CommandLineToArgvW)
  * splits back into exactly the given arguments: the service's binary path is one string, and a
  * flag like {@code --collector.process.include="firefox .+"} must survive it unchanged.
+ *
+ * <p>An argument with {@code *} or {@code ?} is quoted too: java.exe expands unquoted wildcards
+ * in the application's arguments against its working directory, which for a service is
+ * C:\Windows\System32, so an unquoted {@code svchost.*} would arrive as {@code svchost.exe}.
  */
 public final class WindowsCommandLine {
     private WindowsCommandLine() {
@@ -25,7 +29,8 @@ public final class WindowsCommandLine {
 
     /** One argument, quoted only when needed; backslashes are doubled only where they precede a quote. */
     public static String quote(String argument) {
-        if (!argument.isEmpty() && argument.chars().noneMatch(c -> c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '"')) {
+        if (!argument.isEmpty() && argument.chars().noneMatch(
+                c -> c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '"' || c == '*' || c == '?')) {
             return argument;
         }
         StringBuilder out = new StringBuilder("\"");

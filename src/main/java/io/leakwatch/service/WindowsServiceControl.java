@@ -1,149 +1,199 @@
 package io.leakwatch.service;
 
-import com.sun.jna.platform.win32.Advapi32;
-import com.sun.jna.platform.win32.Kernel32;
-import com.sun.jna.platform.win32.W32Service;
-import com.sun.jna.platform.win32.W32ServiceManager;
-import com.sun.jna.platform.win32.Win32Exception;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.platform.win32.Winsvc;
+import io.leakwatch.config.LogSettings;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * The thin SCM glue over jna-platform's Advapi32 and W32ServiceManager. Everything decided here is
- * decided in {@link ServiceDefinition}, {@link ServiceLifecycle} and {@link ServiceStatusTracker};
- * this class only makes the calls and closes every SC_HANDLE it opens.
+ * The service operations as decisions over {@link Scm} calls, in plain Java: what an install
+ * configures (and undoes when a step fails), how long to wait for a pending state, and what a
+ * wait that ends pending means.
  */
 final class WindowsServiceControl implements ServiceControl {
-    /** Restart 10 s after each of the first three failures; the failure count resets after a day. */
-    private static final int RESTART_DELAY_MILLIS = 10_000;
-    private static final int FAILURE_RESET_SECONDS = 24 * 60 * 60;
-    private static final long STOP_TIMEOUT_MILLIS = 30_000;
+    /**
+     * Restart 10 s after each of the first three failures, then nothing: the SCM repeats the last
+     * action for every further failure, so without the final "none" a service that cannot start
+     * (a port in use) would be restarted every 10 s forever. The count resets after a day.
+     */
+    static final List<Scm.FailureAction> FAILURE_ACTIONS = List.of(
+            new Scm.FailureAction(Winsvc.SC_ACTION_RESTART, 10_000),
+            new Scm.FailureAction(Winsvc.SC_ACTION_RESTART, 10_000),
+            new Scm.FailureAction(Winsvc.SC_ACTION_RESTART, 10_000),
+            new Scm.FailureAction(Winsvc.SC_ACTION_NONE, 0));
+    static final int FAILURE_RESET_SECONDS = 24 * 60 * 60;
+    /**
+     * The only privileges the service token keeps: SeDebugPrivilege opens other users' processes
+     * for owner, command line and process group; SeChangeNotifyPrivilege is needed to traverse folders.
+     */
+    static final List<String> REQUIRED_PRIVILEGES = List.of(WinNT.SE_DEBUG_NAME, WinNT.SE_CHANGE_NOTIFY_NAME);
+    /** A stop that keeps reporting progress is still bounded by this. */
+    static final long MAX_WAIT_MILLIS = 10 * 60_000;
 
-    // The SCM calls back into these from its own threads: keep them strongly reachable.
-    private Winsvc.SERVICE_MAIN_FUNCTION serviceMain;
-    private Winsvc.HandlerEx handler;
+    /** Time for the waits; tests pass one that moves a fake SCM forward. */
+    interface Clock {
+        long millis();
+
+        void sleep(long millis) throws InterruptedException;
+    }
+
+    private static final Clock SYSTEM_CLOCK = new Clock() {
+        @Override
+        public long millis() {
+            return System.nanoTime() / 1_000_000;
+        }
+
+        @Override
+        public void sleep(long millis) throws InterruptedException {
+            Thread.sleep(millis);
+        }
+    };
+
+    private final Scm scm;
+    private final Clock clock;
+    private final Consumer<String> errorLog;
+    private final boolean exitWhenDispatched;
+
+    WindowsServiceControl() {
+        this(new JnaScm(), SYSTEM_CLOCK, line -> System.err.println(line), true);
+    }
+
+    WindowsServiceControl(Scm scm, Clock clock, Consumer<String> errorLog, boolean exitWhenDispatched) {
+        this.scm = scm;
+        this.clock = clock;
+        this.errorLog = errorLog;
+        this.exitWhenDispatched = exitWhenDispatched;
+    }
 
     @Override
     public void install(ServiceDefinition d) throws ServiceException {
-        try (W32ServiceManager scm = openManager(Winsvc.SC_MANAGER_ALL_ACCESS, d.name())) {
-            Winsvc.SC_HANDLE handle = Advapi32.INSTANCE.CreateService(scm.getHandle(), d.name(), d.displayName(),
-                    Winsvc.SERVICE_ALL_ACCESS, WinNT.SERVICE_WIN32_OWN_PROCESS, WinNT.SERVICE_AUTO_START,
-                    WinNT.SERVICE_ERROR_NORMAL, d.commandLine(), null, null, null, null, null); // LocalSystem
-            if (handle == null) {
-                throw new ServiceException(d.name(), Kernel32.INSTANCE.GetLastError());
+        try (Scm.Service service = scm.create(d)) {
+            try {
+                service.setDescription(d.description());
+                service.setFailureActions(FAILURE_ACTIONS, FAILURE_RESET_SECONDS);
+                service.setFailureActionsOnNonCrashFailures(true); // also when leakwatch reports STOPPED with an error
+                service.setRequiredPrivileges(REQUIRED_PRIVILEGES);
+            } catch (ServiceException e) {
+                // Half a service (no restart policy, all of LocalSystem's privileges) is worse than none.
+                String undone;
+                try {
+                    service.delete();
+                    undone = "the service was removed again";
+                } catch (ServiceException deleteFailed) {
+                    undone = "and removing it failed too (Win32 error " + deleteFailed.win32Error()
+                            + "): run 'leakwatch service uninstall'";
+                }
+                throw new ServiceException("configuring service '" + d.name() + "' failed: " + e.getMessage()
+                        + "; " + undone, e.win32Error(), false);
             }
-            try (W32Service service = new W32Service(handle)) {
-                Winsvc.SERVICE_DESCRIPTION description = new Winsvc.SERVICE_DESCRIPTION();
-                description.lpDescription = d.description();
-                Advapi32.INSTANCE.ChangeServiceConfig2(handle, Winsvc.SERVICE_CONFIG_DESCRIPTION, description);
-                Winsvc.SC_ACTION restart = new Winsvc.SC_ACTION();
-                restart.type = Winsvc.SC_ACTION_RESTART;
-                restart.delay = RESTART_DELAY_MILLIS;
-                service.setFailureActions(List.of(restart, restart, restart), FAILURE_RESET_SECONDS, null, null);
-                service.setFailureActionsFlag(true); // also restart when leakwatch reports STOPPED with an error
-            }
-        } catch (Win32Exception e) {
-            throw new ServiceException(d.name(), e.getErrorCode());
         }
+        scm.registerEventSource(LogSettings.EVENT_SOURCE); // the service logs to the event log by default
     }
 
     @Override
     public void uninstall(String name) throws ServiceException {
-        try (W32ServiceManager scm = openManager(Winsvc.SC_MANAGER_ALL_ACCESS, name);
-             W32Service service = scm.openService(name, WinNT.DELETE | Winsvc.SERVICE_STOP | Winsvc.SERVICE_QUERY_STATUS)) {
-            if (service.queryStatus().dwCurrentState != Winsvc.SERVICE_STOPPED) {
-                stopWithin(service, name);
+        try (Scm.Service service = scm.open(name, WinNT.DELETE | Winsvc.SERVICE_STOP | Winsvc.SERVICE_QUERY_STATUS)) {
+            if (service.status().state() != Winsvc.SERVICE_STOPPED) {
+                stopAndWait(service, name);
             }
-            if (!Advapi32.INSTANCE.DeleteService(service.getHandle())) {
-                throw new ServiceException(name, Kernel32.INSTANCE.GetLastError());
-            }
-        } catch (Win32Exception e) {
-            throw new ServiceException(name, e.getErrorCode());
+            service.delete();
         }
+        scm.unregisterEventSource(LogSettings.EVENT_SOURCE);
     }
 
     @Override
     public void start(String name) throws ServiceException {
-        try (W32ServiceManager scm = openManager(Winsvc.SC_MANAGER_CONNECT, name);
-             W32Service service = scm.openService(name, Winsvc.SERVICE_START | Winsvc.SERVICE_QUERY_STATUS)) {
-            try {
-                service.startService(); // waits while START_PENDING; returns at once if already running
-            } catch (Win32Exception e) {
-                throw e;
-            } catch (RuntimeException e) {
-                // jna-platform's "Unable to start the service": the service stopped while starting
-                int code = service.queryStatus().dwWin32ExitCode;
-                throw new ServiceException(name, code == 0 ? ServiceErrors.SERVICE_SPECIFIC_ERROR : code);
+        try (Scm.Service service = scm.open(name, Winsvc.SERVICE_START | Winsvc.SERVICE_QUERY_STATUS)) {
+            Scm.Status status = waitWhilePending(service, service.status());
+            if (status.state() == Winsvc.SERVICE_RUNNING) {
+                return;
             }
-        } catch (Win32Exception e) {
-            throw new ServiceException(name, e.getErrorCode());
+            service.start();
+            status = waitWhilePending(service, service.status());
+            switch (status.state()) {
+                case Winsvc.SERVICE_RUNNING -> {
+                }
+                case Winsvc.SERVICE_START_PENDING -> throw new ServiceException("service '" + name
+                        + "' is still starting but has reported no progress for " + seconds(status.waitHintMillis())
+                        + " s; 'sc query " + name + "' shows its state and leakwatch.log what it is doing",
+                        ServiceErrors.SERVICE_REQUEST_TIMEOUT, true);
+                default -> {
+                    int code = status.win32ExitCode();
+                    if (code == 0 || code == ServiceErrors.SERVICE_SPECIFIC_ERROR) {
+                        throw new ServiceException(ServiceErrors.stoppedWhileStarting(status.serviceSpecificExitCode()),
+                                ServiceErrors.SERVICE_SPECIFIC_ERROR, true);
+                    }
+                    throw new ServiceException(name, code);
+                }
+            }
         }
     }
 
     @Override
     public void stop(String name) throws ServiceException {
-        try (W32ServiceManager scm = openManager(Winsvc.SC_MANAGER_CONNECT, name);
-             W32Service service = scm.openService(name, Winsvc.SERVICE_STOP | Winsvc.SERVICE_QUERY_STATUS)) {
-            stopWithin(service, name);
-        } catch (Win32Exception e) {
-            throw new ServiceException(name, e.getErrorCode());
+        try (Scm.Service service = scm.open(name, Winsvc.SERVICE_STOP | Winsvc.SERVICE_QUERY_STATUS)) {
+            stopAndWait(service, name);
         }
     }
 
     @Override
     public void run(String name, ServiceBody body) throws ServiceException {
-        serviceMain = (argc, argv) -> {
-            Winsvc.SERVICE_STATUS_HANDLE[] statusHandle = new Winsvc.SERVICE_STATUS_HANDLE[1];
-            ServiceLifecycle lifecycle = new ServiceLifecycle(body, status -> report(statusHandle[0], status));
-            handler = (control, eventType, eventData, context) -> lifecycle.onControl(control);
-            statusHandle[0] = Advapi32.INSTANCE.RegisterServiceCtrlHandlerEx(name, handler, null);
-            if (statusHandle[0] == null) {
-                return; // the SCM sees the service exit without a status and applies its failure actions
-            }
-            lifecycle.serviceMain();
-        };
-        Winsvc.SERVICE_TABLE_ENTRY[] table = (Winsvc.SERVICE_TABLE_ENTRY[]) new Winsvc.SERVICE_TABLE_ENTRY().toArray(2);
-        table[0].lpServiceName = name;
-        table[0].lpServiceProc = serviceMain;
         // Blocks this thread until the service has stopped.
-        if (!Advapi32.INSTANCE.StartServiceCtrlDispatcher(table)) {
-            throw new ServiceException(name, Kernel32.INSTANCE.GetLastError());
-        }
-        System.exit(0); // the SCM has our STOPPED: end the process even if a library left a thread behind
-    }
-
-    /** W32Service.stopService throws a plain RuntimeException on timeout: make it a Win32-style error. */
-    private static void stopWithin(W32Service service, String name) throws ServiceException {
-        try {
-            service.stopService(STOP_TIMEOUT_MILLIS);
-        } catch (Win32Exception e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new ServiceException(name, ServiceErrors.SERVICE_REQUEST_TIMEOUT);
+        scm.dispatch(name, reporter -> new ServiceLifecycle(body, reporter, errorLog));
+        if (exitWhenDispatched) {
+            System.exit(0); // the SCM has our STOPPED: end the process even if a library left a thread behind
         }
     }
 
-    private static void report(Winsvc.SERVICE_STATUS_HANDLE handle, ServiceStatusTracker.Status s) {
-        Winsvc.SERVICE_STATUS status = new Winsvc.SERVICE_STATUS();
-        status.dwServiceType = WinNT.SERVICE_WIN32_OWN_PROCESS;
-        status.dwCurrentState = s.state();
-        status.dwControlsAccepted = s.controlsAccepted();
-        status.dwWin32ExitCode = s.win32ExitCode();
-        status.dwServiceSpecificExitCode = s.serviceSpecificExitCode();
-        status.dwCheckPoint = s.checkPoint();
-        status.dwWaitHint = s.waitHintMillis();
-        Advapi32.INSTANCE.SetServiceStatus(handle, status);
+    private void stopAndWait(Scm.Service service, String name) throws ServiceException {
+        Scm.Status status = waitWhilePending(service, service.status());
+        if (status.state() == Winsvc.SERVICE_STOPPED) {
+            return;
+        }
+        service.stop();
+        status = waitWhilePending(service, service.status());
+        if (status.state() != Winsvc.SERVICE_STOPPED) {
+            throw new ServiceException("service '" + name + "' is still stopping but has reported no progress for "
+                    + seconds(status.waitHintMillis()) + " s", ServiceErrors.SERVICE_REQUEST_TIMEOUT, true);
+        }
     }
 
-    private static W32ServiceManager openManager(int access, String name) throws ServiceException {
-        W32ServiceManager scm = new W32ServiceManager();
-        try {
-            scm.open(access);
-        } catch (Win32Exception e) {
-            throw new ServiceException(name, e.getErrorCode());
+    /**
+     * Waits while the service is START_PENDING or STOP_PENDING, as the SCM documentation's sample
+     * does: poll every tenth of the wait hint (1 to 10 s), and give up only when the checkpoint has
+     * not moved for a whole wait hint. Returns the last status, still pending if it gave up.
+     */
+    private Scm.Status waitWhilePending(Scm.Service service, Scm.Status status) throws ServiceException {
+        long start = clock.millis();
+        long progressAt = start;
+        int checkPoint = status.checkPoint();
+        while (pending(status.state())) {
+            long now = clock.millis();
+            if (status.checkPoint() != checkPoint) {
+                checkPoint = status.checkPoint();
+                progressAt = now;
+            } else if (now - progressAt > Math.max(status.waitHintMillis(), 1_000) || now - start > MAX_WAIT_MILLIS) {
+                return status;
+            }
+            try {
+                clock.sleep(Math.min(10_000, Math.max(1_000, status.waitHintMillis() / 10)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return status;
+            }
+            status = service.status();
         }
-        return scm;
+        return status;
+    }
+
+    private static boolean pending(int state) {
+        return state == Winsvc.SERVICE_START_PENDING || state == Winsvc.SERVICE_STOP_PENDING
+                || state == Winsvc.SERVICE_CONTINUE_PENDING || state == Winsvc.SERVICE_PAUSE_PENDING;
+    }
+
+    private static long seconds(int millis) {
+        return Math.max(1, Math.round(Math.max(millis, 1_000) / 1000.0));
     }
 }

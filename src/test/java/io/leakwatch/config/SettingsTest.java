@@ -65,7 +65,9 @@ class SettingsTest {
         assertTrue(load("--web.disable-exporter-metrics").http().disableExporterMetrics());
         Settings s = load("--web.listen-address=127.0.0.1:1", "--web.listen-address", "[::1]:2");
         assertEquals(List.of(new ListenAddress("127.0.0.1", 1), new ListenAddress("::1", 2)), s.http().listenAddresses());
-        assertEquals(Set.of("process"), load("--collectors.enabled=[defaults],process").http().enabledCollectors());
+        // collect[] may name every enabled collector; only process has samples
+        assertEquals(Set.of("process", "cpu", "memory", "logical_disk", "physical_disk", "net", "os", "service", "system"),
+                load("--collectors.enabled=[defaults],process").http().enabledCollectors());
     }
 
     @Test
@@ -111,7 +113,7 @@ class SettingsTest {
         assertTrue(error("--collector.process.includ=x").contains("unknown flag --collector.process.includ"));
         assertTrue(error("--collector.process.include=(").contains("--collector.process.include: invalid regex"));
         assertTrue(error("--collector.process.exclude=[a").contains("--collector.process.exclude: invalid regex"));
-        assertTrue(error("--collectors.enabled=cpu").contains("'cpu' is a windows_exporter collector"));
+        assertTrue(error("--collectors.enabled=cpu").contains("the process collector is not enabled (collectors: cpu)"));
         assertTrue(error("--collectors.enabled=bogus").contains("unknown collector 'bogus'"));
         assertTrue(error("--web.listen-address=nope").contains("--web.listen-address"));
         assertTrue(error("--web.listen-address=:99999").contains("no valid port"));

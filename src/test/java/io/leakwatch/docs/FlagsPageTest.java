@@ -45,7 +45,9 @@ class FlagsPageTest {
         b.append("""
 
                 Exit codes: `0` normal stop; `2` a mistake in the flags or the config, or an address that cannot
-                be bound (one line on stderr naming the flag or key); `1` anything unexpected.
+                be bound (one line on stderr naming the flag or key); `3` out of memory when started by the
+                launcher `src/main/dist/leakwatch` (its `-XX:+ExitOnOutOfMemoryError` stops the JVM at once, so a
+                service manager restarts it); `1` anything else unexpected.
 
                 ## Config file
 

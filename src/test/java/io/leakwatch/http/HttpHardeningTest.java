@@ -42,8 +42,10 @@ class HttpHardeningTest {
         return new RunningServer(TestSettings.of(args.toArray(new String[0])), limits);
     }
 
+    private static final int PER_CLIENT = 16;
+
     private static HttpLimits limits(long idleMillis, long slowCheckMillis, int maxScrapes) {
-        return new HttpLimits(8 * 1024, idleMillis, slowCheckMillis, maxScrapes, 3000);
+        return new HttpLimits(8 * 1024, idleMillis, 2 * slowCheckMillis, maxScrapes, 128, PER_CLIENT, 3000);
     }
 
     /** Nothing in an answer may tell which server, which version or which code produced it. */
@@ -118,7 +120,7 @@ class HttpHardeningTest {
             Thread.sleep(1500); // both are now waiting on the collection blocked on the pipe
             String third = RawHttp.exchange(s.port, scrape);
             assertEquals(503, RawHttp.status(third), third);
-            assertTrue(third.contains("Limit of concurrent scrapes reached (2)"), third);
+            assertTrue(third.contains("Limit of concurrent requests reached (2)"), third);
             assertTrue(third.contains("Retry-After: 1"), third);
             assertNothingRevealed(third);
             String health = RawHttp.exchange(s.port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -146,7 +148,7 @@ class HttpHardeningTest {
             List<Socket> idle = new ArrayList<>();
             List<Socket> slow = new ArrayList<>();
             try {
-                for (int i = 0; i < 40; i++) {
+                for (int i = 0; i < PER_CLIENT / 2; i++) { // from another client address than the scraper
                     idle.add(connect(s.port));              // connects and sends nothing
                     Socket t = connect(s.port);              // sends a request one byte at a time
                     t.getOutputStream().write("GET /metrics HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
@@ -193,8 +195,73 @@ class HttpHardeningTest {
         }
     }
 
+    @Test
+    void headAnswersAsGetDoesAndNegotiationHonoursQuality() throws Exception {
+        try (RunningServer s = start(limits(30_000, 5_000, 8))) {
+            for (String path : List.of("/metrics", "/health", "/version", "/")) {
+                String get = RawHttp.exchange(s.port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                String head = RawHttp.exchange(s.port, "HEAD " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                assertEquals(header(get, "Content-Type"), header(head, "Content-Type"), path + ":\n" + head);
+                assertEquals(header(get, "Content-Length"), header(head, "Content-Length"), path + ":\n" + head);
+                assertEquals("", head.substring(head.indexOf("\r\n\r\n") + 4), "HEAD must not carry a body");
+            }
+            java.util.Map<String, String> expected = new java.util.LinkedHashMap<>();
+            expected.put("application/openmetrics-text;q=0,text/plain;q=0.5", "text/plain; version=0.0.4");
+            expected.put("application/openmetrics-text; q=0.0", "text/plain; version=0.0.4");
+            expected.put("application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+                    "application/openmetrics-text; version=1.0.0");
+            expected.put("application/openmetrics-text;q=0.5,text/plain", "text/plain; version=0.0.4");
+            expected.put("application/openmetrics-text;q=bogus", "text/plain; version=0.0.4");
+            expected.put("application/json", "text/plain; version=0.0.4");
+            for (java.util.Map.Entry<String, String> e : expected.entrySet()) {
+                String r = RawHttp.exchange(s.port, "HEAD /metrics HTTP/1.1\r\nHost: x\r\nAccept: " + e.getKey()
+                        + "\r\nConnection: close\r\n\r\n");
+                assertTrue(header(r, "Content-Type").startsWith(e.getValue()), e.getKey() + " -> " + r);
+            }
+        }
+    }
+
+    private static String header(String rawResponse, String name) {
+        for (String line : rawResponse.substring(0, rawResponse.indexOf("\r\n\r\n")).split("\r\n")) {
+            if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+                return line.substring(name.length() + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void onlyCanonicalPathsAreServedAndEveryWorkingEndpointIsLimited() throws Exception {
+        ProcFixture proc = new ProcFixture(tmp.resolve("proc"));
+        proc.addProcess(42, "worker", "/usr/bin/worker", 4096);
+        Path fifo = proc.blockingStat(42);
+        ExecutorService clients = Executors.newFixedThreadPool(2);
+        try (io.leakwatch.Exporter e = io.leakwatch.Exporter.start(io.leakwatch.testing.TestSettings.of(
+                "--path.procfs=" + proc.root(), "--web.max-requests=1", "--leak.state-file="))) {
+            int port = e.ports().get(0);
+            for (String path : List.of("/metrics/", "//metrics", "/METRICS", "/metrics;x", "/leaks/", "/leaks.json/")) {
+                String r = RawHttp.exchange(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                assertTrue(RawHttp.status(r) == 404 || RawHttp.status(r) == 400, path + ":\n" + r);
+                assertNothingRevealed(r);
+            }
+            // one scrape holds the only permit while its collection waits on the pipe
+            Future<String> scrape = clients.submit(() -> RawHttp.exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+            Thread.sleep(1500);
+            for (String path : List.of("/metrics", "/leaks", "/leaks.json")) {
+                String r = RawHttp.exchange(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                assertEquals(503, RawHttp.status(r), path + " is limited too:\n" + r);
+            }
+            assertEquals(200, RawHttp.status(RawHttp.exchange(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
+            ProcFixture.release(fifo, 42, "worker");
+            assertEquals(200, RawHttp.status(scrape.get(20, TimeUnit.SECONDS)));
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
     private static Socket connect(int port) throws IOException {
         Socket s = new Socket();
+        s.bind(new InetSocketAddress("127.0.0.2", 0));
         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         s.setSoTimeout(5000);
         return s;

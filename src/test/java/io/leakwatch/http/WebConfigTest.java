@@ -137,16 +137,21 @@ class WebConfigTest {
                 HttpResponse<String> none = get(client, base + path, null);
                 assertEquals(401, none.statusCode(), path);
                 assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic "), path);
-                assertEquals(401, get(client, base + path, basic("prometheus", "wrong")).statusCode(), path);
-                assertEquals(401, get(client, base + path, basic("nobody", "s3cret!")).statusCode(), path);
-                assertEquals(401, get(client, base + path, "Basic !!!not-base64").statusCode(), path);
-                assertEquals(401, get(client, base + path, "Bearer s3cret!").statusCode(), path);
+            }
+            // wrong credentials: 401, and the client's next connection within a second is refused at accept
+            for (String wrong : new String[]{basic("prometheus", "wrong"), basic("nobody", "s3cret!"), "Basic !!!not-base64",
+                    "Bearer s3cret!"}) {
+                assertEquals(401, get(client, base + "/metrics", wrong).statusCode(), wrong);
+                assertThrows(java.io.IOException.class, () -> get(client, base + "/metrics", basic("prometheus", "s3cret!")),
+                        "a connection right after a wrong password is refused");
+                Thread.sleep(ConnectionGate.PENALTY_MILLIS + 200);
             }
             HttpResponse<String> ok = get(client, base + "/metrics", basic("prometheus", "s3cret!"));
             assertEquals(200, ok.statusCode());
             assertTrue(ok.body().contains("windows_process_info"));
             assertEquals(200, get(client, base + "/metrics", basic("prometheus", "s3cret!")).statusCode(), "cached success");
             assertEquals(401, get(client, base + "/metrics", basic("prometheus", "s3cret!x")).statusCode());
+            Thread.sleep(ConnectionGate.PENALTY_MILLIS + 200);
             assertEquals(200, get(client, base + "/health", basic("htpasswd-user", "rasmuslerdorf")).statusCode(),
                     "a $2y$ hash made by another bcrypt implementation must verify");
         }

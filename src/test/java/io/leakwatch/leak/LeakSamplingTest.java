@@ -43,7 +43,7 @@ class LeakSamplingTest {
         CountingBackend backend = new CountingBackend();
         LeakSettings settings = new LeakSettings(true, 1, 60, null, 1, 1);
         try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
-            LeakWatch watch = LeakWatch.start(settings, coordinator);
+            LeakWatch watch = LeakWatch.start(settings, coordinator, 8L << 30);
             try {
                 Thread.sleep(3500);
                 int alone = backend.walks.get();

@@ -271,7 +271,7 @@ class LeakStateFileTest {
         Files.writeString(file, old);
         try (ScrapeCoordinator coordinator = new ScrapeCoordinator(new LinuxProcBackend(Path.of("/proc"),
                 ProcessFilter.of("java", ""), false))) {
-            LeakWatch.start(new LeakSettings(true, 1, 60, file, 1, 1), coordinator).discard(); // as when the port is taken
+            LeakWatch.start(new LeakSettings(true, 1, 60, file, 1, 1), coordinator, 8L << 30).discard(); // as when the port is taken
         }
         assertEquals(old, Files.readString(file));
         try (var listing = Files.list(dir)) {
@@ -283,7 +283,7 @@ class LeakStateFileTest {
         LeakSettings settings = new LeakSettings(true, 1, 60, file, 1, 1);
         try (ScrapeCoordinator coordinator = new ScrapeCoordinator(new LinuxProcBackend(Path.of("/proc"),
                 ProcessFilter.of("java", ""), false))) {
-            LeakWatch watch = LeakWatch.start(settings, coordinator);
+            LeakWatch watch = LeakWatch.start(settings, coordinator, 8L << 30);
             Thread.sleep(1500);
             watch.close();
         }

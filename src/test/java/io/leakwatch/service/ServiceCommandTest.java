@@ -109,25 +109,66 @@ class ServiceCommandTest {
             logOpened = path;
             return out;
         }
+
+        @Override
+        public String jnaPlatform() {
+            return "win32-x86-64";
+        }
+
+        @Override
+        public List<String> writersOtherThanAdministrators(String path) {
+            return writable.getOrDefault(path, List.of());
+        }
     };
+    final java.util.Map<String, List<String>> writable = new java.util.HashMap<>();
 
     private int run(String... args) {
         return ServiceCommand.run(List.of(args), out, err, env, Main::serviceBody);
     }
 
     @Test
-    void installRegistersTheJarWithTheSeedsFlagsIntact() {
-        int code = run("install", "--collectors.enabled", "process", "--collector.process.include=firefox.+");
+    void installRegistersTheJarWithJvmOptionsAndTheFlagsIntact() {
+        int code = run("install", "--collectors.enabled", "process", "--collector.process.include=firefox.+",
+                "--collector.process.exclude", "svchost.*", "--service.jvm-option=-Xmx128m");
         assertEquals(0, code, errBytes.toString());
         assertEquals(List.of("install"), calls);
         assertEquals("leakwatch", installed.name());
-        assertEquals("\"" + JAVA + "\" \"-Djna.tmpdir=C:\\Program Files\\leakwatch\\jna\" -jar \"" + JAR
-                + "\" service run --collectors.enabled process --collector.process.include=firefox.+", installed.commandLine());
-        assertEquals(List.of(JAVA, "-Djna.tmpdir=C:\\Program Files\\leakwatch\\jna", "-jar", JAR, "service", "run",
-                        "--collectors.enabled", "process", "--collector.process.include=firefox.+"),
-                WindowsCommandLineTest.msvcrtSplit(installed.commandLine()));
+        List<String> argv = WindowsCommandLineTest.msvcrtSplit(installed.commandLine());
+        List<String> expected = new ArrayList<>(List.of(JAVA, "-Xrs"));
+        expected.addAll(ServiceDefinition.DEFAULT_JVM_OPTIONS);
+        expected.addAll(List.of("-XX:ErrorFile=C:\\Program Files\\leakwatch\\hs_err_pid%p.log",
+                "-Djna.boot.library.path=C:\\Program Files\\leakwatch\\jna\\win32-x86-64", "-Djna.nounpack=true",
+                "-Xmx128m", "-jar", JAR, "service", "run", "--collectors.enabled", "process",
+                "--collector.process.include=firefox.+", "--collector.process.exclude", "svchost.*"));
+        assertEquals(expected, argv);
+        assertTrue(installed.commandLine().endsWith(" \"svchost.*\""),
+                "a wildcard is quoted, or java.exe would expand it in System32: " + installed.commandLine());
         assertTrue(outBytes.toString().contains("leakwatch service start"));
         assertTrue(outBytes.toString().contains("C:\\Program Files\\leakwatch\\leakwatch.log"));
+        assertEquals("", errBytes.toString(), "no warning: nothing is writable by others here");
+    }
+
+    @Test
+    void installRefusesWhatIsNotAJvmOption() {
+        assertEquals(2, run("install", "--service.jvm-option=Xmx128m"));
+        assertEquals(2, run("install", "--service.jvm-option", "-jar"));
+        assertEquals(2, run("install", "--service.jvm-option"));
+        assertEquals(List.of(), calls);
+        assertEquals(3, errBytes.toString().split("\n").length, errBytes.toString());
+    }
+
+    @Test
+    void installWarnsWhenNonAdministratorsCanChangeWhatTheServiceRuns() {
+        writable.put(JAR, List.of("BUILTIN\\Users"));
+        writable.put("C:\\Program Files\\Eclipse Adoptium\\jdk-17\\bin", List.of("CONTOSO\\bob"));
+        writable.put("C:\\Program Files\\leakwatch\\jna\\win32-x86-64\\jnidispatch.dll", List.of("Everyone"));
+        assertEquals(0, run("install"));
+        String[] warnings = errBytes.toString().split("\n");
+        assertEquals(3, warnings.length, errBytes.toString());
+        assertTrue(warnings[0].startsWith("leakwatch: warning: " + JAR + " can be changed by BUILTIN\\Users"), warnings[0]);
+        assertTrue(errBytes.toString().contains("jnidispatch.dll can be changed by Everyone"));
+        assertTrue(errBytes.toString().contains("bin can be changed by CONTOSO\\bob"));
+        assertEquals(List.of("install"), calls, "a warning, not a refusal");
     }
 
     @Test
@@ -141,6 +182,7 @@ class ServiceCommandTest {
         calls.clear();
         assertEquals(0, run("install", "--config.file=leakwatch.yml"));
         assertTrue(installed.commandLine().endsWith("--config.file=" + dir.resolve("leakwatch.yml")));
+        assertTrue(installed.commandLine().contains("-XX:ErrorFile=" + dir + "\\hs_err_pid%p.log"), "crash files next to the log");
     }
 
     @Test

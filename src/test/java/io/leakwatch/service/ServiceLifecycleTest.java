@@ -1,18 +1,23 @@
 package io.leakwatch.service;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import static io.leakwatch.service.ServiceStatusTracker.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The service's state handling, driven as the SCM drives it: ServiceMain on one thread, controls on another. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ServiceLifecycleTest {
     private final List<Status> reported = new CopyOnWriteArrayList<>();
+    private final List<String> errors = new CopyOnWriteArrayList<>();
     private final AtomicInteger stops = new AtomicInteger();
 
     private ServiceBody body(int startCode) {
@@ -29,14 +34,19 @@ class ServiceLifecycleTest {
         };
     }
 
+    /** A lifecycle whose heartbeat never fires during a short test unless asked for. */
+    private ServiceLifecycle lifecycle(ServiceBody body, Consumer<Status> report) {
+        return new ServiceLifecycle(body, report, errors::add, 60_000, 600_000);
+    }
+
     @Test
     void startRunStopReportsEachStateWithCheckpoints() throws Exception {
-        ServiceLifecycle lifecycle = new ServiceLifecycle(body(0), reported::add);
+        ServiceLifecycle lifecycle = lifecycle(body(0), reported::add);
         Thread serviceMain = new Thread(lifecycle::serviceMain);
         serviceMain.start();
         waitFor(() -> states().contains(RUNNING));
         Status running = reported.get(reported.size() - 1);
-        assertEquals(ACCEPT_STOP | ACCEPT_SHUTDOWN, running.controlsAccepted());
+        assertEquals(ACCEPTED_WHILE_RUNNING, running.controlsAccepted());
 
         assertEquals(ServiceLifecycle.NO_ERROR, lifecycle.onControl(CONTROL_INTERROGATE));
         assertEquals(RUNNING, reported.get(reported.size() - 1).state());
@@ -55,24 +65,29 @@ class ServiceLifecycleTest {
         Status stopped = reported.get(5);
         assertEquals(0, stopped.win32ExitCode());
         assertEquals(0, stopped.checkPoint());
+        assertEquals(List.of(), errors);
     }
 
     @Test
-    void shutdownStopsLikeStopAndASecondStopIsOnlyReported() throws Exception {
-        ServiceLifecycle lifecycle = new ServiceLifecycle(body(0), reported::add);
-        Thread serviceMain = new Thread(lifecycle::serviceMain);
-        serviceMain.start();
-        waitFor(() -> states().contains(RUNNING));
-        lifecycle.onControl(CONTROL_SHUTDOWN);
-        lifecycle.onControl(CONTROL_STOP);
-        serviceMain.join(5000);
-        assertEquals(1, stops.get());
-        assertEquals(STOPPED, reported.get(reported.size() - 1).state());
+    void shutdownAndPreshutdownStopLikeStopAndASecondStopIsOnlyReported() throws Exception {
+        for (int control : new int[]{CONTROL_SHUTDOWN, CONTROL_PRESHUTDOWN}) {
+            reported.clear();
+            stops.set(0);
+            ServiceLifecycle lifecycle = lifecycle(body(0), reported::add);
+            Thread serviceMain = new Thread(lifecycle::serviceMain);
+            serviceMain.start();
+            waitFor(() -> states().contains(RUNNING));
+            lifecycle.onControl(control);
+            lifecycle.onControl(CONTROL_STOP);
+            serviceMain.join(5000);
+            assertEquals(1, stops.get());
+            assertEquals(STOPPED, reported.get(reported.size() - 1).state());
+        }
     }
 
     @Test
     void startFailureReportsStoppedWithTheExitCodeSoTheScmRestartsIt() {
-        ServiceLifecycle lifecycle = new ServiceLifecycle(body(2), reported::add);
+        ServiceLifecycle lifecycle = lifecycle(body(2), reported::add);
         lifecycle.serviceMain(); // returns at once
         assertEquals(List.of(START_PENDING, STOPPED), states());
         Status stopped = reported.get(1);
@@ -81,12 +96,158 @@ class ServiceLifecycleTest {
         assertEquals(0, stops.get());
     }
 
+    /** An Error (not an Exception) while starting must still end in STOPPED, or the SCM waits forever. */
+    @Test
+    void anErrorWhileStartingReportsStoppedAndIsLogged() {
+        for (Error error : List.of(new NoClassDefFoundError("io/leakwatch/Missing"),
+                new ExceptionInInitializerError("static init failed"), new OutOfMemoryError("Java heap space"))) {
+            reported.clear();
+            errors.clear();
+            ServiceBody throwing = new ServiceBody() {
+                @Override
+                public int start() {
+                    throw error;
+                }
+
+                @Override
+                public void stop() {
+                    stops.incrementAndGet();
+                }
+            };
+            assertDoesNotThrow(lifecycle(throwing, reported::add)::serviceMain);
+            assertEquals(List.of(START_PENDING, STOPPED), states(), error.toString());
+            assertEquals(ERROR_SERVICE_SPECIFIC_ERROR, reported.get(1).win32ExitCode());
+            assertEquals(ServiceLifecycle.EXIT_START_THREW, reported.get(1).serviceSpecificExitCode());
+            assertEquals(1, errors.size());
+            assertTrue(errors.get(0).contains(error.getClass().getSimpleName()), errors.get(0));
+        }
+        assertEquals(0, stops.get());
+    }
+
+    /**
+     * A slow start keeps START_PENDING with a growing checkpoint, so a caller waiting on the
+     * checkpoint (the SCM, {@code service start}) does not give up on a service that is still starting.
+     */
+    @Test
+    void pendingStatesAdvanceTheirCheckpointWhileTheyLast() throws Exception {
+        CountDownLatch slowStop = new CountDownLatch(1);
+        ServiceBody slow = new ServiceBody() {
+            @Override
+            public int start() {
+                sleep(400);
+                return 0;
+            }
+
+            @Override
+            public void stop() {
+                sleep(400);
+                slowStop.countDown();
+            }
+        };
+        ServiceLifecycle lifecycle = new ServiceLifecycle(slow, reported::add, errors::add, 40, 600_000);
+        Thread serviceMain = new Thread(lifecycle::serviceMain);
+        serviceMain.start();
+        waitFor(() -> states().contains(RUNNING));
+        List<Status> starting = reported.stream().filter(s -> s.state() == START_PENDING).toList();
+        assertTrue(starting.size() >= 4, "heartbeat while starting: " + starting);
+        for (int i = 1; i < starting.size(); i++) {
+            assertEquals(starting.get(i - 1).checkPoint() + 1, starting.get(i).checkPoint(), starting.toString());
+        }
+        lifecycle.onControl(CONTROL_STOP);
+        serviceMain.join(5000);
+        List<Status> stopping = reported.stream().filter(s -> s.state() == STOP_PENDING).toList();
+        assertTrue(stopping.size() >= 4, "heartbeat while stopping: " + stopping);
+        assertEquals(STOPPED, reported.get(reported.size() - 1).state());
+        int size = reported.size();
+        Thread.sleep(200);
+        assertEquals(size, reported.size(), "no heartbeat after STOPPED");
+    }
+
+    @Test
+    void aHungStartStopsTheHeartbeatSoTheScmCanGiveUp() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ServiceBody hung = new ServiceBody() {
+            @Override
+            public int start() {
+                await(release, 5000);
+                return 0;
+            }
+
+            @Override
+            public void stop() {
+            }
+        };
+        ServiceLifecycle lifecycle = new ServiceLifecycle(hung, reported::add, errors::add, 20, 200);
+        Thread serviceMain = new Thread(lifecycle::serviceMain);
+        serviceMain.start();
+        Thread.sleep(800);
+        long pending = reported.stream().filter(s -> s.state() == START_PENDING).count();
+        assertTrue(pending >= 3 && pending <= 15, "heartbeats in 800 ms with a 200 ms bound: " + pending);
+        release.countDown();
+        waitFor(() -> states().contains(RUNNING));
+        lifecycle.onControl(CONTROL_STOP);
+        serviceMain.join(5000);
+    }
+
+    /**
+     * INTERROGATE answered on the handler thread while ServiceMain reports STOPPED: the handler's
+     * report must not reach the SCM after STOPPED. The reporter holds the handler's report until
+     * STOPPED shows up (or 1 s passes), which is what a preempted handler thread does.
+     */
+    @Test
+    void noStatusIsSentAfterStoppedWhenAControlRacesTheStop() throws Exception {
+        CountDownLatch stopEntered = new CountDownLatch(1);
+        CountDownLatch releaseStop = new CountDownLatch(1);
+        CountDownLatch handlerReporting = new CountDownLatch(1);
+        ServiceBody body = new ServiceBody() {
+            @Override
+            public int start() {
+                return 0;
+            }
+
+            @Override
+            public void stop() {
+                stopEntered.countDown();
+                await(releaseStop, 5000);
+            }
+        };
+        Consumer<Status> report = status -> {
+            if (Thread.currentThread().getName().equals("handler")) {
+                handlerReporting.countDown();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                while (!states().contains(STOPPED) && System.nanoTime() < deadline) {
+                    sleep(5);
+                }
+            }
+            reported.add(status);
+        };
+        ServiceLifecycle lifecycle = lifecycle(body, report);
+        Thread serviceMain = new Thread(lifecycle::serviceMain);
+        serviceMain.start();
+        waitFor(() -> states().contains(RUNNING));
+        lifecycle.onControl(CONTROL_STOP);
+        assertTrue(stopEntered.await(5, TimeUnit.SECONDS));
+        Thread handler = new Thread(() -> lifecycle.onControl(CONTROL_INTERROGATE), "handler");
+        handler.start();
+        assertTrue(handlerReporting.await(5, TimeUnit.SECONDS));
+        releaseStop.countDown();
+        serviceMain.join(5000);
+        handler.join(5000);
+        assertEquals(STOPPED, reported.get(reported.size() - 1).state(), "sent after STOPPED: " + states());
+        assertEquals(1, states().stream().filter(s -> s == STOPPED).count());
+        assertEquals(ServiceLifecycle.NO_ERROR, lifecycle.onControl(CONTROL_INTERROGATE));
+        assertEquals(STOPPED, reported.get(reported.size() - 1).state(), "a control after STOPPED sends nothing");
+    }
+
     @Test
     void trackerPendingCheckpointsRestartPerState() {
         ServiceStatusTracker t = new ServiceStatusTracker();
+        assertNull(t.pendingAgain(), "not pending yet");
         assertEquals(1, t.startPending().checkPoint());
         assertEquals(2, t.startPending().checkPoint());
+        assertEquals(3, t.pendingAgain().checkPoint());
         assertEquals(0, t.running().checkPoint());
+        assertNull(t.pendingAgain());
         assertEquals(1, t.stopPending().checkPoint());
         assertEquals(ControlAction.REPORT, t.onControl(CONTROL_STOP), "already stopping");
         assertEquals(ControlAction.NOT_IMPLEMENTED, t.onControl(0x10)); // PARAMCHANGE
@@ -94,6 +255,22 @@ class ServiceLifecycleTest {
 
     private List<Integer> states() {
         return reported.stream().map(Status::state).toList();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch latch, long millis) {
+        try {
+            latch.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -18,6 +18,9 @@ class WindowsCommandLineTest {
         assertEquals("\"say \\\"hi\\\"\"", WindowsCommandLine.quote("say \"hi\""));
         assertEquals("\"C:\\dir with space\\\\\"", WindowsCommandLine.quote("C:\\dir with space\\"), "trailing backslash doubled before the closing quote");
         assertEquals("C:\\no\\space\\", WindowsCommandLine.quote("C:\\no\\space\\"), "unquoted backslashes stay single");
+        // java.exe expands unquoted * and ? against its working directory (System32 for a service)
+        assertEquals("\"svchost.*\"", WindowsCommandLine.quote("svchost.*"));
+        assertEquals("\"--collector.process.include=svc?ost\"", WindowsCommandLine.quote("--collector.process.include=svc?ost"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,22 +23,132 @@ class WindowsDistributionTest {
 
     @Test
     void launcherHasCrlfLineEndingsAndPassesTheSeedsCommandThrough() throws Exception {
-        String cmd = Files.readString(DIST.resolve("leakwatch.cmd"), StandardCharsets.US_ASCII);
+        String cmd = launcher();
         assertFalse(cmd.replace("\r\n", "").contains("\n"), "every line ends in CRLF");
-        String javaLine = cmd.lines().filter(l -> l.startsWith("\"%LEAKWATCH_JAVA%\"")).findFirst().orElseThrow();
+        List<String> argv = run(cmd, Map.of("JAVA_HOME", "C:\\Program Files\\Eclipse Adoptium\\jdk-17"),
+                "--collectors.enabled process --collector.process.include=\"firefox.+\"");
+        List<String> expected = new ArrayList<>(List.of("C:\\Program Files\\Eclipse Adoptium\\jdk-17\\bin\\java.exe"));
+        expected.addAll(ServiceDefinition.DEFAULT_JVM_OPTIONS);
+        expected.addAll(List.of("-jar", "C:\\Program Files\\leakwatch-0.1.0\\leakwatch.jar",
+                "--collectors.enabled", "process", "--collector.process.include=firefox.+"));
+        assertEquals(expected, argv);
+    }
 
-        // cmd.exe: %~dp0 keeps its trailing backslash, %* is the argument text exactly as typed.
-        String typed = "--collectors.enabled process --collector.process.include=\"firefox.+\"";
-        String expanded = javaLine
-                .replace("%LEAKWATCH_JAVA%", "C:\\Program Files\\Eclipse Adoptium\\jdk-17\\bin\\java.exe")
-                .replace(" %LEAKWATCH_JAVA_OPTS%", "")
-                .replace("%LEAKWATCH_HOME%", "C:\\Program Files\\leakwatch-0.1.0\\")
-                .replace("%*", typed);
-        List<String> argv = WindowsCommandLineTest.msvcrtSplit(expanded);
-        assertEquals(List.of("C:\\Program Files\\Eclipse Adoptium\\jdk-17\\bin\\java.exe",
-                "-Djna.tmpdir=C:\\Program Files\\leakwatch-0.1.0\\jna", "-jar",
-                "C:\\Program Files\\leakwatch-0.1.0\\leakwatch.jar",
-                "--collectors.enabled", "process", "--collector.process.include=firefox.+"), argv);
+    /** JNA's default (the user's own temp folder) works for any user; a folder under Program Files does not. */
+    @Test
+    void theConsoleLauncherDoesNotPointJnaAtTheInstallFolder() throws Exception {
+        assertFalse(launcher().contains("jna.tmpdir"));
+        assertFalse(launcher().contains("jna.nounpack"));
+    }
+
+    @Test
+    void aQuotedJavaHomeStillGivesOneJavaPath() throws Exception {
+        List<String> argv = run(launcher(), Map.of("JAVA_HOME", "\"C:\\Program Files\\Java\\jdk-21\""), "--version");
+        assertEquals("C:\\Program Files\\Java\\jdk-21\\bin\\java.exe", argv.get(0));
+        assertEquals("--version", argv.get(argv.size() - 1));
+        assertEquals("java.exe", run(launcher(), Map.of(), "--version").get(0), "no JAVA_HOME: java.exe from PATH");
+        assertEquals("C:\\Program Files\\leakwatch-0.1.0\\jre\\bin\\java.exe",
+                run(launcher(), Map.of("JAVA_HOME", "\"C:\\Java\"", "(jre)", ""), "--version").get(0), "a jre folder wins");
+    }
+
+    /** %~dp0 is wrong when the script runs by a quoted name found on PATH; inside a subroutine it is right. */
+    @Test
+    void theInstallFolderIsTakenInsideASubroutine() throws Exception {
+        String cmd = launcher();
+        List<String> lines = cmd.lines().toList();
+        int call = lines.indexOf("call :home");
+        assertTrue(call > 0, "calls the subroutine");
+        assertTrue(lines.indexOf(":home") > lines.indexOf("exit /b %ERRORLEVEL%"), "after the main part's exit");
+        assertEquals(List.of("set \"LEAKWATCH_HOME=%~dp0\""),
+                lines.stream().filter(l -> l.contains("%~dp0") && !l.startsWith("rem")).toList(), "%~dp0 used only there");
+    }
+
+    /** The console, the Linux launcher and the service start the JVM with the same defaults. */
+    @Test
+    void theThreeLaunchersShareTheJvmDefaults() throws Exception {
+        String cmd = launcher();
+        String cmdOptions = cmd.lines().filter(l -> l.startsWith("set \"LEAKWATCH_DEFAULT_JVM_OPTS=")).findFirst().orElseThrow();
+        assertEquals(ServiceDefinition.DEFAULT_JVM_OPTIONS,
+                List.of(cmdOptions.substring(cmdOptions.indexOf('=') + 1, cmdOptions.length() - 1).split(" ")));
+        String sh = Files.readString(DIST.resolve("leakwatch"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("LEAKWATCH_DEFAULT_JVM_OPTS=\"([^\"]*)\"").matcher(sh);
+        assertTrue(m.find());
+        assertEquals(ServiceDefinition.DEFAULT_JVM_OPTIONS, List.of(m.group(1).replace("\\\n", " ").trim().split("\\s+")));
+    }
+
+    private static String launcher() throws Exception {
+        return Files.readString(DIST.resolve("leakwatch.cmd"), StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Runs the launcher as cmd.exe would for the constructs it uses (set "X=...", if defined,
+     * call :home, %X% and %X:"=% expansion, %* as typed), installed in C:\Program Files\leakwatch-0.1.0,
+     * and returns java.exe's argv as the C runtime splits it.
+     */
+    private static List<String> run(String script, Map<String, String> environment, String typed) {
+        Map<String, String> vars = new java.util.HashMap<>(environment);
+        for (String line : script.lines().toList()) {
+            if (line.isEmpty() || line.startsWith("rem") || line.startsWith("@echo") || line.equals("setlocal")) {
+                continue;
+            }
+            if (line.equals("call :home")) {
+                vars.put("LEAKWATCH_HOME", "C:\\Program Files\\leakwatch-0.1.0\\");
+                continue;
+            }
+            String statement = line;
+            if (statement.startsWith("if exist ")) {
+                if (!vars.containsKey("(jre)")) {
+                    continue; // no jre folder next to the launcher
+                }
+                statement = statement.substring(statement.indexOf("\" set ") + 2);
+            }
+            if (statement.startsWith("if defined ")) {
+                String name = statement.substring(11, statement.indexOf(' ', 11));
+                if (!vars.containsKey(name)) {
+                    continue;
+                }
+                statement = statement.substring(statement.indexOf(' ', 11) + 1);
+            }
+            if (statement.startsWith("set \"")) {
+                String body = expand(statement.substring(5, statement.lastIndexOf('"')), vars);
+                vars.put(body.substring(0, body.indexOf('=')), body.substring(body.indexOf('=') + 1));
+                continue;
+            }
+            if (statement.startsWith("\"%LEAKWATCH_JAVA%\"")) {
+                return WindowsCommandLineTest.msvcrtSplit(expand(statement.replace("%*", "\u0000"), vars).replace("\u0000", typed));
+            }
+            fail("the test does not know this launcher line: " + line);
+        }
+        throw new AssertionError("no java line");
+    }
+
+    private static String expand(String text, Map<String, String> vars) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("%([A-Z_]+)(:\"=)?%").matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = vars.getOrDefault(m.group(1), "");
+            if (m.group(2) != null) {
+                value = value.replace("\"", "");
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The zip puts JNA's DLL where the service's -Djna.boot.library.path looks for it. */
+    @Test
+    void theZipShipsJnasDllWhereTheServiceLoadsIt() throws Exception {
+        String assembly = Files.readString(Path.of("src", "main", "assembly", "windows.xml"));
+        assertTrue(assembly.contains("<outputDirectory>jna</outputDirectory>"), assembly);
+        for (String platform : List.of("win32-x86-64", "win32-aarch64")) {
+            assertTrue(assembly.contains("<include>" + platform + "/jnidispatch.dll</include>"), platform);
+            String line = ServiceDefinition.of("C:\\j\\bin\\java.exe", "C:\\lw\\leakwatch.jar", platform, List.of(), List.of())
+                    .commandLine();
+            assertTrue(line.contains("-Djna.boot.library.path=C:\\lw\\" + ServiceDefinition.JNA_DIRECTORY + "\\" + platform + " "), line);
+        }
+        assertTrue(Files.readString(Path.of("pom.xml")).contains("<includes>com/sun/jna/win32-x86-64/jnidispatch.dll,"
+                + "com/sun/jna/win32-aarch64/jnidispatch.dll</includes>"));
     }
 
     @Test

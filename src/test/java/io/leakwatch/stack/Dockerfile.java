@@ -7,12 +7,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** docker/Dockerfile read into its stages and the instructions the build test replays. */
-record Dockerfile(List<Stage> stages) {
+record Dockerfile(Map<String, String> args, List<Stage> stages) {
     private static final Pattern FROM = Pattern.compile("(?i)^FROM\\s+(\\S+)(?:\\s+AS\\s+(\\S+))?$");
     private static final Pattern MOUNT_OPTION = Pattern.compile("--mount=\\S+\\s+");
 
@@ -30,6 +32,7 @@ record Dockerfile(List<Stage> stages) {
             throw new UncheckedIOException(e);
         }
         List<Stage> stages = new ArrayList<>();
+        Map<String, String> globals = new LinkedHashMap<>();
         String image = null;
         String name = null;
         String workdir = "/";
@@ -56,6 +59,12 @@ record Dockerfile(List<Stage> stages) {
                     runs = new ArrayList<>();
                     entrypoint = List.of();
                 }
+                case "ARG" -> {
+                    if (image == null) { // global: usable in FROM lines
+                        String[] nameValue = rest.split("=", 2);
+                        globals.put(nameValue[0], nameValue.length > 1 ? nameValue[1] : null);
+                    }
+                }
                 case "WORKDIR" -> workdir = rest.startsWith("/") ? rest : Path.of(workdir, rest).toString();
                 case "COPY" -> {
                     String from = null;
@@ -78,12 +87,22 @@ record Dockerfile(List<Stage> stages) {
         if (image != null) {
             stages.add(new Stage(image, name, workdir, copies, runs, entrypoint));
         }
-        return new Dockerfile(stages);
+        return new Dockerfile(globals, stages);
     }
 
     Stage stage(String name) {
         return stages.stream().filter(s -> name.equals(s.name())).findFirst()
                 .orElseThrow(() -> new AssertionError("no stage " + name));
+    }
+
+    /** A FROM image with the global ARG defaults filled in. */
+    String resolve(String image) {
+        Matcher m = Pattern.compile("\\$\\{(\\w+)}").matcher(image);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(String.valueOf(args.get(m.group(1)))));
+        }
+        return m.appendTail(out).toString();
     }
 
     Stage last() {

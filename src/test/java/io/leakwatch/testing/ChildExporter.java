@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +38,31 @@ public final class ChildExporter implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.leakwatch.Main");
         cmd.add("--web.listen-address=127.0.0.1:0");
+        cmd.add("--log.file=stderr"); // the log is read from stderr; stdout is the default, as in windows_exporter
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return spawn(new ProcessBuilder(cmd));
+    }
+
+    /**
+     * leakwatch through the shipped launcher (src/main/dist/leakwatch), so with the JVM flags an
+     * operator gets (small heap, exit on OutOfMemoryError), running the build's class path.
+     */
+    public static ChildExporter launch(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of("src/main/dist/leakwatch").toAbsolutePath().toString());
+        cmd.add("--web.listen-address=127.0.0.1:0");
+        cmd.add("--log.file=stderr");
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("LEAKWATCH_CLASSPATH", System.getProperty("java.class.path"));
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().putAll(env);
+        return spawn(pb);
+    }
+
+    private static ChildExporter spawn(ProcessBuilder builder) throws IOException, InterruptedException {
+        Process p = builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         java.util.concurrent.CompletableFuture<Integer> port = new java.util.concurrent.CompletableFuture<>();
         Thread reader = new Thread(() -> {
@@ -73,6 +98,31 @@ public final class ChildExporter implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * Waits until one of the child's threads is blocked opening a named pipe (the kernel's
+     * wait_for_partner): with {@link ProcFixture#blockingStat}, proof that a collection is in flight
+     * and stuck there, however slow a busy machine is to get there.
+     */
+    public void awaitBlockedOnPipe() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Path tasks = Path.of("/proc", Long.toString(pid()), "task");
+        while (System.nanoTime() < deadline) {
+            try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+                for (Path thread : threads) {
+                    try {
+                        if (Files.readString(thread.resolve("wchan")).contains("wait_for_partner")) {
+                            return;
+                        }
+                    } catch (IOException gone) {
+                        // the thread ended while we looked
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no thread of pid " + pid() + " blocked on the pipe within 20 s");
+    }
+
     public void signal(String name) throws IOException, InterruptedException {
         new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start().waitFor();
     }
@@ -91,7 +141,7 @@ public final class ChildExporter implements AutoCloseable {
 
     /** Lines that show an exception or a stack trace. */
     public List<String> exceptionLines() {
-        return stderr.stream().filter(l -> l.contains("Exception") || l.startsWith("\tat ") || l.contains(" ERROR ")).toList();
+        return stderr.stream().filter(l -> l.contains("Exception") || l.startsWith("\tat ") || l.contains("level=ERROR")).toList();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.leakwatch.backend.linux;
 
+import io.leakwatch.model.CommandLines;
+
 import java.nio.charset.StandardCharsets;
 
 /** /proc/PID/cmdline: NUL-separated arguments; empty for kernel threads and zombies. */
@@ -7,7 +9,10 @@ final class CmdlineParser {
     private CmdlineParser() {
     }
 
-    /** Arguments joined by single spaces (NUL -> space, trailing NULs dropped). */
+    /**
+     * Arguments joined by single spaces (NUL -> space), trimmed of surrounding white space as
+     * windows_exporter trims its cmdline label (an empty last argument would otherwise leave a space).
+     */
     static String joined(byte[] buf, int len) {
         int end = len;
         while (end > 0 && buf[end - 1] == 0) {
@@ -17,7 +22,7 @@ final class CmdlineParser {
         for (int i = 0; i < end; i++) {
             copy[i] = buf[i] == 0 ? (byte) ' ' : buf[i];
         }
-        return new String(copy, StandardCharsets.UTF_8);
+        return CommandLines.trimSpace(new String(copy, StandardCharsets.UTF_8));
     }
 
     /** Basename of argv[0], or "" if there is none. */

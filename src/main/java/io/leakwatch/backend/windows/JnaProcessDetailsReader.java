@@ -2,41 +2,63 @@ package io.leakwatch.backend.windows;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import com.sun.jna.platform.win32.WinBase;
+import com.sun.jna.platform.win32.WinError;
+import com.sun.jna.platform.win32.WinNT;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
+import io.leakwatch.model.CommandLines;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.Map;
 
 import static io.leakwatch.backend.windows.WindowsApi.*;
 
 /**
- * Owner and command line through a handle opened with PROCESS_QUERY_LIMITED_INFORMATION (granted
- * for most processes of other users), checked against the record's CreateTime so a reused pid is
- * not mistaken for the process we listed. Every handle is closed in a finally block; all scratch
- * memory is allocated once and freed in {@link #close()}. Access denied gives empty labels.
+ * Owner, command line and process group through a process handle, checked against the record's
+ * CreateTime so a reused pid is not mistaken for the process we listed. The handle is opened with
+ * PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ where allowed (the PEB then gives the process
+ * group, as windows_exporter reads it), else with PROCESS_QUERY_LIMITED_INFORMATION alone (granted
+ * for most processes of other users). Every handle is closed in a finally block; scratch memory is
+ * allocated once and freed in {@link #close()}. Access denied gives empty labels. Account names
+ * come from {@link AccountNames}, off the scrape's path. Used from one thread at a time.
  */
 final class JnaProcessDetailsReader implements ProcessDetailsReader {
     /** A command line is at most 32,767 UTF-16 units; the UNICODE_STRING header precedes it. */
     private static final int COMMAND_LINE_BYTES = 16 + 2 * 32_768;
-    private static final int TOKEN_USER_BYTES = 256; // TOKEN_USER + a SID of at most 68 bytes
-    private static final int ACCOUNT_CHARS = 256;
-    // x64 offsets: PROCESS_BASIC_INFORMATION.PebBaseAddress, PEB.ProcessParameters,
-    // RTL_USER_PROCESS_PARAMETERS.CommandLine (a UNICODE_STRING).
-    private static final int PBI_BYTES = 48;
-    private static final int PBI_PEB = 0x08;
-    private static final int PEB_PROCESS_PARAMETERS = 0x20;
-    private static final int PARAMETERS_COMMAND_LINE = 0x70;
+    private static final int TOKEN_USER_BYTES = 256; // TOKEN_USER (16) + a SID of at most 68 bytes
+    /** UNLEN + 1: an account name is up to 256 characters, plus the NUL. */
+    static final int ACCOUNT_CHARS = 257;
+    /** Domain names are NetBIOS names (DNLEN = 15), but well-known ones ("NT AUTHORITY") are longer: room to spare. */
+    static final int DOMAIN_CHARS = 256;
+    // x64 offsets (phnt, winternl.h; checked at compile time in src/test/wine-spi/detailsprobe.c):
+    static final int PBI_BYTES = 48;
+    static final int PBI_PEB = 0x08;
+    static final int PEB_PROCESS_PARAMETERS = 0x20;
+    static final int PARAMETERS_LENGTH = 0x04;
+    static final int PARAMETERS_COMMAND_LINE = 0x70;
+    /** RTL_USER_PROCESS_PARAMETERS.ProcessGroupId (ULONG), Windows 8 and later: present when Length covers it. */
+    static final int PARAMETERS_PROCESS_GROUP_ID = 0x408;
+    static final int PARAMETERS_READ_BYTES = 0x410;
 
     private final WindowsApi api;
-    private final Map<String, String> accountsBySid = new HashMap<>();
+    private final NativeTrace trace;
+    private final AccountNames accounts;
     private final Memory commandLine = new Memory(COMMAND_LINE_BYTES);
-    private final Memory tokenUser = new Memory(TOKEN_USER_BYTES);
-    private final Memory small = new Memory(64); // handles, lengths, FILETIMEs, UNICODE_STRING headers
+    private final Memory small = new Memory(64); // lengths, PROCESS_BASIC_INFORMATION
+    private final WinNT.TOKEN_USER tokenUser = new WinNT.TOKEN_USER(TOKEN_USER_BYTES);
+    private final WinBase.FILETIME[] times = {new WinBase.FILETIME(), new WinBase.FILETIME(),
+            new WinBase.FILETIME(), new WinBase.FILETIME()};
     private boolean closed;
 
-    JnaProcessDetailsReader(WindowsApi api) {
+    JnaProcessDetailsReader(WindowsApi api, NativeTrace trace) {
+        this(api, trace, null);
+    }
+
+    /** @param accounts the SID-to-name cache; null builds the standard one over LookupAccountSid */
+    JnaProcessDetailsReader(WindowsApi api, NativeTrace trace, AccountNames accounts) {
         this.api = api;
+        this.trace = trace;
+        this.accounts = accounts != null ? accounts : AccountNames.standard(new AccountLookup(api, trace));
     }
 
     @Override
@@ -44,144 +66,240 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         if (closed || pid <= 0 || pid > 0xFFFF_FFFFL) {
             return ProcessDetails.EMPTY;
         }
-        Pointer process = api.kernel32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, false, (int) pid);
+        boolean vmRead = true;
+        WinNT.HANDLE process = api.kernel32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, false, (int) pid);
         if (process == null) {
-            return ProcessDetails.EMPTY; // access denied or already gone
-        }
-        try {
-            if (!sameProcess(process, createTime)) {
+            int error = api.lastError.getAsInt();
+            trace.win32("OpenProcess(QUERY_LIMITED|VM_READ)", false, error, pid);
+            if (error != WinError.ERROR_ACCESS_DENIED) {
+                return ProcessDetails.EMPTY; // gone (invalid parameter) or worse
+            }
+            vmRead = false;
+            process = api.kernel32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, false, (int) pid);
+            if (process == null) {
+                trace.win32("OpenProcess(QUERY_LIMITED)", false, api.lastError.getAsInt(), pid);
                 return ProcessDetails.EMPTY;
             }
-            String cmdline = "";
+            trace.win32("OpenProcess(QUERY_LIMITED)", true, 0, pid);
+        } else {
+            trace.win32("OpenProcess(QUERY_LIMITED|VM_READ)", true, 0, pid);
+        }
+        try {
+            if (!sameProcess(process, createTime, pid)) {
+                return ProcessDetails.EMPTY;
+            }
+            String[] owner = owner(process, pid);
+            String cmdline = null;
             if (wantCmdline) {
-                cmdline = commandLineFromNtQuery(process);
+                cmdline = commandLineFromNtQuery(process, pid);
+            }
+            long group = 0;
+            if (vmRead) {
+                PebRead peb = readPeb(process, pid, wantCmdline && cmdline == null);
+                group = peb.processGroupId;
                 if (cmdline == null) {
-                    cmdline = commandLineFromPeb(pid, createTime);
+                    cmdline = peb.commandLine;
                 }
             }
-            return new ProcessDetails(owner(process), cmdline);
-        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            return new ProcessDetails(owner[0], cmdline == null ? "" : CommandLines.trimSpace(cmdline), group, owner[1]);
+        } catch (RuntimeException e) {
+            trace.outcome("read", "failed: " + e.getClass().getSimpleName(), pid);
             return ProcessDetails.EMPTY; // a label is not worth failing the scrape over
         } finally {
-            api.kernel32.CloseHandle(process);
+            close(process, pid);
         }
     }
 
-    private boolean sameProcess(Pointer process, long createTime) {
-        small.clear();
-        if (!api.kernel32.GetProcessTimes(process, small, small.share(8), small.share(16), small.share(24))) {
+    @Override
+    public String accountName(String sid) {
+        return accounts.known(sid);
+    }
+
+    private void close(WinNT.HANDLE handle, Object context) {
+        if (!api.kernel32.CloseHandle(handle)) {
+            trace.win32("CloseHandle", false, api.lastError.getAsInt(), context);
+        }
+    }
+
+    private boolean sameProcess(WinNT.HANDLE process, long createTime, long pid) {
+        boolean ok = api.kernel32.GetProcessTimes(process, times[0], times[1], times[2], times[3]);
+        trace.win32("GetProcessTimes", ok, ok ? 0 : api.lastError.getAsInt(), pid);
+        if (!ok) {
             return false;
         }
-        return small.getLong(0) == createTime;
+        long created = ((long) times[0].dwHighDateTime << 32) | (times[0].dwLowDateTime & 0xFFFF_FFFFL);
+        if (created != createTime) {
+            trace.outcome("GetProcessTimes", "CreateTime differs: pid reused", pid);
+            return false;
+        }
+        return true;
     }
 
-    private String owner(Pointer process) {
-        small.clear();
-        if (!api.advapi32.OpenProcessToken(process, TOKEN_QUERY, small)) {
-            return "";
+    /** @return {label, unresolved SID ("" when the label is a name)} */
+    private String[] owner(WinNT.HANDLE process, long pid) {
+        WinNT.HANDLEByReference tokenRef = new WinNT.HANDLEByReference();
+        if (!api.advapi32.OpenProcessToken(process, WinNT.TOKEN_QUERY, tokenRef)) {
+            trace.win32("OpenProcessToken", false, api.lastError.getAsInt(), pid);
+            return new String[]{"", ""};
         }
-        Pointer token = small.getPointer(0);
+        trace.win32("OpenProcessToken", true, 0, pid);
+        WinNT.HANDLE token = tokenRef.getValue();
         try {
-            if (!api.advapi32.GetTokenInformation(token, TOKEN_USER, tokenUser, TOKEN_USER_BYTES, small.share(8))) {
-                return "";
+            IntByReference returned = new IntByReference();
+            boolean ok = api.advapi32.GetTokenInformation(token, WinNT.TOKEN_INFORMATION_CLASS.TokenUser, tokenUser,
+                    TOKEN_USER_BYTES, returned);
+            trace.win32("GetTokenInformation(TokenUser)", ok, ok ? 0 : api.lastError.getAsInt(), pid);
+            if (!ok) {
+                return new String[]{"", ""};
             }
-            Pointer sid = tokenUser.getPointer(0); // TOKEN_USER.User.Sid
-            int length = sid == null ? 0 : api.advapi32.GetLengthSid(sid);
-            if (length < 8 || length > 68) {
-                return "";
+            byte[] sid = sidBytes();
+            if (sid == null) {
+                trace.outcome("GetTokenInformation(TokenUser)", "malformed SID", pid);
+                return new String[]{"", ""};
             }
-            byte[] sidBytes = sid.getByteArray(0, length);
-            String key = HexFormat.of().formatHex(sidBytes);
-            String cached = accountsBySid.get(key);
-            if (cached == null) {
-                cached = lookUpAccount(sid, sidBytes);
-                accountsBySid.put(key, cached);
+            String sidString = SidStrings.format(sid);
+            String label = accounts.label(sidString, sid);
+            if (label == null) {
+                int error = accounts.lastError(sidString);
+                trace.outcome("owner", error == 0 ? "account lookup still running: SID for now" : "SID: lookup failed", pid);
+                return new String[]{sidString, sidString};
             }
-            return cached;
+            return new String[]{label, ""};
         } finally {
-            api.kernel32.CloseHandle(token);
+            close(token, pid);
         }
     }
 
-    /** DOMAIN\account as Windows shows it; the SID string when no name resolves (deleted account). */
-    private String lookUpAccount(Pointer sid, byte[] sidBytes) {
-        char[] name = new char[ACCOUNT_CHARS];
-        char[] domain = new char[ACCOUNT_CHARS];
-        small.setInt(16, ACCOUNT_CHARS);
-        small.setInt(20, ACCOUNT_CHARS);
-        if (!api.advapi32.LookupAccountSidW(null, sid, name, small.share(16), domain, small.share(20), small.share(24))) {
-            return SidStrings.format(sidBytes);
+    /** The SID that TOKEN_USER.User.Sid points to, checked to lie inside our buffer; null when it does not. */
+    private byte[] sidBytes() {
+        Pointer base = tokenUser.getPointer();
+        Pointer sid = base.getPointer(0); // TOKEN_USER.User.Sid
+        if (sid == null) {
+            return null;
         }
-        String account = Native16.string(name);
-        String domainName = Native16.string(domain);
-        return domainName.isEmpty() ? account : domainName + "\\" + account;
+        long offset = Pointer.nativeValue(sid) - Pointer.nativeValue(base);
+        if (offset < 16 || offset + 8 > TOKEN_USER_BYTES) {
+            return null;
+        }
+        int length = SidStrings.length(base.getByte(offset), base.getByte(offset + 1));
+        if (length < 0 || offset + length > TOKEN_USER_BYTES) {
+            return null;
+        }
+        return base.getByteArray(offset, length);
     }
 
     /** @return the command line, or null when this Windows lacks ProcessCommandLineInformation or refused it */
-    private String commandLineFromNtQuery(Pointer process) {
+    private String commandLineFromNtQuery(WinNT.HANDLE process, long pid) {
         int status = api.ntdll.NtQueryInformationProcess(process, PROCESS_COMMAND_LINE_INFORMATION,
                 commandLine, COMMAND_LINE_BYTES, small);
+        trace.ntstatus("NtQueryInformationProcess(ProcessCommandLineInformation)", status, pid);
         if (status != NtStatus.SUCCESS) {
             return null;
         }
-        int length = Short.toUnsignedInt(commandLine.getShort(0));
+        int length = Short.toUnsignedInt(commandLine.getShort(0)) & ~1;
         long text = Pointer.nativeValue(commandLine.getPointer(8)) - Pointer.nativeValue(commandLine);
         if (length == 0) {
             return "";
         }
         if (text < 16 || text + length > COMMAND_LINE_BYTES) {
+            trace.outcome("NtQueryInformationProcess(ProcessCommandLineInformation)", "text outside the buffer", pid);
             return null;
         }
         return new String(commandLine.getByteArray(text, length), StandardCharsets.UTF_16LE);
     }
 
-    /** Pre-8.1 fallback: the PEB's copy, which needs PROCESS_VM_READ as well. */
-    private String commandLineFromPeb(long pid, long createTime) {
-        Pointer process = api.kernel32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, false, (int) pid);
-        if (process == null) {
-            return "";
-        }
-        try {
-            if (!sameProcess(process, createTime)
-                    || api.ntdll.NtQueryInformationProcess(process, PROCESS_BASIC_INFORMATION, commandLine, PBI_BYTES, small) != 0) {
-                return "";
-            }
-            long peb = commandLine.getLong(PBI_PEB);
-            long parameters = readPointer(process, peb + PEB_PROCESS_PARAMETERS);
-            if (parameters == 0 || !read(process, parameters + PARAMETERS_COMMAND_LINE, 16)) {
-                return "";
-            }
-            int length = Short.toUnsignedInt(commandLine.getShort(0)) & ~1;
-            long text = commandLine.getLong(8);
-            if (length == 0 || text == 0 || !read(process, text, length)) {
-                return "";
-            }
-            return new String(commandLine.getByteArray(0, length), StandardCharsets.UTF_16LE);
-        } finally {
-            api.kernel32.CloseHandle(process);
-        }
+    private record PebRead(long processGroupId, String commandLine) {
     }
 
-    private long readPointer(Pointer process, long address) {
-        return read(process, address, 8) ? commandLine.getLong(0) : 0;
+    /** The PEB's RTL_USER_PROCESS_PARAMETERS: ProcessGroupId, and the command line when asked for. */
+    private PebRead readPeb(WinNT.HANDLE process, long pid, boolean wantCmdline) {
+        int status = api.ntdll.NtQueryInformationProcess(process, PROCESS_BASIC_INFORMATION, small, PBI_BYTES, null);
+        trace.ntstatus("NtQueryInformationProcess(ProcessBasicInformation)", status, pid);
+        if (status != NtStatus.SUCCESS) {
+            return new PebRead(0, null);
+        }
+        long peb = small.getLong(PBI_PEB);
+        if (peb == 0) {
+            trace.outcome("PEB", "none (minimal process)", pid);
+            return new PebRead(0, null);
+        }
+        long parameters = read(process, peb + PEB_PROCESS_PARAMETERS, 8, pid) ? commandLine.getLong(0) : 0;
+        if (parameters == 0 || !read(process, parameters, PARAMETERS_READ_BYTES, pid)) {
+            return new PebRead(0, null);
+        }
+        long structLength = Integer.toUnsignedLong(commandLine.getInt(PARAMETERS_LENGTH));
+        long group = structLength >= PARAMETERS_PROCESS_GROUP_ID + 4
+                ? Integer.toUnsignedLong(commandLine.getInt(PARAMETERS_PROCESS_GROUP_ID)) : 0;
+        if (!wantCmdline) {
+            return new PebRead(group, null);
+        }
+        int length = Short.toUnsignedInt(commandLine.getShort(PARAMETERS_COMMAND_LINE)) & ~1;
+        long text = commandLine.getLong(PARAMETERS_COMMAND_LINE + 8);
+        if (length == 0 || text == 0) {
+            return new PebRead(group, "");
+        }
+        if (!read(process, text, length, pid)) {
+            return new PebRead(group, null);
+        }
+        return new PebRead(group, new String(commandLine.getByteArray(0, length), StandardCharsets.UTF_16LE));
     }
 
     /** Reads {@code bytes} at {@code address} in the other process into the start of {@link #commandLine}. */
-    private boolean read(Pointer process, long address, int bytes) {
-        if (address == 0 || bytes > COMMAND_LINE_BYTES) {
+    private boolean read(WinNT.HANDLE process, long address, int bytes, long pid) {
+        if (address == 0 || bytes > COMMAND_LINE_BYTES - 16) {
             return false;
         }
-        return api.kernel32.ReadProcessMemory(process, new Pointer(address), commandLine, bytes, small.share(32));
+        boolean ok = api.kernel32Extra.ReadProcessMemory(process, new Pointer(address), commandLine, bytes, small.share(48));
+        trace.win32("ReadProcessMemory", ok, ok ? 0 : api.lastError.getAsInt(), pid);
+        return ok && small.getLong(48) == bytes;
     }
 
     @Override
     public void close() {
         if (!closed) {
             closed = true;
-            accountsBySid.clear();
+            accounts.close();
             commandLine.close();
-            tokenUser.close();
             small.close();
+        }
+    }
+
+    /** LookupAccountSid through jna-platform's Advapi32, sized for the longest names (UNLEN + 1). */
+    static final class AccountLookup implements AccountNames.Lookup {
+        private final WindowsApi api;
+        private final NativeTrace trace;
+
+        AccountLookup(WindowsApi api, NativeTrace trace) {
+            this.api = api;
+            this.trace = trace;
+        }
+
+        @Override
+        public AccountNames.Result lookUp(byte[] sid) {
+            WinNT.PSID psid = new WinNT.PSID(sid);
+            int nameChars = ACCOUNT_CHARS;
+            int domainChars = DOMAIN_CHARS;
+            for (int attempt = 0; attempt < 2; attempt++) {
+                char[] name = new char[nameChars];
+                char[] domain = new char[domainChars];
+                IntByReference nameLength = new IntByReference(nameChars);
+                IntByReference domainLength = new IntByReference(domainChars);
+                if (api.advapi32.LookupAccountSid(null, psid, name, nameLength, domain, domainLength, new PointerByReference())) {
+                    trace.win32("LookupAccountSid", true, 0, SidStrings.format(sid));
+                    // windows_exporter's order: account, then domain
+                    return new AccountNames.Result(com.sun.jna.Native.toString(name) + "\\" + com.sun.jna.Native.toString(domain), 0);
+                }
+                int error = api.lastError.getAsInt();
+                trace.win32("LookupAccountSid", false, error, SidStrings.format(sid));
+                if (error != WinError.ERROR_INSUFFICIENT_BUFFER
+                        || nameLength.getValue() <= 0 || nameLength.getValue() > 65_536
+                        || domainLength.getValue() <= 0 || domainLength.getValue() > 65_536) {
+                    return new AccountNames.Result(null, error);
+                }
+                nameChars = Math.max(nameChars, nameLength.getValue());
+                domainChars = Math.max(domainChars, domainLength.getValue());
+            }
+            return new AccountNames.Result(null, WinError.ERROR_INSUFFICIENT_BUFFER);
         }
     }
 }

@@ -1,10 +1,14 @@
 package io.leakwatch.backend.windows;
 
-/** The NTSTATUS values the backend reacts to. */
+import com.sun.jna.platform.win32.NTStatus;
+
+/** The NTSTATUS values the backend reacts to: jna-platform's NTStatus where it has them. */
 final class NtStatus {
-    static final int SUCCESS = 0;
+    static final int SUCCESS = NTStatus.STATUS_SUCCESS;
+    static final int BUFFER_TOO_SMALL = NTStatus.STATUS_BUFFER_TOO_SMALL;
+    /** Not in jna-platform's NTStatus. */
     static final int INFO_LENGTH_MISMATCH = 0xC0000004;
-    static final int BUFFER_TOO_SMALL = 0xC0000023;
+    /** Not in jna-platform's NTStatus. */
     static final int BUFFER_OVERFLOW = 0x80000005;
 
     private NtStatus() {

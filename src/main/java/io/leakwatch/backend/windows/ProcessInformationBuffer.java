@@ -21,25 +21,41 @@ public final class ProcessInformationBuffer implements AutoCloseable {
     private static final int MIN_HEADROOM_BYTES = 64 * 1024;
 
     private final SystemInformationCall call;
+    private final NativeTrace trace;
+    private final java.util.List<Call> lastCalls = new java.util.ArrayList<>();
     private final int maxAttempts;
     private final int maxBytes;
     private final Memory returnLength = new Memory(4);
     private Memory buffer;
     private int lastAttempts;
 
+    /** One NtQuerySystemInformation call of the last fill: what we offered and what it answered. */
+    public record Call(int bufferBytes, int status, long returnLength) {
+    }
+
     /** A filled buffer: valid until the next {@link #fill()} or {@link #close()}. */
     public record Filled(ByteBuffer bytes, int length, long baseAddress) {
     }
 
     public ProcessInformationBuffer(SystemInformationCall call) {
-        this(call, DEFAULT_INITIAL_BYTES, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BYTES);
+        this(call, new NativeTrace());
+    }
+
+    public ProcessInformationBuffer(SystemInformationCall call, NativeTrace trace) {
+        this(call, trace, DEFAULT_INITIAL_BYTES, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BYTES);
     }
 
     public ProcessInformationBuffer(SystemInformationCall call, int initialBytes, int maxAttempts, int maxBytes) {
+        this(call, new NativeTrace(), initialBytes, maxAttempts, maxBytes);
+    }
+
+    public ProcessInformationBuffer(SystemInformationCall call, NativeTrace trace, int initialBytes, int maxAttempts,
+                                    int maxBytes) {
         if (initialBytes <= 0 || maxAttempts <= 0 || maxBytes < initialBytes) {
             throw new IllegalArgumentException("need 0 < initialBytes <= maxBytes and maxAttempts > 0");
         }
         this.call = call;
+        this.trace = trace;
         this.maxAttempts = maxAttempts;
         this.maxBytes = maxBytes;
         this.buffer = new Memory(initialBytes);
@@ -50,12 +66,16 @@ public final class ProcessInformationBuffer implements AutoCloseable {
         if (buffer == null) {
             throw new IllegalStateException("buffer closed");
         }
+        lastCalls.clear();
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             lastAttempts = attempt;
             int capacity = (int) buffer.size();
             returnLength.setInt(0, 0);
             int status = call.querySystemProcessInformation(buffer, capacity, returnLength);
             long reported = Integer.toUnsignedLong(returnLength.getInt(0));
+            lastCalls.add(new Call(capacity, status, reported));
+            trace.ntstatus("NtQuerySystemInformation(SystemProcessInformation)", status,
+                    "buffer=" + capacity + " returnLength=" + reported);
             if (status == NtStatus.INFO_LENGTH_MISMATCH || status == NtStatus.BUFFER_TOO_SMALL) {
                 grow(reported);
                 continue;
@@ -93,6 +113,11 @@ public final class ProcessInformationBuffer implements AutoCloseable {
     /** Current allocation in bytes (0 after close). */
     public long capacity() {
         return buffer == null ? 0 : buffer.size();
+    }
+
+    /** The calls of the last {@link #fill()}, in order. */
+    public java.util.List<Call> lastCalls() {
+        return java.util.List.copyOf(lastCalls);
     }
 
     /** Calls the last {@link #fill()} needed. */

@@ -14,8 +14,10 @@ import java.util.List;
 
 /**
  * Every process in one NtQuerySystemInformation(SystemProcessInformation) call per scrape. The
- * numbers all come from that one buffer; only owner and command line need a process handle, and
- * they are read once per process lifetime (pid + CreateTime), not on every scrape.
+ * numbers all come from that one buffer; only owner, command line and process group need a process
+ * handle, and they are read once per process lifetime (pid + CreateTime), not on every scrape. An
+ * owner whose account name was not known yet (a slow or failed LookupAccountSid) is looked up
+ * again, from the cache, on later scrapes until it is.
  */
 public final class WindowsProcessBackend implements ProcessBackend {
     private static final Logger LOG = LoggerFactory.getLogger(WindowsProcessBackend.class);
@@ -26,11 +28,12 @@ public final class WindowsProcessBackend implements ProcessBackend {
     private final boolean readCmdline;
     private final boolean iisAppPools;
     private final LifetimeCache<Long, KnownProcess> known = new LifetimeCache<>();
+    private final NativeTrace trace;
     private boolean reportedMalformed;
 
     /** Static facts of one process lifetime. */
     private static final class KnownProcess {
-        final String name;
+        String name; // w3wp becomes w3wp_<AppPool> once its command line is read
         final boolean selected;
         ProcessDetails details; // null until first needed
         ProcessInfo info; // null until the first sample
@@ -51,6 +54,12 @@ public final class WindowsProcessBackend implements ProcessBackend {
      */
     public WindowsProcessBackend(ProcessInformationBuffer buffer, ProcessDetailsReader details, ProcessFilter filter,
                                  boolean readCmdline, boolean iisAppPools) {
+        this(buffer, details, filter, readCmdline, iisAppPools, new NativeTrace());
+    }
+
+    WindowsProcessBackend(ProcessInformationBuffer buffer, ProcessDetailsReader details, ProcessFilter filter,
+                          boolean readCmdline, boolean iisAppPools, NativeTrace trace) {
+        this.trace = trace;
         this.buffer = buffer;
         this.details = details;
         this.filter = filter;
@@ -64,18 +73,42 @@ public final class WindowsProcessBackend implements ProcessBackend {
      * @throws IllegalArgumentException with a one-line reason when the APIs cannot be used here
      */
     public static WindowsProcessBackend open(ProcessFilter filter, boolean readCmdline, boolean iisAppPools) {
-        if (com.sun.jna.Native.POINTER_SIZE != 8) {
-            throw new IllegalArgumentException("the Windows backend needs a 64-bit Java (this one is 32-bit)");
+        NativeTrace trace = new NativeTrace();
+        WindowsApi api = loadApi();
+        DebugPrivilege.Result debug = DebugPrivilege.enable(api, trace);
+        if (debug == DebugPrivilege.Result.NOT_HELD) {
+            LOG.info("SeDebugPrivilege not held (not elevated): other users' processes may lack owner, command line"
+                    + " and process group; run elevated or as the service to see them");
         }
-        WindowsApi api;
+        return new WindowsProcessBackend(new ProcessInformationBuffer(api::querySystemProcessInformation, trace),
+                new JnaProcessDetailsReader(api, trace), filter, readCmdline, iisAppPools, trace);
+    }
+
+    /**
+     * Loads JNA and the DLLs, turning every way that fails into one line: JNA's own native library
+     * missing or not unpackable (UnsatisfiedLinkError from Native's static initializer, then
+     * NoClassDefFoundError on the next use), a 32-bit Java, or DLLs that are not there.
+     */
+    static WindowsApi loadApi() {
         try {
-            api = WindowsApi.load();
-        } catch (UnsatisfiedLinkError e) {
+            if (com.sun.jna.Native.POINTER_SIZE != 8) {
+                throw new IllegalArgumentException("the Windows backend needs a 64-bit Java (this one is 32-bit)");
+            }
+            return WindowsApi.load();
+        } catch (LinkageError e) {
             String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             throw new IllegalArgumentException("cannot load ntdll/kernel32/advapi32 through JNA: " + reason);
         }
-        return new WindowsProcessBackend(new ProcessInformationBuffer(api::querySystemProcessInformation),
-                new JnaProcessDetailsReader(api), filter, readCmdline, iisAppPools);
+    }
+
+    /** What every native call returned so far (for diagnose). */
+    public NativeTrace trace() {
+        return trace;
+    }
+
+    /** The NtQuerySystemInformation calls of the last collection. */
+    public List<ProcessInformationBuffer.Call> lastCalls() {
+        return buffer.lastCalls();
     }
 
     @Override
@@ -113,35 +146,45 @@ public final class WindowsProcessBackend implements ProcessBackend {
         if (!process.selected) {
             return null;
         }
-        if (process.info == null) {
-            if (process.details == null) {
-                process.details = readDetails(r);
+        if (process.details == null) {
+            process.details = readDetails(r);
+            if (iisAppPools && IisAppPools.isWorkerProcess(process.name)) {
+                process.name = IisAppPools.processName(process.name, process.details.cmdline());
             }
-            process.info = ProcessInfo.of(process.name, r.pid(), r.parentPid(), r.sessionId(),
+        } else if (!process.details.unresolvedSid().isEmpty()) {
+            String account = details.accountName(process.details.unresolvedSid());
+            if (account != null) {
+                process.details = process.details.withOwner(account);
+                process.info = null; // the owner label changes once, from the SID to the name
+            }
+        }
+        if (process.info == null) {
+            process.info = ProcessInfo.of(process.name, r.pid(), r.parentPid(), process.details.processGroupId(),
                     process.details.owner(), readCmdline ? process.details.cmdline() : "",
                     WindowsTime.unixSeconds(r.createTime()));
         } else {
-            process.info = process.info.withParentAndGroup(r.parentPid(), r.sessionId());
+            process.info = process.info.withParentAndGroup(r.parentPid(), process.info.processGroupId());
         }
         return toSample(r, process.info);
     }
 
+    /**
+     * Selection sees the plain image name, as windows_exporter's include/exclude do: with
+     * --collector.process.iis a worker is still selected as {@code w3wp}, and only its label
+     * becomes {@code w3wp_<AppPool>} (read with the details, once it is selected).
+     */
     private KnownProcess discover(SpiRecord r) {
         String name = WindowsProcessNames.of(r.pid(), r.imageName());
-        ProcessDetails processDetails = null;
-        if (iisAppPools && IisAppPools.isWorkerProcess(name)) {
-            // The pool is part of the name, so it must be known before the filter decides.
-            processDetails = details.read(r.pid(), r.createTime(), true);
-            name = IisAppPools.processName(name, processDetails.cmdline());
-        }
-        return new KnownProcess(name, filter.selects(name), processDetails);
+        return new KnownProcess(name, filter.selects(name), null);
     }
 
     private ProcessDetails readDetails(SpiRecord r) {
         if (r.pid() == 0) {
             return ProcessDetails.EMPTY; // the Idle process cannot be opened
         }
-        return details.read(r.pid(), r.createTime(), readCmdline);
+        // an IIS worker's command line names its pool, even when the cmdline label is off
+        boolean cmdline = readCmdline || (iisAppPools && IisAppPools.isWorkerProcess(WindowsProcessNames.of(r.pid(), r.imageName())));
+        return details.read(r.pid(), r.createTime(), cmdline);
     }
 
     static ProcessSample toSample(SpiRecord r, ProcessInfo info) {

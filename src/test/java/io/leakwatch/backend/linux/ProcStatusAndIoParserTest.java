@@ -79,6 +79,9 @@ class ProcStatusAndIoParserTest {
         byte[] rewritten = b("nginx: worker process\0\0\0");
         assertEquals("nginx:", CmdlineParser.argv0Basename(rewritten, rewritten.length));
         assertEquals("", CmdlineParser.joined(new byte[0], 0));
+        byte[] padded = "  python3\0app.py\0\0 \0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("python3 app.py", CmdlineParser.joined(padded, padded.length),
+                "trimmed as windows_exporter trims: an empty or blank last argument leaves no trailing space");
         assertEquals("", CmdlineParser.argv0Basename(new byte[0], 0));
     }
 

@@ -16,8 +16,9 @@ class WindowsClassesLoadOnLinuxTest {
 
     @Test
     void everyWindowsClassLoadsAndInitializesOnThisOs() throws Exception {
-        List<String> names = List.of("WindowsApi", "WindowsApi$Ntdll", "WindowsApi$Kernel32", "WindowsApi$Advapi32",
-                "JnaProcessDetailsReader", "WindowsProcessBackend", "ProcessInformationBuffer", "SpiParser");
+        List<String> names = List.of("WindowsApi", "WindowsApi$Ntdll", "WindowsApi$Kernel32Extra", "WindowsApi$Kernel32Calls",
+                "WindowsApi$Advapi32Calls", "JnaProcessDetailsReader", "WindowsProcessBackend", "ProcessInformationBuffer",
+                "SpiParser", "AccountNames", "DebugPrivilege", "NativeTrace");
         for (String name : names) {
             Class<?> type = Class.forName("io.leakwatch.backend.windows." + name, true, getClass().getClassLoader());
             assertNotNull(type);
@@ -32,6 +33,49 @@ class WindowsClassesLoadOnLinuxTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WindowsProcessBackend.open(ProcessFilter.all(), true, false));
         assertTrue(e.getMessage().startsWith("cannot load ntdll"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
+    }
+
+    /** Native.getLastError is JNA's copy saved right after the call; Kernel32.GetLastError() later may be reset. */
+    @Test
+    void noCodeAsksKernel32GetLastError() throws Exception {
+        try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("src", "main", "java"))) {
+            for (var file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String text = java.nio.file.Files.readString(file);
+                assertFalse(text.contains("GetLastError()") && !text.contains("Native.getLastError"),
+                        file + " reads Kernel32.GetLastError()");
+                assertFalse(text.contains("INSTANCE.GetLastError"), file + " reads Kernel32.GetLastError()");
+            }
+        }
+    }
+
+    /** A JNA whose native library cannot load (jna.nounpack, nothing on jna.boot.library.path) is one line, not a trace. */
+    @Test
+    void aJnaThatCannotLoadIsOneLine() throws Exception {
+        if (System.getProperty("os.name", "").startsWith("Windows")) {
+            return;
+        }
+        Process child = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djna.nounpack=true", "-Djna.nosys=true", "-Djna.boot.library.path=/nonexistent",
+                "-cp", System.getProperty("java.class.path"), OpenBackend.class.getName())
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("IllegalArgumentException", output.lines().findFirst().orElse(""), output);
+        assertTrue(output.lines().skip(1).findFirst().orElse("").startsWith("cannot load ntdll/kernel32/advapi32 through JNA"), output);
+        assertEquals(2, output.lines().count(), output);
+    }
+
+    /** Child-process entry: opens the real backend and prints what it threw. */
+    public static final class OpenBackend {
+        public static void main(String[] args) {
+            try {
+                WindowsProcessBackend.open(io.leakwatch.model.ProcessFilter.all(), true, false).close();
+                System.out.println("opened");
+            } catch (Throwable e) {
+                System.out.println(e.getClass().getSimpleName());
+                System.out.println(e.getMessage());
+            }
+        }
     }
 
     @Test

@@ -53,7 +53,7 @@ class WindowsExpositionTest {
             assertTrue(body.contains("windows_process_pool_bytes{process=\"services\",process_id=\"56\",pool=\"paged\",} 0.0"),
                     "Windows has pool accounting: Wine's 0 is reported, not left out");
             assertTrue(body.contains("windows_process_info{process=\"services\",process_id=\"56\",creating_process_id=\"40\","
-                    + "process_group_id=\"1\",owner=\"CONTOSO\\\\svc-56\",cmdline=\"\\\"C:\\\\Program Files\\\\app\\\\proc56.exe\\\" --secret=x\",} 1.0"), body);
+                    + "process_group_id=\"560\",owner=\"svc-56\\\\CONTOSO\",cmdline=\"\\\"C:\\\\Program Files\\\\app\\\\proc56.exe\\\" --secret=x\",} 1.0"), body);
             assertFalse(body.contains("process=\"explorer\""), "filtered out");
             assertTrue(body.contains("windows_exporter_collector_success{collector=\"process\",} 1.0"));
 

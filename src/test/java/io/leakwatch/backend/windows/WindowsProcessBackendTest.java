@@ -32,7 +32,7 @@ class WindowsProcessBackendTest {
             }
             String cmd = pid == 900 ? "c:\\windows\\system32\\inetsrv\\w3wp.exe -ap \"Default Web Site\" -v v4.0"
                     : "\"C:\\Program Files\\app\\proc" + pid + ".exe\" --secret=x";
-            return new ProcessDetails("CONTOSO\\svc-" + pid, cmdline ? cmd : "");
+            return new ProcessDetails("svc-" + pid + "\\CONTOSO", cmdline ? cmd : "", pid * 10, "");
         }
 
         @Override
@@ -64,8 +64,8 @@ class WindowsProcessBackendTest {
             assertEquals(4242, s.info().pid());
             assertEquals("4242", s.info().pidLabel());
             assertEquals(agent.parentPid(), s.info().parentPid());
-            assertEquals(agent.sessionId(), s.info().processGroupId());
-            assertEquals("CONTOSO\\svc-4242", s.info().owner());
+            assertEquals(42420, s.info().processGroupId(), "ProcessGroupId from the details, not the session id");
+            assertEquals("svc-4242\\CONTOSO", s.info().owner(), "account\\domain, windows_exporter's order");
             assertEquals("\"C:\\Program Files\\app\\proc4242.exe\" --secret=x", s.info().cmdline());
             // 133000000030000000 FILETIME = 1655526403 Unix seconds (2022-06-18T04:26:43Z)
             assertEquals(1_655_526_403.0, s.info().startTimeSeconds(), 1e-6);
@@ -145,7 +145,7 @@ class WindowsProcessBackendTest {
         try (WindowsProcessBackend backend = backend(false, false)) {
             ProcessSample s = backend.collect().processes().get(0);
             assertEquals("", s.info().cmdline());
-            assertEquals("CONTOSO\\svc-20", s.info().owner());
+            assertEquals("svc-20\\CONTOSO", s.info().owner());
             assertEquals(List.of("20@" + record(20, "app.exe", 1, 1).createTime()), details.reads);
         }
     }
@@ -165,16 +165,58 @@ class WindowsProcessBackendTest {
     void iisWorkerProcessesGetTheirAppPoolInTheName() throws Exception {
         nt.processes.add(record(900, "w3wp.exe", 20, 1));
         nt.processes.add(record(901, "notepad.exe", 1, 2));
-        try (WindowsProcessBackend backend = backend(ProcessFilter.of("w3wp_.+", ""), false, true)) {
+        // windows_exporter's include/exclude see the plain image name; only the label carries the pool
+        try (WindowsProcessBackend backend = backend(ProcessFilter.of("w3wp", ""), false, true)) {
             Map<String, ProcessSample> byName = byName(backend.collect());
             assertEquals(List.of("w3wp_Default Web Site"), List.copyOf(byName.keySet()));
             assertEquals("", byName.get("w3wp_Default Web Site").info().cmdline(), "cmdline label stays off");
-            assertEquals(1, details.reads.size(), "the command line was read once, for the name");
+            assertEquals(List.of("900@" + record(900, "w3wp.exe", 20, 1).createTime() + "+cmdline"), details.reads,
+                    "the command line was read once, for the label");
             backend.collect();
             assertEquals(1, details.reads.size());
         }
+        details.reads.clear();
+        try (WindowsProcessBackend backend = backend(ProcessFilter.of(".+", "w3wp"), false, true)) {
+            assertEquals(List.of("notepad"), List.copyOf(byName(backend.collect()).keySet()), "exclude=w3wp hides the workers");
+        }
+        try (WindowsProcessBackend backend = backend(ProcessFilter.of("w3wp_.+", ""), false, true)) {
+            assertEquals(List.of(), List.copyOf(byName(backend.collect()).keySet()), "the pool name is not what is filtered");
+        }
         try (WindowsProcessBackend backend = backend(true, false)) {
             assertTrue(byName(backend.collect()).containsKey("w3wp"), "without the flag: plain name");
+        }
+    }
+
+    /** An owner whose account lookup had not finished is named on a later scrape, from the reader's cache. */
+    @Test
+    void anUnresolvedOwnerIsNamedOnALaterScrape() throws Exception {
+        nt.processes.add(record(950, "agent.exe", 2, 1));
+        String sid = "S-1-5-21-1-2-3-1001";
+        String[] account = {null};
+        ProcessDetailsReader slow = new ProcessDetailsReader() {
+            @Override
+            public ProcessDetails read(long pid, long createTime, boolean cmdline) {
+                return new ProcessDetails(sid, "agent.exe", 7, sid);
+            }
+
+            @Override
+            public String accountName(String s) {
+                return s.equals(sid) ? account[0] : null;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (WindowsProcessBackend backend = new WindowsProcessBackend(new ProcessInformationBuffer(nt, 4096, 6, 1 << 24),
+                slow, ProcessFilter.all(), true, false)) {
+            assertEquals(sid, backend.collect().processes().get(0).info().owner());
+            assertEquals(sid, backend.collect().processes().get(0).info().owner());
+            account[0] = "bob\\CONTOSO";
+            ProcessSample s = backend.collect().processes().get(0);
+            assertEquals("bob\\CONTOSO", s.info().owner());
+            assertEquals(7, s.info().processGroupId());
+            assertEquals("agent.exe", s.info().cmdline());
         }
     }
 

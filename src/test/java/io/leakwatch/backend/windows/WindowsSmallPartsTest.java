@@ -38,8 +38,20 @@ class WindowsSmallPartsTest {
         assertEquals("S-1-5-18", SidStrings.format(HexFormat.of().parseHex("010100000000000512000000")));
         assertEquals("S-1-5-21-3623811015-3361044348-30300820-1013", SidStrings.format(HexFormat.of().parseHex(
                 "010500000000000515000000" + "c7f7fed7" + "7c7755c8" + "945ace01" + "f5030000")));
+        // an identifier authority of 2^32 or more is hexadecimal, as ConvertSidToStringSid writes it
+        assertEquals("S-1-0x010000000005-21", SidStrings.format(HexFormat.of().parseHex("010101000000000515000000")));
+        assertEquals("S-1-4294967295-7", SidStrings.format(HexFormat.of().parseHex("01010000ffffffff07000000")));
         assertEquals("", SidStrings.format(new byte[3]));
         assertEquals("", SidStrings.format(HexFormat.of().parseHex("010500000000000515000000")), "claims 5 sub-authorities, has 0");
+    }
+
+    @Test
+    void commandLinesAreTrimmedLikeGoTrimSpace() {
+        assertEquals("a b", io.leakwatch.model.CommandLines.trimSpace(" \t\r\n\u000B\f a b \u0085\u00A0\u2007\u202F\u3000"));
+        assertEquals("\u001Fa\u001C", io.leakwatch.model.CommandLines.trimSpace("\u001Fa\u001C"), "Go keeps the separators Java strips");
+        assertEquals("", io.leakwatch.model.CommandLines.trimSpace("   "));
+        String same = "unchanged";
+        assertSame(same, io.leakwatch.model.CommandLines.trimSpace(same));
     }
 
     @Test
@@ -55,11 +67,5 @@ class WindowsSmallPartsTest {
         assertEquals("w3wp", IisAppPools.processName("w3wp", ""));
         assertTrue(IisAppPools.isWorkerProcess("W3WP"));
         assertFalse(IisAppPools.isWorkerProcess("w3wpx"));
-    }
-
-    @Test
-    void utf16CharArraysEndAtTheFirstNul() {
-        assertEquals("NT AUTHORITY", Native16.string("NT AUTHORITY\0garbage".toCharArray()));
-        assertEquals("full", Native16.string("full".toCharArray()));
     }
 }

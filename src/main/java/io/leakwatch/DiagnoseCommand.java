@@ -1,0 +1,65 @@
+package io.leakwatch;
+
+import io.leakwatch.backend.linux.ProcfsDiagnosis;
+import io.leakwatch.backend.windows.WindowsDiagnosis;
+import io.leakwatch.common.Logging;
+import io.leakwatch.common.Version;
+import io.leakwatch.config.CommandLine;
+import io.leakwatch.config.Settings;
+import io.leakwatch.config.UsageException;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code leakwatch diagnose [flags]}: one pass over every native call (Windows) or procfs file
+ * (Linux) the backend uses, printed as plain lines to paste into an issue. The flags are the
+ * exporter's ({@code --path.procfs}, {@code --collector.process.cmdline}, {@code --log.level=debug}
+ * for a line per call on stderr).
+ */
+final class DiagnoseCommand {
+    static final String NAME = "diagnose";
+
+    private DiagnoseCommand() {
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        Settings settings;
+        try {
+            CommandLine cli = CommandLine.parse(args);
+            if (cli.action() != CommandLine.Action.RUN) {
+                out.println("usage: leakwatch diagnose [<flags>]   (the exporter's flags; see leakwatch --help)");
+                return 0;
+            }
+            settings = Settings.load(cli.values());
+        } catch (UsageException e) {
+            err.println("leakwatch: " + e.getMessage());
+            return UsageException.EXIT_CODE;
+        }
+        // the report goes to stdout; debug lines of the native layer go to the log, never between its lines
+        Logging.Target target = settings.log().target() instanceof Logging.Target.Stdout
+                ? new Logging.Target.Stderr() : settings.log().target();
+        try {
+            Logging.configure(settings.log().level(), settings.log().format(), target);
+        } catch (IllegalStateException e) {
+            err.println("leakwatch: " + e.getMessage());
+            return UsageException.EXIT_CODE;
+        }
+        String os = System.getProperty("os.name", "");
+        out.println("leakwatch " + Version.VERSION + " diagnose: " + os + " " + System.getProperty("os.version", "")
+                + " " + System.getProperty("os.arch", "") + ", Java " + System.getProperty("java.version", "")
+                + " (" + System.getProperty("java.vm.name", "") + "), pid " + ProcessHandle.current().pid());
+        List<String> lines;
+        String lower = os.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("windows")) {
+            lines = WindowsDiagnosis.run(settings.process().cmdline());
+        } else if (lower.contains("linux")) {
+            lines = ProcfsDiagnosis.run(settings.process().procfs(), settings.process().cmdline(), ProcessHandle.current().pid());
+        } else {
+            lines = List.of("no process backend for operating system '" + os + "'");
+        }
+        lines.forEach(out::println);
+        return 0;
+    }
+}

@@ -1,0 +1,261 @@
+package io.leakwatch.service;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.Structure;
+import com.sun.jna.platform.win32.Advapi32;
+import com.sun.jna.platform.win32.Advapi32Util;
+import com.sun.jna.platform.win32.W32Service;
+import com.sun.jna.platform.win32.Win32Exception;
+import com.sun.jna.platform.win32.WinNT;
+import com.sun.jna.platform.win32.WinReg;
+import com.sun.jna.platform.win32.Winsvc;
+import io.leakwatch.service.ServiceControl.ServiceException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * {@link Scm} over jna-platform: its Advapi32 mappings for every call, and {@link W32Service} for
+ * what it does well (failure actions, status query, closing). Error codes come from
+ * {@link Native#getLastError()}, which JNA saves right after each call; W32Service and
+ * W32ServiceManager read Kernel32.GetLastError() later, after other code may have reset it, so
+ * the calls whose error a user is told (open, create, start, stop, delete) are made here directly.
+ * Not run on Windows by this project's build: see docs/windows.md.
+ */
+final class JnaScm implements Scm {
+    private static final String EVENT_SOURCES = "SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\";
+    /** Looked up on first use, so this class also loads where advapi32 does not exist (tests). */
+    private static Advapi32 api() {
+        return Advapi32.INSTANCE;
+    }
+
+    // The SCM calls back into these from its own threads: keep them strongly reachable.
+    private Winsvc.SERVICE_MAIN_FUNCTION serviceMain;
+    private Winsvc.HandlerEx handler;
+
+    /**
+     * SERVICE_REQUIRED_PRIVILEGES_INFOW: jna-platform has the info level constant but not this
+     * structure. One pointer to a UTF-16 MULTI_SZ.
+     */
+    @Structure.FieldOrder("pmszRequiredPrivileges")
+    public static final class RequiredPrivilegesInfo extends Winsvc.ChangeServiceConfig2Info {
+        public Pointer pmszRequiredPrivileges;
+    }
+
+    @Override
+    public Scm.Service create(ServiceDefinition d) throws ServiceException {
+        Winsvc.SC_HANDLE manager = openManager(Winsvc.SC_MANAGER_CONNECT | Winsvc.SC_MANAGER_CREATE_SERVICE, d.name());
+        try {
+            Winsvc.SC_HANDLE handle = api().CreateService(manager, d.name(), d.displayName(),
+                    Winsvc.SERVICE_ALL_ACCESS, WinNT.SERVICE_WIN32_OWN_PROCESS, WinNT.SERVICE_AUTO_START,
+                    WinNT.SERVICE_ERROR_NORMAL, d.commandLine(), null, null, null, null, null); // LocalSystem
+            if (handle == null) {
+                throw new ServiceException(d.name(), Native.getLastError());
+            }
+            return new JnaService(d.name(), handle);
+        } finally {
+            api().CloseServiceHandle(manager);
+        }
+    }
+
+    @Override
+    public Scm.Service open(String name, int access) throws ServiceException {
+        Winsvc.SC_HANDLE manager = openManager(Winsvc.SC_MANAGER_CONNECT, name);
+        try {
+            Winsvc.SC_HANDLE handle = api().OpenService(manager, name, access);
+            if (handle == null) {
+                throw new ServiceException(name, Native.getLastError());
+            }
+            return new JnaService(name, handle);
+        } finally {
+            api().CloseServiceHandle(manager);
+        }
+    }
+
+    @Override
+    public void dispatch(String name, Function<Consumer<ServiceStatusTracker.Status>, ServiceLifecycle> lifecycleFactory)
+            throws ServiceException {
+        serviceMain = (argc, argv) -> {
+            Winsvc.SERVICE_STATUS_HANDLE[] statusHandle = new Winsvc.SERVICE_STATUS_HANDLE[1];
+            ServiceLifecycle lifecycle = lifecycleFactory.apply(status -> setStatus(statusHandle[0], status));
+            handler = (control, eventType, eventData, context) -> lifecycle.onControl(control);
+            statusHandle[0] = api().RegisterServiceCtrlHandlerEx(name, handler, null);
+            if (statusHandle[0] == null) {
+                System.err.println("leakwatch: RegisterServiceCtrlHandlerEx failed (Win32 error " + Native.getLastError() + ")");
+                return; // the SCM sees the service exit without a status and applies its failure actions
+            }
+            lifecycle.serviceMain();
+        };
+        Winsvc.SERVICE_TABLE_ENTRY[] table = (Winsvc.SERVICE_TABLE_ENTRY[]) new Winsvc.SERVICE_TABLE_ENTRY().toArray(2);
+        table[0].lpServiceName = name;
+        table[0].lpServiceProc = serviceMain;
+        if (!api().StartServiceCtrlDispatcher(table)) {
+            throw new ServiceException(name, Native.getLastError());
+        }
+    }
+
+    private static void setStatus(Winsvc.SERVICE_STATUS_HANDLE handle, ServiceStatusTracker.Status s) {
+        Winsvc.SERVICE_STATUS status = new Winsvc.SERVICE_STATUS();
+        status.dwServiceType = WinNT.SERVICE_WIN32_OWN_PROCESS;
+        status.dwCurrentState = s.state();
+        status.dwControlsAccepted = s.controlsAccepted();
+        status.dwWin32ExitCode = s.win32ExitCode();
+        status.dwServiceSpecificExitCode = s.serviceSpecificExitCode();
+        status.dwCheckPoint = s.checkPoint();
+        status.dwWaitHint = s.waitHintMillis();
+        if (!api().SetServiceStatus(handle, status)) {
+            System.err.println("leakwatch: SetServiceStatus(" + s.state() + ") failed (Win32 error " + Native.getLastError() + ")");
+        }
+    }
+
+    private static Winsvc.SC_HANDLE openManager(int access, String name) throws ServiceException {
+        Winsvc.SC_HANDLE manager = api().OpenSCManager(null, null, access);
+        if (manager == null) {
+            throw new ServiceException(name, Native.getLastError());
+        }
+        return manager;
+    }
+
+    /** UTF-16LE MULTI_SZ: each string NUL-terminated, one more NUL at the end. */
+    static byte[] multiSz(List<String> strings) {
+        StringBuilder text = new StringBuilder();
+        for (String s : strings) {
+            if (s.isEmpty() || s.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("not a MULTI_SZ element: '" + s + "'");
+            }
+            text.append(s).append('\0');
+        }
+        text.append('\0');
+        return text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+    }
+
+    @Override
+    public void registerEventSource(String source) {
+        String key = EVENT_SOURCES + source;
+        try {
+            Advapi32Util.registryCreateKey(WinReg.HKEY_LOCAL_MACHINE, key);
+            Advapi32Util.registrySetExpandableStringValue(WinReg.HKEY_LOCAL_MACHINE, key, "EventMessageFile",
+                    "%SystemRoot%\\System32\\EventCreate.exe");
+            Advapi32Util.registrySetIntValue(WinReg.HKEY_LOCAL_MACHINE, key, "TypesSupported",
+                    WinNT.EVENTLOG_ERROR_TYPE | WinNT.EVENTLOG_WARNING_TYPE | WinNT.EVENTLOG_INFORMATION_TYPE);
+        } catch (Win32Exception e) {
+            // the events are still written, with a note from Event Viewer
+        }
+    }
+
+    @Override
+    public void unregisterEventSource(String source) {
+        String key = EVENT_SOURCES + source;
+        try {
+            if (Advapi32Util.registryKeyExists(WinReg.HKEY_LOCAL_MACHINE, key)) {
+                Advapi32Util.registryDeleteKey(WinReg.HKEY_LOCAL_MACHINE, key);
+            }
+        } catch (Win32Exception e) {
+            // nothing else depends on it
+        }
+    }
+
+    private static final class JnaService implements Scm.Service {
+        private final String name;
+        private final W32Service service;
+
+        JnaService(String name, Winsvc.SC_HANDLE handle) {
+            this.name = name;
+            this.service = new W32Service(handle);
+        }
+
+        @Override
+        public void setDescription(String description) throws ServiceException {
+            Winsvc.SERVICE_DESCRIPTION info = new Winsvc.SERVICE_DESCRIPTION();
+            info.lpDescription = description;
+            changeConfig2(Winsvc.SERVICE_CONFIG_DESCRIPTION, info);
+        }
+
+        @Override
+        public void setFailureActions(List<Scm.FailureAction> actions, int resetPeriodSeconds) throws ServiceException {
+            List<Winsvc.SC_ACTION> list = new ArrayList<>();
+            for (Scm.FailureAction a : actions) {
+                Winsvc.SC_ACTION action = new Winsvc.SC_ACTION();
+                action.type = a.type();
+                action.delay = a.delayMillis();
+                list.add(action);
+            }
+            try {
+                service.setFailureActions(list, resetPeriodSeconds, null, null);
+            } catch (Win32Exception e) {
+                throw new ServiceException(name, e.getErrorCode());
+            }
+        }
+
+        @Override
+        public void setFailureActionsOnNonCrashFailures(boolean enabled) throws ServiceException {
+            try {
+                service.setFailureActionsFlag(enabled);
+            } catch (Win32Exception e) {
+                throw new ServiceException(name, e.getErrorCode());
+            }
+        }
+
+        @Override
+        public void setRequiredPrivileges(List<String> privileges) throws ServiceException {
+            byte[] bytes = multiSz(privileges);
+            try (Memory text = new Memory(bytes.length)) {
+                text.write(0, bytes, 0, bytes.length);
+                RequiredPrivilegesInfo info = new RequiredPrivilegesInfo();
+                info.pmszRequiredPrivileges = text;
+                changeConfig2(Winsvc.SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO, info);
+            }
+        }
+
+        private void changeConfig2(int level, Winsvc.ChangeServiceConfig2Info info) throws ServiceException {
+            if (!api().ChangeServiceConfig2(service.getHandle(), level, info)) {
+                throw new ServiceException(name, Native.getLastError());
+            }
+        }
+
+        @Override
+        public Scm.Status status() throws ServiceException {
+            try {
+                Winsvc.SERVICE_STATUS_PROCESS s = service.queryStatus();
+                return new Scm.Status(s.dwCurrentState, s.dwWin32ExitCode, s.dwServiceSpecificExitCode,
+                        s.dwCheckPoint, s.dwWaitHint);
+            } catch (Win32Exception e) {
+                throw new ServiceException(name, e.getErrorCode());
+            }
+        }
+
+        @Override
+        public void start() throws ServiceException {
+            if (!api().StartService(service.getHandle(), 0, null)) {
+                throw new ServiceException(name, Native.getLastError());
+            }
+        }
+
+        @Override
+        public void stop() throws ServiceException {
+            if (!api().ControlService(service.getHandle(), Winsvc.SERVICE_CONTROL_STOP, new Winsvc.SERVICE_STATUS())) {
+                throw new ServiceException(name, Native.getLastError());
+            }
+        }
+
+        @Override
+        public void delete() throws ServiceException {
+            if (!api().DeleteService(service.getHandle())) {
+                throw new ServiceException(name, Native.getLastError());
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                service.close();
+            } catch (Win32Exception e) {
+                // nothing left to do with a handle that will not close
+            }
+        }
+    }
+}

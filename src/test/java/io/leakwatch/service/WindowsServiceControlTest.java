@@ -1,0 +1,139 @@
+package io.leakwatch.service;
+
+import com.sun.jna.platform.win32.Winsvc;
+import io.leakwatch.service.ServiceControl.ServiceException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Install, start, stop and uninstall as decisions over the fake Service Control Manager. */
+class WindowsServiceControlTest {
+    private final FakeScm scm = new FakeScm();
+    private final WindowsServiceControl control = new WindowsServiceControl(scm, scm, line -> { }, false);
+    private final ServiceDefinition definition = ServiceDefinition.of("C:\\Java\\bin\\java.exe",
+            "C:\\Program Files\\leakwatch\\leakwatch.jar", List.of(), List.of("--collector.process.include=svchost.*"));
+
+    @Test
+    void installRestartsThreeTimesThenStopsRestartingUntilTheCountResets() throws Exception {
+        control.install(definition);
+        FakeScm.FakeService service = scm.services.get("leakwatch");
+        assertEquals(ServiceDefinition.DESCRIPTION, service.description);
+        assertTrue(service.actionsOnNonCrashFailures, "a STOPPED with an exit code counts as a failure");
+        assertEquals(24 * 60 * 60, service.resetSeconds);
+        int restarts = 0;
+        for (int failure = 1; failure <= 20; failure++) { // a port that stays taken: every start fails
+            if (service.actionOnFailure(failure).type() == Winsvc.SC_ACTION_RESTART) {
+                restarts++;
+                assertEquals(10_000, service.actionOnFailure(failure).delayMillis());
+            }
+        }
+        assertEquals(3, restarts, "the SCM repeats the last action: it must not be a restart");
+        assertEquals(0, scm.openHandles, "every handle closed");
+    }
+
+    @Test
+    void installKeepsOnlyThePrivilegesTheServiceNeeds() throws Exception {
+        control.install(definition);
+        assertEquals(List.of("SeDebugPrivilege", "SeChangeNotifyPrivilege"), scm.services.get("leakwatch").privileges);
+    }
+
+    @Test
+    void aFailedConfigurationStepRemovesTheHalfInstalledService() {
+        for (String step : List.of("setDescription", "setFailureActions", "setFailureActionsFlag", "setRequiredPrivileges")) {
+            scm.failures.clear();
+            scm.failures.put(step, 5);
+            ServiceException e = assertThrows(ServiceException.class, () -> control.install(definition), step);
+            assertEquals(5, e.win32Error());
+            assertTrue(e.getMessage().contains("removed again"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"));
+            assertTrue(scm.services.isEmpty(), step + " left a half-installed service");
+            assertEquals(0, scm.openHandles);
+        }
+    }
+
+    @Test
+    void aFailedRollbackSaysWhatToDo() {
+        scm.failures.put("setFailureActions", 1072);
+        scm.failures.put("delete", 5);
+        ServiceException e = assertThrows(ServiceException.class, () -> control.install(definition));
+        assertTrue(e.getMessage().contains("leakwatch service uninstall"), e.getMessage());
+    }
+
+    /** The service's heartbeat keeps the checkpoint moving: a start longer than the wait hint is not a failure. */
+    @Test
+    void startWaitsForAStartThatKeepsReportingProgress() throws Exception {
+        control.install(definition);
+        FakeScm.FakeService service = scm.services.get("leakwatch");
+        service.onStart = t -> t < 60_000
+                ? new Scm.Status(Winsvc.SERVICE_START_PENDING, 0, 0, (int) (1 + t / 2_000), 15_000)
+                : new Scm.Status(Winsvc.SERVICE_RUNNING, 0, 0, 0, 0);
+        control.start("leakwatch");
+        assertEquals(Winsvc.SERVICE_RUNNING, service.status().state());
+        assertTrue(scm.now >= 60_000);
+    }
+
+    /** A start without progress is reported as still starting, not as "stopped while starting". */
+    @Test
+    void aStartWithoutProgressIsReportedAsStillStarting() throws Exception {
+        control.install(definition);
+        scm.services.get("leakwatch").onStart = t -> new Scm.Status(Winsvc.SERVICE_START_PENDING, 0, 0, 1, 15_000);
+        ServiceException e = assertThrows(ServiceException.class, () -> control.start("leakwatch"));
+        assertEquals(ServiceErrors.SERVICE_REQUEST_TIMEOUT, e.win32Error());
+        assertTrue(e.getMessage().contains("still starting"), e.getMessage());
+        assertFalse(e.getMessage().contains("stopped while starting"), e.getMessage());
+        assertTrue(scm.now >= 15_000 && scm.now < 30_000, "gave up one wait hint after the last progress: " + scm.now);
+    }
+
+    @Test
+    void aStartThatEndsStoppedGivesLeakwatchsExitCode() throws Exception {
+        control.install(definition);
+        scm.services.get("leakwatch").onStart = t -> t < 3_000
+                ? new Scm.Status(Winsvc.SERVICE_START_PENDING, 0, 0, 1, 15_000)
+                : new Scm.Status(Winsvc.SERVICE_STOPPED, ServiceErrors.SERVICE_SPECIFIC_ERROR, 2, 0, 0);
+        ServiceException e = assertThrows(ServiceException.class, () -> control.start("leakwatch"));
+        assertEquals(ServiceErrors.SERVICE_SPECIFIC_ERROR, e.win32Error());
+        assertTrue(e.getMessage().contains("stopped while starting with exit code 2"), e.getMessage());
+    }
+
+    @Test
+    void stopWaitsWhileStopPendingProgressesAndTimesOutWithoutProgress() throws Exception {
+        control.install(definition);
+        FakeScm.FakeService service = scm.services.get("leakwatch");
+        control.start("leakwatch");
+        service.onStop = t -> t < 20_000
+                ? new Scm.Status(Winsvc.SERVICE_STOP_PENDING, 0, 0, (int) (1 + t / 2_000), 15_000)
+                : new Scm.Status(Winsvc.SERVICE_STOPPED, 0, 0, 0, 0);
+        control.stop("leakwatch");
+        assertEquals(Winsvc.SERVICE_STOPPED, service.status().state());
+
+        control.start("leakwatch");
+        service.onStop = t -> new Scm.Status(Winsvc.SERVICE_STOP_PENDING, 0, 0, 1, 15_000);
+        ServiceException e = assertThrows(ServiceException.class, () -> control.stop("leakwatch"));
+        assertEquals(ServiceErrors.SERVICE_REQUEST_TIMEOUT, e.win32Error());
+        assertTrue(e.getMessage().contains("still stopping"), e.getMessage());
+    }
+
+    @Test
+    void uninstallStopsARunningServiceFirst() throws Exception {
+        control.install(definition);
+        assertEquals(Set.of("leakwatch"), scm.eventSources, "the service logs to the Application event log");
+        control.start("leakwatch");
+        control.uninstall("leakwatch");
+        assertTrue(scm.services.isEmpty());
+        assertEquals(Set.of(), scm.eventSources);
+        assertTrue(scm.calls.indexOf("stop leakwatch") < scm.calls.indexOf("delete leakwatch"), scm.calls.toString());
+        assertEquals(0, scm.openHandles);
+        ServiceException e = assertThrows(ServiceException.class, () -> control.uninstall("leakwatch"));
+        assertEquals(ServiceErrors.SERVICE_DOES_NOT_EXIST, e.win32Error());
+    }
+
+    @Test
+    void requiredPrivilegesAreAUtf16MultiSz() {
+        byte[] bytes = JnaScm.multiSz(List.of("SeDebugPrivilege", "SeChangeNotifyPrivilege"));
+        assertEquals("SeDebugPrivilege\0SeChangeNotifyPrivilege\0\0", new String(bytes, java.nio.charset.StandardCharsets.UTF_16LE));
+        assertThrows(IllegalArgumentException.class, () -> JnaScm.multiSz(List.of("")));
+    }
+}

@@ -1,0 +1,452 @@
+package io.leakwatch.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.leakwatch.testing.ChildProcess;
+import io.leakwatch.testing.TestCerts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The image for real: docker/Dockerfile built with podman and runc on base images made from Debian
+ * packages, run as docs/containers.md says (host PID namespace, the host's /proc read-only at
+ * /host/proc, read-only root), and checked from the host: a process this test starts shows up with
+ * its memory, leakwatch runs as non-root without capabilities, SIGTERM stops it cleanly, the leak
+ * history survives on a volume, the health check works, TLS works with the trimmed Java runtime, the
+ * compose file's privileges read another user's I/O, and the JVM inside uses about the memory the
+ * launcher uses on the host.
+ */
+@Tag("system")
+@Timeout(value = 25, unit = TimeUnit.MINUTES)
+class ContainerImageTest {
+    private static final Duration START = Duration.ofSeconds(90);
+    private static final Path LAUNCHER = StackFiles.ROOT.resolve("src/main/dist/leakwatch");
+    private static ContainerImage image;
+    private static ChildProcess hostProcess;
+    private static String hostProcessName;
+
+    @TempDir
+    static Path work;
+
+    @BeforeAll
+    static void buildImage() throws IOException {
+        Podman.require("podman", "runc", "mmdebstrap");
+        image = ContainerImage.build();
+        // a process on the host, outside any container, holding 48 MiB of touched memory
+        hostProcessName = "lwc-" + Integer.toHexString(new Random().nextInt(0x10000));
+        hostProcess = ChildProcess.start(hostProcessName.getBytes(StandardCharsets.US_ASCII), 48);
+    }
+
+    @AfterEach
+    void removeContainers() {
+        if (image != null) {
+            image.removeContainers();
+        }
+    }
+
+    @AfterAll
+    static void removeEverything() throws InterruptedException {
+        if (hostProcess != null) {
+            hostProcess.close();
+        }
+        if (image != null) {
+            image.close();
+        }
+    }
+
+    @Test
+    void imageIsSmallRunsTheLauncherAsNonRootAndDeclaresAHealthCheck() {
+        System.out.printf("image size: %.1f MB%n", image.sizeBytes / 1e6);
+        assertTrue(image.sizeBytes < 130_000_000L, "a trimmed Java runtime, not a JDK: " + image.sizeBytes + " bytes");
+        String config = Podman.ok(Duration.ofMinutes(1), "image", "inspect", "--format",
+                "{{.Config.User}}|{{json .Config.Entrypoint}}|{{json .Config.Volumes}}|{{json .Config.ExposedPorts}}", image.name);
+        String[] parts = Podman.lastLine(config).split("\\|");
+        assertEquals("65534:65534", parts[0], "nobody by default");
+        assertEquals("[\"/opt/leakwatch/bin/leakwatch\",\"--path.procfs=/host/proc\"]", parts[1], "the launcher, reading /host/proc");
+        assertTrue(parts[2].contains("/var/lib/leakwatch"), "leak history on a volume: " + parts[2]);
+        assertTrue(parts[3].contains("9182/tcp"), parts[3]);
+        // podman keeps HEALTHCHECK only in the docker format; the check itself runs below
+        String health = Podman.ok(Duration.ofMinutes(1), "image", "inspect", "--format", "{{json .HealthCheck}}", image.name);
+        assertTrue(health.contains("/opt/leakwatch/bin/healthcheck"), "HEALTHCHECK: " + health);
+    }
+
+    @Test
+    void aHostProcessShowsUpWithItsMemoryAndOwner() throws Exception {
+        ContainerImage.Container c = image.start(List.of(), List.of()).awaitHealthy(START);
+        String pid = "process_id=\"" + hostProcess.pid() + "\"";
+        String metrics = c.awaitMetrics(body -> body.contains(pid), START);
+        Map<String, Long> host = status(hostProcess.pid());
+        double privateBytes = value(metrics, "windows_process_private_bytes", pid);
+        double workingSetPrivate = value(metrics, "windows_process_working_set_private_bytes", pid);
+        double hostPrivate = (host.get("RssAnon") + host.get("VmSwap")) * 1024.0;
+        System.out.printf("host process %s (pid %d): private bytes %.1f MiB in the container, %.1f MiB on the host%n",
+                hostProcessName, hostProcess.pid(), privateBytes / (1 << 20), hostPrivate / (1 << 20));
+        assertTrue(privateBytes >= 48 << 20, "it touched 48 MiB: " + privateBytes);
+        assertEquals(hostPrivate, privateBytes, hostPrivate * 0.1, "the same memory the host's /proc shows");
+        assertTrue(workingSetPrivate >= 48 << 20, "working set private: " + workingSetPrivate);
+        String info = line(metrics, "windows_process_info", pid);
+        assertTrue(info.contains("process=\"" + hostProcessName + "\""), info);
+        // owner names resolve through libc (JNA) inside a read-only container
+        String owner = Files.readAllLines(Path.of("/etc/passwd")).stream().filter(l -> l.split(":")[2].equals("0"))
+                .map(l -> l.split(":")[0]).findFirst().orElseThrow();
+        assertTrue(info.contains("owner=\"" + owner + "\""), "owner of a root process is " + owner + ": " + info);
+        assertFalse(c.logs().contains("WARN"), "no warnings: " + c.logs());
+        printSeriesPerProcess(metrics);
+    }
+
+    @Test
+    void runsAsNonRootWithoutCapabilitiesOnAReadOnlyRoot() throws Exception {
+        ContainerImage.Container c = image.start(List.of(), List.of()).awaitHealthy(START);
+        Map<String, String> status = statusText(c.pid());
+        assertEquals(List.of("65534", "65534", "65534", "65534"), Arrays.asList(status.get("Uid").split("\\s+")), "Uid");
+        assertEquals(List.of("65534", "65534", "65534", "65534"), Arrays.asList(status.get("Gid").split("\\s+")), "Gid");
+        assertEquals("0000000000000000", status.get("CapEff"), "no effective capabilities");
+        String rootMount = Files.readAllLines(Path.of("/proc/" + c.pid() + "/mountinfo")).stream()
+                .filter(l -> l.split(" ")[4].equals("/")).findFirst().orElseThrow();
+        assertTrue(rootMount.split(" ")[5].startsWith("ro"), "root mounted read-only: " + rootMount);
+        Command.Result write = c.exec("/bin/bash", "-c", "echo x > /opt/leakwatch/probe");
+        assertFalse(write.ok(), "writing to the root file system must fail");
+        assertTrue(write.output().contains("Read-only file system"), write.output());
+        assertEquals("true", c.inspect("{{.HostConfig.ReadonlyRootfs}}"));
+    }
+
+    @Test
+    void healthCheckPassesAndCanFail() throws Exception {
+        ContainerImage.Container c = image.start(List.of(), List.of()).awaitHealthy(START);
+        Command.Result healthy = Podman.run(Duration.ofMinutes(1), "healthcheck", "run", c.name());
+        assertTrue(healthy.ok(), "podman healthcheck run: " + healthy.output());
+        Command.Result elsewhere = Podman.run(Duration.ofMinutes(1), "exec", "-e", "LEAKWATCH_HEALTH_ADDRESS=127.0.0.1:1", c.name(),
+                "/opt/leakwatch/bin/healthcheck");
+        assertEquals(1, elsewhere.exitCode(), "nothing listens on port 1: " + elsewhere.output());
+        assertTrue(elsewhere.output().contains("not listening on 127.0.0.1:1"), elsewhere.output());
+    }
+
+    @Test
+    void runsWithTheLaunchersMeasuredJvmFlags() throws Exception {
+        ContainerImage.Container c = image.start(List.of(), List.of()).awaitHealthy(START);
+        List<String> cmdline = Arrays.asList(Files.readString(Path.of("/proc/" + c.pid() + "/cmdline")).split("\0"));
+        List<String> defaults = launcherDefaults();
+        int at = cmdline.indexOf(defaults.get(0));
+        assertTrue(at > 0 && cmdline.subList(at, at + defaults.size()).equals(defaults),
+                "the JVM runs with the launcher's defaults " + defaults + ": " + cmdline);
+        assertTrue(cmdline.get(0).startsWith("/opt/leakwatch/jre/"), "the image's trimmed runtime: " + cmdline.get(0));
+        List<String> environment = Arrays.asList(Files.readString(Path.of("/proc/" + c.pid() + "/environ")).split("\0"));
+        assertTrue(environment.contains("MALLOC_ARENA_MAX=2"), "the launcher's malloc setting: " + environment);
+    }
+
+    @Test
+    void sigtermStopsItCleanlyAndTheLeakHistorySurvivesOnAVolume() throws Exception {
+        String volume = image.volume("state");
+        List<String> options = List.of("-v", volume + ":/var/lib/leakwatch");
+        List<String> flags = List.of("--collector.process.include=" + hostProcessName,
+                "--leak.sample-interval=1s", "--leak.window=60s");
+        ContainerImage.Container first = image.start(options, flags).awaitHealthy(START);
+        double coverage = awaitCoverage(first, 8, START);
+
+        long start = System.nanoTime();
+        Podman.ok(Duration.ofMinutes(1), "stop", "--time", "30", first.name());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals("0", first.inspect("{{.State.ExitCode}}"), "exit code after SIGTERM; log:\n" + first.logs());
+        assertTrue(seconds < 20, "stopped by SIGTERM, not killed after the 30 s grace time: " + seconds + " s");
+        String log = first.logs();
+        assertTrue(log.contains("SIGTERM received") && log.contains("stopped"), log);
+        System.out.printf("SIGTERM to stopped container: %.1f s%n", seconds);
+
+        String mountpoint = Podman.lastLine(Podman.ok(Duration.ofMinutes(1), "volume", "inspect", "--format", "{{.Mountpoint}}", volume));
+        Path state = Path.of(mountpoint, "leak-state.json"); // --leak.state-file=auto: $XDG_STATE_HOME/leakwatch/
+        assertTrue(Files.isRegularFile(state), "the leak history was saved on the volume: " + state);
+        assertTrue(Files.readString(state).contains(Long.toString(hostProcess.pid())), "with the host process in it");
+
+        ContainerImage.Container second = image.start(options, flags).awaitHealthy(START);
+        double restored = awaitCoverage(second, 0, START);
+        assertTrue(restored >= coverage, "history restored from the volume: " + restored + " s after restart, " + coverage + " s before");
+        assertTrue(second.logs().contains("restored the history of 1 of 1 saved processes"), second.logs());
+    }
+
+    @Test
+    void tlsAndClientCertificatesWorkWithTheTrimmedRuntime() throws Exception {
+        TestCerts certs = TestCerts.create(work.resolve("certs"));
+        Files.writeString(certs.dir.resolve("web.yml"), "tls_server_config:\n  cert_file: server.pem\n  key_file: server-key.pem\n"
+                + "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.pem\n");
+        readableByAll(certs.dir);
+        ContainerImage.Container c = image.start(List.of("-v", certs.dir + ":/etc/leakwatch:ro", "--no-healthcheck"),
+                List.of("--web.config.file=/etc/leakwatch/web.yml"));
+        HttpClient client = HttpClient.newBuilder().sslContext(certs.clientContext("ca.pem", true))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + START.toNanos();
+        String body = null;
+        while (body == null && System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + c.port() + "/metrics"))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                body = r.body();
+            } catch (IOException notYet) {
+                assertTrue(c.running(), "container stopped:\n" + c.logs());
+                Thread.sleep(500);
+            }
+        }
+        assertNotNull(body, "no TLS answer:\n" + c.logs());
+        assertTrue(body.contains("windows_process_info{"), body.substring(0, Math.min(500, body.length())));
+    }
+
+    /** docker-compose.yml's leakwatch service, its privileges translated to podman, reads another user's I/O. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeServicePrivilegesReadIoOfAnotherUser() throws Exception {
+        Map<String, Object> service = new ComposeFile(StackFiles.DOCKER.resolve("docker-compose.yml")).service("leakwatch");
+        List<String> options = new ArrayList<>(List.of("--user", (String) service.get("user")));
+        ((List<String>) service.get("cap_drop")).forEach(cap -> options.add("--cap-drop=" + cap));
+        ((List<String>) service.get("cap_add")).forEach(cap -> options.add("--cap-add=" + cap));
+        for (String opt : (List<String>) service.get("security_opt")) {
+            options.add("--security-opt=" + opt.replaceFirst(":", "="));
+        }
+        ((List<String>) service.getOrDefault("tmpfs", List.of())).forEach(dir -> options.add("--tmpfs=" + dir));
+        for (String volume : (List<String>) service.get("volumes")) {
+            String source = volume.split(":")[0];
+            if (source.startsWith("/") && !source.equals("/proc")) {
+                options.addAll(List.of("-v", volume));
+            } else if (!source.startsWith("/")) {
+                options.addAll(List.of("-v", image.volume("compose-" + source) + ":" + volume.substring(source.length() + 1)));
+            }
+        }
+        assertEquals(true, service.get("read_only"));
+        assertEquals("host", service.get("pid"));
+        Process other = new ProcessBuilder("setpriv", "--reuid=12345", "--regid=12345", "--clear-groups", "sleep", "120").start();
+        try {
+            // a short leak window, so the leak series exist too when the series are counted below
+            ContainerImage.Container c = image.start(options, List.of("--leak.sample-interval=1s", "--leak.window=60s"))
+                    .awaitHealthy(START);
+            String pid = "process_id=\"" + other.pid() + "\"";
+            String metrics = c.awaitMetrics(body -> body.lines().anyMatch(l -> l.contains(pid)
+                    && l.startsWith("leakwatch_leak_private_bytes_floor_growth_bytes_per_second{")), START);
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("windows_process_io_bytes_total{") && l.contains(pid)),
+                    "I/O of uid 12345's process, as the compose file promises");
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("windows_process_handles{") && l.contains(pid)), "its handles");
+            // series per process with every source readable (the fleet page's figure)
+            Map<String, Long> families = new java.util.TreeMap<>();
+            metrics.lines().filter(l -> !l.startsWith("#") && l.contains(pid))
+                    .forEach(l -> families.merge(l.substring(0, l.indexOf('{')), 1L, Long::sum));
+            long processes = metrics.lines().filter(l -> l.startsWith("windows_process_info{")).count();
+            long withPid = metrics.lines().filter(l -> !l.startsWith("#") && l.contains("process_id=\"")).count();
+            System.out.printf("series of one process as root with the compose file's capabilities: %d %s%n",
+                    families.values().stream().mapToLong(Long::longValue).sum(), families);
+            System.out.printf("series with a process_id: %d for %d processes (%.1f per process), %d lines in all%n", withPid, processes,
+                    (double) withPid / processes, metrics.lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count());
+        } finally {
+            other.destroyForcibly();
+        }
+    }
+
+    /** A container's memory limit is not the host's memory: leak forecasts are against the host's. */
+    @Test
+    void leakForecastsUseTheHostsMemoryNotTheContainersLimit() throws Exception {
+        ContainerImage.Container c = image.start(List.of("--memory=512m"), List.of()).awaitHealthy(START);
+        long hostBytes = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
+                .map(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElseThrow();
+        JsonNode leaks = StackFiles.JSON.readTree(c.get("/leaks.json").body());
+        assertEquals(hostBytes, leaks.path("physical_memory_bytes").asLong(), "the host's MemTotal, not the 512 MiB limit");
+    }
+
+    /** The Linux DaemonSet's container, its settings translated to podman, runs and keeps its leak history on the "node". */
+    @Test
+    void kubernetesDaemonSetSettingsRunTheImage() throws Exception {
+        io.fabric8.kubernetes.api.model.PodSpec pod = ((io.fabric8.kubernetes.api.model.apps.DaemonSet)
+                KubernetesManifests.read(KubernetesManifestsTest.LINUX).get(0).object()).getSpec().getTemplate().getSpec();
+        io.fabric8.kubernetes.api.model.Container spec = pod.getContainers().get(0);
+        var security = spec.getSecurityContext();
+        List<String> options = new ArrayList<>(List.of("--entrypoint", StackFiles.JSON.writeValueAsString(spec.getCommand()),
+                "--user", security.getRunAsUser() + ":" + security.getRunAsGroup()));
+        security.getCapabilities().getDrop().forEach(cap -> options.add("--cap-drop=" + cap));
+        security.getCapabilities().getAdd().forEach(cap -> options.add("--cap-add=" + cap));
+        if (Boolean.FALSE.equals(security.getAllowPrivilegeEscalation())) {
+            options.add("--security-opt=no-new-privileges");
+        }
+        if ("Unconfined".equals(security.getAppArmorProfile().getType())) {
+            options.add("--security-opt=apparmor=unconfined");
+        }
+        assertEquals(true, security.getReadOnlyRootFilesystem(), "the container runs with --read-only anyway");
+        Path node = work.resolve("node-var-lib-leakwatch"); // the node's hostPath, here a temporary folder
+        Files.createDirectories(node);
+        for (io.fabric8.kubernetes.api.model.VolumeMount m : spec.getVolumeMounts()) {
+            String hostPath = pod.getVolumes().stream().filter(v -> v.getName().equals(m.getName())).findFirst().orElseThrow()
+                    .getHostPath().getPath();
+            if (m.getMountPath().equals("/host/proc")) {
+                assertEquals("/proc", hostPath); // mounted read-only at /host/proc by every container of this test
+            } else if (hostPath.equals("/var/lib/leakwatch")) {
+                options.addAll(List.of("-v", node + ":" + m.getMountPath()));
+            } else {
+                options.addAll(List.of("-v", hostPath + ":" + m.getMountPath() + (Boolean.TRUE.equals(m.getReadOnly()) ? ":ro" : "")));
+            }
+        }
+        ContainerImage.Container c = image.start(options, spec.getArgs()).awaitHealthy(START);
+        String pid = "process_id=\"" + hostProcess.pid() + "\"";
+        String metrics = c.awaitMetrics(body -> body.contains(pid), START);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("windows_process_io_bytes_total{") && l.contains(pid)), "I/O as root with the two capabilities");
+        Podman.ok(Duration.ofMinutes(1), "stop", "--time", "30", c.name());
+        assertEquals("0", c.inspect("{{.State.ExitCode}}"), c.logs());
+        assertTrue(Files.isRegularFile(node.resolve("leak-state.json")), "--leak.state-file on the node's folder: " + c.logs());
+    }
+
+    /** Target: the JVM in the container within 10% of the launcher's on the host (same flags, same processes). */
+    @Test
+    void memoryInTheContainerMatchesTheLauncherOnTheHost() throws Exception {
+        List<String> flags = List.of("--leak.state-file=");
+        ContainerImage.Container c = image.start(List.of(), flags).awaitHealthy(START);
+        Path log = work.resolve("launcher.log");
+        List<String> argv = new ArrayList<>(List.of("sh", LAUNCHER.toString()));
+        argv.addAll(flags);
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().put("JAVA", LocalExporter.java());
+        pb.environment().put("LEAKWATCH_JAR", StackFiles.ROOT.resolve("target/leakwatch.jar").toString());
+        pb.environment().remove("JAVA_OPTS");
+        int port = LocalExporter.freePort();
+        pb.command().add("--web.listen-address=127.0.0.1:" + port);
+        Process launcher = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            awaitOk(client, "http://127.0.0.1:" + port + "/metrics", launcher, log);
+            // the same scrapes, alternately, so machine noise hits both alike
+            int scrapes = 100;
+            for (int i = 0; i < scrapes; i++) {
+                assertEquals(200, c.get("/metrics").statusCode());
+                assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            }
+            long inContainer = status(c.pid()).get("VmRSS");
+            long onHost = status(launcher.pid()).get("VmRSS");
+            int processes = (int) c.get("/metrics").body().lines().filter(l -> l.startsWith("windows_process_info{")).count();
+            System.out.printf("RSS after %d scrapes of %d processes: %.1f MB in the container, %.1f MB launcher on the host (ratio %.2f)%n",
+                    scrapes, processes, inContainer / 1024.0, onHost / 1024.0, (double) inContainer / onHost);
+            assertTrue(inContainer <= onHost * 1.10, "container JVM RSS " + inContainer + " kB > 1.10 x the launcher's " + onHost + " kB");
+        } finally {
+            launcher.destroy();
+            launcher.waitFor(15, TimeUnit.SECONDS);
+        }
+    }
+
+    // --- helpers ----------------------------------------------------------------------------------
+
+    private static void awaitOk(HttpClient client, String url, Process process, Path log) throws Exception {
+        long deadline = System.nanoTime() + START.toNanos();
+        while (System.nanoTime() < deadline) {
+            assertTrue(process.isAlive(), "launcher exited:\n" + Files.readString(log));
+            try {
+                if (client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("launcher did not answer:\n" + Files.readString(log));
+    }
+
+    /** Seconds of leak history /leaks.json shows for the host process, once at least min. */
+    private static double awaitCoverage(ContainerImage.Container c, double min, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        double coverage = -1;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = c.get("/leaks.json");
+            if (r != null && r.statusCode() == 200) {
+                for (JsonNode p : StackFiles.JSON.readTree(r.body()).path("processes")) {
+                    if (p.path("process_id").asLong() == hostProcess.pid()) {
+                        coverage = p.path("coverage_seconds").asDouble();
+                    }
+                }
+                if (coverage > min) {
+                    return coverage;
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no leak history of " + hostProcess.pid() + " beyond " + min + " s (last " + coverage + "):\n" + c.logs());
+    }
+
+    /** The launcher's default JVM flags, as its script lists them. */
+    static List<String> launcherDefaults() throws IOException {
+        String script = Files.readString(LAUNCHER).replace("\\\n", " ");
+        Matcher m = Pattern.compile("LEAKWATCH_DEFAULT_JVM_OPTS=\"([^\"]+)\"").matcher(script);
+        assertTrue(m.find(), "no LEAKWATCH_DEFAULT_JVM_OPTS in the launcher");
+        return List.of(m.group(1).trim().split("\\s+"));
+    }
+
+    private static void printSeriesPerProcess(String metrics) {
+        long processes = metrics.lines().filter(l -> l.startsWith("windows_process_info{")).count();
+        long perProcess = metrics.lines().filter(l -> !l.startsWith("#") && l.contains("process_id=\"")).count();
+        long all = metrics.lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
+        System.out.printf("series: %d with a process_id for %d processes (%.1f per process), %d in all%n",
+                perProcess, processes, (double) perProcess / processes, all);
+    }
+
+    private static double value(String metrics, String name, String pidLabel) {
+        String l = line(metrics, name, pidLabel);
+        return Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+    }
+
+    private static String line(String metrics, String name, String pidLabel) {
+        return metrics.lines().filter(l -> l.startsWith(name + "{") && l.contains(pidLabel)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " for " + pidLabel));
+    }
+
+    /** /proc/PID/status values in kB (or counts), by field. */
+    private static Map<String, Long> status(long pid) throws IOException {
+        Map<String, Long> values = new java.util.HashMap<>();
+        statusText(pid).forEach((k, v) -> {
+            String first = v.split("\\s+")[0];
+            if (first.matches("\\d+")) {
+                values.put(k, Long.parseLong(first));
+            }
+        });
+        values.putIfAbsent("VmSwap", 0L);
+        return values;
+    }
+
+    private static Map<String, String> statusText(long pid) throws IOException {
+        Map<String, String> fields = new java.util.HashMap<>();
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            int colon = l.indexOf(':');
+            fields.put(l.substring(0, colon), l.substring(colon + 1).trim());
+        }
+        return fields;
+    }
+
+    private static void readableByAll(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+    }
+}
