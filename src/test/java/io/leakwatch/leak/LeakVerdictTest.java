@@ -238,4 +238,25 @@ class LeakVerdictTest {
         assertEquals(0, v.coverageSeconds());
         assertEquals(1, detector.evaluate(Series.T0 + DAY + 60).exitedSuspects().size(), "the old instance's last verdict is kept");
     }
+
+    @org.junit.jupiter.api.Test
+    void theBucketStillFillingIsNotJudged() {
+        LeakDetector detector = new LeakDetector(DEFAULTS, 64 * 1024 * MIB);
+        var info = Series.info("svc", 4242, Series.T0 - 5);
+        double t = 0;
+        for (; t < 13 * 3600; t += 60) {
+            detector.ingest(Series.snapshot(Series.sample(info, BASE, 50)), Series.T0 + t);
+            detector.evaluate(Series.T0 + t);
+        }
+        LeakVerdict before = detector.evaluate(Series.T0 + t).processes().get(0);
+        long bucket = (long) Math.floor((Series.T0 + t) / DEFAULTS.bucketSeconds());
+        // a burst at the start of a new bucket: its floor so far is far above every complete one
+        double start = (bucket + 1) * DEFAULTS.bucketSeconds() - Series.T0;
+        detector.ingest(Series.snapshot(Series.sample(info, BASE + 4096 * MIB, 50)), Series.T0 + start + 1);
+        LeakVerdict filling = detector.evaluate(Series.T0 + start + 2).processes().get(0);
+        assertTrue(java.util.Arrays.stream(filling.history().ids()).allMatch(id -> id <= bucket), "only complete buckets");
+        assertEquals(before.privateBytes().slopePerSecond(), filling.privateBytes().slopePerSecond());
+        assertEquals(before.privateBytes().outcome(), filling.privateBytes().outcome());
+        assertEquals(BASE + 4096 * MIB, filling.lastPrivateBytes(), "the newest sample is still shown");
+    }
 }
