@@ -102,12 +102,15 @@ public final class Flags {
             new Flag(LEAK_WINDOW, STRING, "24h",
                     "Leak detection: history judged per process, kept as 48 bucket floors, e.g. 24h, 7d (>= 10 sample intervals)."),
             new Flag(LEAK_STATE_FILE, STRING, "auto",
-                    "Leak detection: file keeping the history across restarts; empty = do not save; auto = leak-state.json in "
+                    "Leak detection: file keeping the history across restarts, saved every minute; empty = do not save; "
+                            + "auto = leak-state.json in "
                             + "$XDG_STATE_HOME/leakwatch or ~/.local/state/leakwatch (Linux), %LOCALAPPDATA%\\leakwatch (Windows)."),
             new Flag(LEAK_MIN_GROWTH, STRING, "10MiB/d",
-                    "Leak detection: private-bytes floor growth that makes a suspect, size per duration, e.g. 10MiB/d, 1MB/h."),
+                    "Leak detection: growth of the lower envelope of private bytes that makes a suspect, size per duration, "
+                            + "e.g. 10MiB/d, 1MB/h."),
             new Flag(LEAK_MIN_HANDLE_GROWTH, STRING, "100/d",
-                    "Leak detection: handle-count floor growth that makes a suspect, count per duration, e.g. 100/d."));
+                    "Leak detection: growth of the lower envelope of the handle count that makes a suspect, count per "
+                            + "duration, e.g. 100/d."));
 
     private static final Map<String, Flag> BY_NAME = new LinkedHashMap<>();
 

@@ -5,35 +5,46 @@ import io.leakwatch.config.LeakSettings;
 import java.util.Arrays;
 
 /**
- * One process's recent history as per-bucket floors (the lowest value seen in each bucket) of
- * private bytes and handles: a sawtooth shorter than a bucket vanishes, growth that cannot be
- * trimmed stays. A fixed ring of {@link LeakSettings#BUCKETS} buckets covers the window, so the
- * memory per process never grows: see {@link #approximateBytes()}.
+ * One life of one process as per-bucket floors (the lowest value seen in each bucket) of private
+ * bytes and handles. A fixed ring of {@link LeakSettings#BUCKETS} + 1 buckets holds the window's
+ * complete buckets plus the one still filling, so the memory per process never grows: see
+ * {@link #approximateBytes()}. Only complete buckets are judged: a bucket still filling has not
+ * seen its lowest value yet. Not thread-safe: the detector guards it.
  */
 final class FloorHistory {
     private final double bucketSeconds;
     private final long[] bucketIds;       // absolute bucket number (time / bucketSeconds); -1 = empty
     private final double[] privateFloors; // NaN = no value in this bucket
     private final double[] handleFloors;
+    private long newestId = -1;
     private double firstSampleSeconds = Double.NaN;
     private double lastSampleSeconds = Double.NaN;
     private double lastPrivateBytes = Double.NaN;
     private double lastHandles = Double.NaN;
-    private long changes; // bumped whenever a floor changes, so verdicts are recomputed only then
+    private long version; // bumped when a bucket other than the filling one changes, or a new one starts
 
-    FloorHistory(double bucketSeconds, int buckets) {
+    FloorHistory(double bucketSeconds) {
         this.bucketSeconds = bucketSeconds;
-        this.bucketIds = new long[buckets];
-        this.privateFloors = new double[buckets];
-        this.handleFloors = new double[buckets];
+        int slots = LeakSettings.BUCKETS + 1;
+        this.bucketIds = new long[slots];
+        this.privateFloors = new double[slots];
+        this.handleFloors = new double[slots];
         Arrays.fill(bucketIds, -1);
         Arrays.fill(privateFloors, Double.NaN);
         Arrays.fill(handleFloors, Double.NaN);
     }
 
-    /** Adds one sample; NaN values (not readable) are ignored. Samples older than the newest bucket are dropped. */
+    double bucketSeconds() {
+        return bucketSeconds;
+    }
+
+    long bucketOf(double timeSeconds) {
+        return (long) Math.floor(timeSeconds / bucketSeconds);
+    }
+
+    /** Adds one sample; NaN values (not readable) are ignored. Samples older than the ring are dropped. */
     void add(double timeSeconds, double privateBytes, double handles) {
-        long id = (long) Math.floor(timeSeconds / bucketSeconds);
+        long id = bucketOf(timeSeconds);
         int slot = slot(id);
         if (bucketIds[slot] != id) {
             if (bucketIds[slot] > id) {
@@ -42,15 +53,17 @@ final class FloorHistory {
             bucketIds[slot] = id;
             privateFloors[slot] = Double.NaN;
             handleFloors[slot] = Double.NaN;
-            changes++;
+            version++;
         }
-        if (lower(privateFloors, slot, privateBytes) | lower(handleFloors, slot, handles)) {
-            changes++;
+        boolean lowered = lower(privateFloors, slot, privateBytes) | lower(handleFloors, slot, handles);
+        if (lowered && id < newestId) {
+            version++; // a late sample changed a bucket that may already be judged
         }
+        newestId = Math.max(newestId, id);
         if (Double.isNaN(firstSampleSeconds)) {
             firstSampleSeconds = timeSeconds;
         }
-        lastSampleSeconds = timeSeconds;
+        lastSampleSeconds = Math.max(timeSeconds, Double.isNaN(lastSampleSeconds) ? timeSeconds : lastSampleSeconds);
         lastPrivateBytes = privateBytes;
         lastHandles = handles;
     }
@@ -64,7 +77,8 @@ final class FloorHistory {
         bucketIds[slot] = id;
         privateFloors[slot] = privateFloor;
         handleFloors[slot] = handleFloor;
-        changes++;
+        newestId = Math.max(newestId, id);
+        version++;
     }
 
     void restoreSpan(double first, double last, double lastPrivate, double lastHandleCount) {
@@ -72,7 +86,7 @@ final class FloorHistory {
         lastSampleSeconds = last;
         lastPrivateBytes = lastPrivate;
         lastHandles = lastHandleCount;
-        changes++;
+        version++;
     }
 
     private static boolean lower(double[] floors, int slot, double value) {
@@ -87,41 +101,50 @@ final class FloorHistory {
         return (int) Math.floorMod(id, (long) bucketIds.length);
     }
 
-    /** Buckets of the window ending at the newest sample, oldest first. */
-    Buckets buckets() {
-        long newest = Long.MIN_VALUE;
-        for (long id : bucketIds) {
-            newest = Math.max(newest, id);
-        }
+    /**
+     * The newest bucket that is complete at {@code nowSeconds}: the one before the bucket {@code now}
+     * falls in, and never the bucket of the newest sample while that bucket is still current.
+     */
+    long lastCompleteId(double nowSeconds) {
+        return Math.min(bucketOf(nowSeconds) - 1, newestId);
+    }
+
+    /** Every filled bucket of the ring, oldest first, including one still filling (for the state file). */
+    Buckets all() {
+        return range(newestId - bucketIds.length + 1, newestId);
+    }
+
+    /** The complete buckets of the window ending before {@code nowSeconds}'s bucket, oldest first. */
+    Buckets complete(double nowSeconds) {
+        long last = lastCompleteId(nowSeconds);
+        return range(last - LeakSettings.BUCKETS + 1, last);
+    }
+
+    private Buckets range(long fromId, long toId) {
         int n = 0;
         long[] ids = new long[bucketIds.length];
-        for (int i = 0; i < bucketIds.length; i++) {
-            long id = newest - (bucketIds.length - 1) + i;
-            if (id >= 0 && bucketIds[slot(id)] == id) {
+        for (long id = Math.max(0, fromId); id <= toId; id++) {
+            if (bucketIds[slot(id)] == id) {
                 ids[n++] = id;
             }
         }
         ids = Arrays.copyOf(ids, n);
-        double[] mid = new double[n];
         double[] priv = new double[n];
         double[] hand = new double[n];
         for (int i = 0; i < n; i++) {
             int s = slot(ids[i]);
-            mid[i] = (ids[i] + 0.5) * bucketSeconds;
             priv[i] = privateFloors[s];
             hand[i] = handleFloors[s];
         }
-        return new Buckets(ids, mid, priv, hand);
+        return new Buckets(bucketSeconds, ids, priv, hand);
     }
 
-    /** Seconds of the window this history covers: the span sampled, but no more than the buckets actually filled. */
-    double coverageSeconds() {
-        if (Double.isNaN(firstSampleSeconds)) {
-            return 0;
-        }
-        Buckets b = buckets();
-        double span = lastSampleSeconds - Math.max(firstSampleSeconds, b.ids().length == 0 ? lastSampleSeconds : b.ids()[0] * bucketSeconds);
-        return Math.max(0, Math.min(span, b.ids().length * bucketSeconds));
+    /**
+     * What a verdict depends on: changes when a complete bucket changes or another bucket completes,
+     * so an unchanged key means the verdict would come out the same.
+     */
+    long judgedKey(double nowSeconds) {
+        return version * 1_000_003L + lastCompleteId(nowSeconds);
     }
 
     double firstSampleSeconds() {
@@ -140,25 +163,64 @@ final class FloorHistory {
         return lastHandles;
     }
 
-    long changes() {
-        return changes;
-    }
-
     /** Bytes this history holds on a 64-bit JVM with compressed oops: three arrays plus the object. */
     long approximateBytes() {
         long arrays = 3L * (16 + 8L * bucketIds.length);
-        long object = 12 + 8 * 7 + 3 * 4 + 4; // header, 7 long/double fields, 3 references, padding
+        long object = 12 + 8 * 8 + 3 * 4 + 4; // header, 8 long/double fields, 3 references, padding
         return arrays + object;
     }
 
     /**
-     * The filled buckets, oldest first.
+     * Filled buckets, oldest first.
      *
-     * @param ids           absolute bucket numbers
-     * @param midSeconds    middle of each bucket (Unix seconds)
+     * @param bucketSeconds bucket length
+     * @param ids           absolute bucket numbers (start = id * bucketSeconds)
      * @param privateFloors floor of private bytes per bucket (NaN = unknown)
      * @param handleFloors  floor of handles per bucket (NaN = unknown)
      */
-    record Buckets(long[] ids, double[] midSeconds, double[] privateFloors, double[] handleFloors) {
+    record Buckets(double bucketSeconds, long[] ids, double[] privateFloors, double[] handleFloors) {
+        static final Buckets EMPTY = new Buckets(1, new long[0], new double[0], new double[0]);
+
+        double midSeconds(int i) {
+            return (ids[i] + 0.5) * bucketSeconds;
+        }
+
+        double[] midSeconds() {
+            double[] mids = new double[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                mids[i] = midSeconds(i);
+            }
+            return mids;
+        }
+
+        int size() {
+            return ids.length;
+        }
+
+        /** The buckets from {@code fromId} on. */
+        Buckets since(long fromId) {
+            int start = 0;
+            while (start < ids.length && ids[start] < fromId) {
+                start++;
+            }
+            if (start == 0) {
+                return this;
+            }
+            return new Buckets(bucketSeconds, Arrays.copyOfRange(ids, start, ids.length),
+                    Arrays.copyOfRange(privateFloors, start, ids.length), Arrays.copyOfRange(handleFloors, start, ids.length));
+        }
+
+        /** The buckets before {@code toId} (exclusive). */
+        Buckets before(long toId) {
+            int end = ids.length;
+            while (end > 0 && ids[end - 1] >= toId) {
+                end--;
+            }
+            if (end == ids.length) {
+                return this;
+            }
+            return new Buckets(bucketSeconds, Arrays.copyOf(ids, end), Arrays.copyOf(privateFloors, end),
+                    Arrays.copyOf(handleFloors, end));
+        }
     }
 }

@@ -18,13 +18,18 @@ import java.util.Map;
 
 /**
  * Keeps a bounded floor history per live process (pid + start time) from every collection and
- * judges each one. Memory: one {@link FloorHistory} (about 1.3 KiB, see {@link FloorHistory#approximateBytes()})
- * per process, at most {@link #MAX_PROCESSES} processes. A process that exits gets its last verdict
- * (logged when it was a suspect) and is dropped.
+ * judges each one, together with the earlier lives of the same service ({@link ServiceIdentity},
+ * kept by {@link PastLives}). Memory: one {@link FloorHistory} (about 1.4 KiB, see
+ * {@link FloorHistory#approximateBytes()}) per process, at most {@link #MAX_PROCESSES} processes,
+ * plus the past lives' bound. A process that exits gets its last verdict (logged when it was a
+ * suspect), becomes a past life of its service and is dropped.
+ * <p>
+ * A verdict is recomputed only when a bucket completes (or the service's past lives change): the
+ * bucket still filling is never judged, so between two bucket ends nothing the verdict reads changes.
  */
 final class LeakDetector {
     private static final Logger LOG = LoggerFactory.getLogger(LeakDetector.class);
-    /** Global cap: beyond it new processes are not tracked (about 6.5 MiB of histories at most). */
+    /** Global cap: beyond it new processes are not tracked. */
     static final int MAX_PROCESSES = 5000;
     private static final int EXITED_SUSPECTS_KEPT = 10;
     /** New suspects named in the log per evaluation; the rest are counted (the list is on /leaks). */
@@ -39,14 +44,20 @@ final class LeakDetector {
 
     private static final class Tracked {
         ProcessInfo info;
+        final ServiceIdentity service;
         final FloorHistory history;
+        double lastSeenSeconds;
         int missed; // collections in a row without this process
         boolean dropped; // exited: a verdict judged meanwhile is not published
-        long judgedAtChange = -1;
+        long judgedKey = Long.MIN_VALUE;
+        long judgedLivesVersion = -1;
+        ResourceVerdict.History privateHistory = ResourceVerdict.History.NONE; // hysteresis and confirmation
+        ResourceVerdict.History handleHistory = ResourceVerdict.History.NONE;
         LeakVerdict verdict;
 
-        Tracked(ProcessInfo info, FloorHistory history) {
+        Tracked(ProcessInfo info, ServiceIdentity service, FloorHistory history) {
             this.info = info;
+            this.service = service;
             this.history = history;
         }
     }
@@ -55,8 +66,10 @@ final class LeakDetector {
     private final double physicalMemoryBytes;
     private final int maxProcesses;
     private final LifetimeCache<Long, Tracked> tracked = new LifetimeCache<>();
+    private final PastLives pastLives;
     private final Deque<LeakVerdict> exitedSuspects = new ArrayDeque<>();
     private Map<Long, SavedHistory> pendingRestore = Map.of();
+    private List<SavedHistory> pendingEnded = List.of();
     private int untracked;
     private boolean capLogged;
     private volatile LeakReport report;
@@ -69,16 +82,26 @@ final class LeakDetector {
         this.settings = settings;
         this.physicalMemoryBytes = physicalMemoryBytes;
         this.maxProcesses = maxProcesses;
-        this.report = new LeakReport(Double.NaN, settings, physicalMemoryBytes, List.of(), List.of(), 0);
+        this.pastLives = new PastLives(settings.windowSeconds());
+        this.report = LeakReport.empty(settings, physicalMemoryBytes);
     }
 
-    /** Histories from the state file, adopted by the first collection for processes still alive with the same start time. */
+    /**
+     * Histories from the state file: live processes are adopted by the first collection when their pid and start
+     * time match; the others, and lives that had already ended, become past lives of their service.
+     */
     synchronized void restore(List<SavedHistory> saved) {
         Map<Long, SavedHistory> byPid = new HashMap<>();
+        List<SavedHistory> ended = new ArrayList<>();
         for (SavedHistory s : saved) {
-            byPid.put(s.pid(), s);
+            if (s.ended()) {
+                ended.add(s);
+            } else {
+                byPid.put(s.pid(), s);
+            }
         }
         pendingRestore = byPid;
+        pendingEnded = ended;
     }
 
     /** Adds one collection: called on the collector thread for scrapes and background samples alike. */
@@ -99,23 +122,27 @@ final class LeakDetector {
                     continue;
                 }
                 if (previous != null) {
-                    exited(previous); // the pid was reused: that lifetime has ended, and this one takes its place
+                    ended(previous); // the pid was reused: that lifetime has ended, and this one takes its place
                 }
-                t = new Tracked(info, new FloorHistory(settings.bucketSeconds(), LeakSettings.BUCKETS));
+                ServiceIdentity service = ServiceIdentity.of(info);
+                t = new Tracked(info, service, new FloorHistory(settings.bucketSeconds()));
                 SavedHistory saved = pendingRestore.get(info.pid());
                 if (saved != null && Math.abs(saved.startTimeSeconds() - info.startTimeSeconds()) < START_TIME_TOLERANCE_SECONDS) {
                     adopt(t.history, saved);
+                    t.privateHistory = new ResourceVerdict.History(saved.suspect(), 0);
+                    pendingRestore.remove(info.pid());
                     restored++;
+                } else {
+                    t.privateHistory = null; // decided at the first judgement, once the previous life has ended
                 }
                 tracked.put(info.pid(), start, t);
             }
             t.info = info;
+            t.lastSeenSeconds = nowSeconds;
             t.history.add(nowSeconds, sample.privateBytes(), sample.handles());
         }
-        if (!pendingRestore.isEmpty()) {
-            LOG.info("leak detection: restored the history of {} of {} saved processes (the others exited or restarted)",
-                    restored, pendingRestore.size());
-            pendingRestore = Map.of();
+        if (!pendingRestore.isEmpty() || !pendingEnded.isEmpty()) {
+            finishRestore(restored);
         }
         untracked = notTracked;
         if (notTracked > 0 && !capLogged) {
@@ -124,6 +151,29 @@ final class LeakDetector {
             capLogged = true;
         }
         dropExited(snapshot.skippedVanished() + snapshot.skippedMalformed() > 0);
+        pastLives.prune(nowSeconds);
+    }
+
+    /** Saved processes that did not come back are earlier lives of their service now. */
+    private void finishRestore(int restored) {
+        int total = restored + pendingRestore.size();
+        List<SavedHistory> lives = new ArrayList<>(pendingEnded);
+        lives.addAll(pendingRestore.values());
+        lives.sort(Comparator.comparingDouble(SavedHistory::lastSample));
+        for (SavedHistory s : lives) {
+            if (s.service() != null) {
+                FloorHistory h = new FloorHistory(settings.bucketSeconds());
+                adopt(h, s);
+                pastLives.add(s.service(), new PastLives.Life(s.pid(), s.name(), s.startTimeSeconds(), s.firstSample(),
+                        s.lastSample(), h.complete(s.lastSample()), s.suspect()));
+            }
+        }
+        if (total > 0) {
+            LOG.info("leak detection: restored the history of {} of {} saved processes (the others exited or restarted)",
+                    restored, total);
+        }
+        pendingRestore = Map.of();
+        pendingEnded = List.of();
     }
 
     private static void adopt(FloorHistory history, SavedHistory saved) {
@@ -137,56 +187,65 @@ final class LeakDetector {
     private void dropExited(boolean collectionSkippedSome) {
         // After a collection that skipped some processes (a read failed mid-way), a missing process may
         // still be alive: keep its history (but report nothing for it) for a few collections.
-        tracked.sweep(collectionSkippedSome ? MISSES_BEFORE_EXIT_WHEN_SKIPPING - 1 : 0, this::exited);
+        tracked.sweep(collectionSkippedSome ? MISSES_BEFORE_EXIT_WHEN_SKIPPING - 1 : 0, this::ended);
         tracked.forEach((t, unseenRounds) -> t.missed = unseenRounds);
     }
 
-    /** A process's last verdict, kept and logged when it was a suspect; its history goes. */
-    private void exited(Tracked t) {
-        LeakVerdict last = judge(t);
+    /**
+     * A process's lifetime has ended: its last verdict (judged as of its last sample, so the bucket it was filling is
+     * left out) is kept and logged when it was a suspect, and its history becomes a past life of its service.
+     */
+    private void ended(Tracked t) {
+        LeakVerdict last = judge(snapshot(t, t.lastSeenSeconds)).exited(t.lastSeenSeconds);
         if (last.suspect()) {
             // the name is a field: the log library escapes it, so a newline in it cannot start a line
             LOG.atWarn().setMessage("leak detection: a leak suspect exited")
                     .addKeyValue("process", last.info().name()).addKeyValue("process_id", last.info().pid())
-                    .addKeyValue("verdict", last.privateBytes().suspect() ? last.privateBytes().why() : last.handles().why())
+                    .addKeyValue("verdict", last.leading().why())
                     .log();
             exitedSuspects.addFirst(last);
             while (exitedSuspects.size() > EXITED_SUSPECTS_KEPT) {
                 exitedSuspects.removeLast();
             }
         }
+        pastLives.add(t.service, new PastLives.Life(t.info.pid(), t.info.name(), t.info.startTimeSeconds(),
+                t.history.firstSampleSeconds(), t.lastSeenSeconds, last.history(), last.privateBytes().suspect()));
         t.dropped = true;
     }
 
     /** What a verdict is computed from, copied under the lock so judging can run without it. */
-    private record Judgement(Tracked tracked, long atChange, ProcessInfo info, FloorHistory.Buckets buckets, double coverage,
-                             double lastPrivateBytes, double lastHandles) {
+    private record Judgement(Tracked tracked, long key, long livesVersion, ProcessInfo info, FloorHistory.Buckets buckets,
+                             double firstSample, List<PastLives.Life> earlier, double lastPrivateBytes, double lastHandles,
+                             ResourceVerdict.History privateHistory, ResourceVerdict.History handleHistory) {
     }
 
     /**
-     * Judges every process whose floors changed since its last verdict and publishes a new report. The judging
-     * itself (about 0.2 ms per process) runs outside the lock, so a collection never waits for it.
+     * Judges every process whose complete buckets (or past lives) changed since its last verdict and publishes a
+     * new report. The judging itself runs outside the lock, so a collection never waits for it.
      */
     LeakReport evaluate(double nowSeconds) {
         List<Judgement> toJudge = new ArrayList<>();
         List<LeakVerdict> verdicts;
         List<LeakVerdict> exited;
         int untrackedNow;
+        int services;
         synchronized (this) {
             List<LeakVerdict> current = new ArrayList<>(tracked.size());
             tracked.forEach((t, unseenRounds) -> {
                 if (unseenRounds > 0) {
                     return; // not seen in the latest collection: no metrics for it until it is seen again
                 }
-                if (t.verdict == null || t.judgedAtChange != t.history.changes() || t.verdict.info() != t.info) {
-                    toJudge.add(snapshot(t));
+                if (t.verdict == null || t.judgedKey != t.history.judgedKey(nowSeconds)
+                        || t.judgedLivesVersion != pastLives.version(t.service) || t.verdict.info() != t.info) {
+                    toJudge.add(snapshot(t, nowSeconds));
                 } else {
-                    current.add(t.verdict);
+                    current.add(withLatest(t.verdict, t));
                 }
             });
             verdicts = current;
             exited = List.copyOf(exitedSuspects);
             untrackedNow = untracked;
+            services = pastLives.services();
         }
         List<LeakVerdict> judged = new ArrayList<>(toJudge.size());
         for (Judgement j : toJudge) {
@@ -195,74 +254,132 @@ final class LeakDetector {
         int newSuspects = 0;
         synchronized (this) {
             for (int i = 0; i < toJudge.size(); i++) {
-                Tracked t = toJudge.get(i).tracked();
+                Judgement j = toJudge.get(i);
+                Tracked t = j.tracked();
                 LeakVerdict v = judged.get(i);
                 if (t.dropped || t.missed > 0) {
                     continue; // exited or unseen while it was being judged
                 }
-                boolean wasSuspect = t.verdict != null && t.verdict.suspect();
-                if (t.judgedAtChange <= toJudge.get(i).atChange()) {
-                    t.verdict = v;
-                    t.judgedAtChange = toJudge.get(i).atChange();
-                }
+                boolean wasSuspect = t.verdict != null ? t.verdict.suspect() : j.privateHistory().wasSuspect();
+                t.verdict = v;
+                t.judgedKey = j.key();
+                t.judgedLivesVersion = j.livesVersion();
+                t.privateHistory = j.privateHistory().next(v.privateBytes());
+                t.handleHistory = j.handleHistory().next(v.handles());
                 if (v.suspect() && !wasSuspect && ++newSuspects <= SUSPECTS_LOGGED_PER_EVALUATION) {
                     LOG.atWarn().setMessage("leak detection: new leak suspect")
                             .addKeyValue("process", v.info().name()).addKeyValue("process_id", v.info().pid())
-                            .addKeyValue("verdict", v.privateBytes().suspect() ? v.privateBytes().why() : v.handles().why())
+                            .addKeyValue("verdict", v.leading().why())
                             .log();
                 }
-                verdicts.add(v);
+                verdicts.add(withLatest(v, t));
             }
         }
         if (newSuspects > SUSPECTS_LOGGED_PER_EVALUATION) {
             LOG.warn("leak detection: {} more new leak suspects, see /leaks", newSuspects - SUSPECTS_LOGGED_PER_EVALUATION);
         }
-        verdicts.sort(Comparator.comparingDouble((LeakVerdict v) -> {
-            double slope = v.privateBytes().slopePerSecond();
-            return Double.isNaN(slope) ? Double.NEGATIVE_INFINITY : slope;
-        }).reversed());
-        LeakReport r = new LeakReport(nowSeconds, settings, physicalMemoryBytes, List.copyOf(verdicts), exited, untrackedNow);
+        LeakReport r = new LeakReport(nowSeconds, settings, physicalMemoryBytes, verdicts, exited, untrackedNow, services);
         report = r;
         return r;
+    }
+
+    /** The verdict with the newest samples and the time to exhaustion they give (these move between bucket ends). */
+    private LeakVerdict withLatest(LeakVerdict v, Tracked t) {
+        double lastPrivate = t.history.lastPrivateBytes();
+        double lastHandles = t.history.lastHandles();
+        if (lastPrivate == v.lastPrivateBytes() && (lastHandles == v.lastHandles()
+                || Double.isNaN(lastHandles) && Double.isNaN(v.lastHandles()))) {
+            return v;
+        }
+        return new LeakVerdict(v.info(), v.coverageSeconds(), lastPrivate, lastHandles, v.privateBytes(), v.handles(),
+                untilFull(v.privateBytes(), lastPrivate), v.history(), v.earlierLives(), v.exitedAtSeconds());
     }
 
     LeakReport report() {
         return report;
     }
 
-    private static Judgement snapshot(Tracked t) {
+    private Judgement snapshot(Tracked t, double nowSeconds) {
         FloorHistory h = t.history;
-        return new Judgement(t, h.changes(), t.info, h.buckets(), h.coverageSeconds(), h.lastPrivateBytes(), h.lastHandles());
-    }
-
-    private LeakVerdict judge(Tracked t) {
-        return judge(snapshot(t));
+        List<PastLives.Life> lives = pastLives.of(t.service);
+        if (t.privateHistory == null) {
+            // a new life of a service that was a suspect when its previous life ended stays one (no confirmation again)
+            t.privateHistory = new ResourceVerdict.History(!lives.isEmpty() && lives.get(lives.size() - 1).suspect(), 0);
+        }
+        return new Judgement(t, h.judgedKey(nowSeconds), pastLives.version(t.service), t.info, h.complete(nowSeconds),
+                h.firstSampleSeconds(), lives, h.lastPrivateBytes(), h.lastHandles(), t.privateHistory,
+                t.handleHistory);
     }
 
     private LeakVerdict judge(Judgement j) {
-        FloorHistory.Buckets b = j.buckets();
-        double coverage = j.coverage();
-        FloorTrend memory = FloorTrend.of(b.midSeconds(), b.privateFloors());
-        FloorTrend handles = FloorTrend.of(b.midSeconds(), b.handleFloors());
-        ResourceVerdict memoryVerdict = ResourceVerdict.judge(memory, coverage, settings.windowSeconds(),
-                settings.minGrowthBytesPerSecond(), Human::bytesPerDay);
-        ResourceVerdict handleVerdict = ResourceVerdict.judge(handles, coverage, settings.windowSeconds(),
-                settings.minHandleGrowthPerSecond(), Human::countPerDay);
-        double untilFull = Double.NaN;
-        if (memory != null && memory.slopePerSecond() > 0 && physicalMemoryBytes > 0) {
-            untilFull = Math.max(0, physicalMemoryBytes - j.lastPrivateBytes()) / memory.slopePerSecond();
+        FloorHistory.Buckets own = j.buckets();
+        double window = settings.windowSeconds();
+        // earlier lives keep only the buckets still inside the window that ends with this life's newest bucket
+        long newestId = own.size() > 0 ? own.ids()[own.size() - 1]
+                : (long) Math.floor(j.info().startTimeSeconds() / settings.bucketSeconds());
+        long fromId = newestId - LeakSettings.BUCKETS + 1;
+        List<PastLives.Life> earlier = new ArrayList<>(j.earlier().size());
+        List<FloorTrend.Life> memoryLives = new ArrayList<>(j.earlier().size() + 1);
+        List<FloorTrend.Life> handleLives = new ArrayList<>(j.earlier().size() + 1);
+        for (PastLives.Life l : j.earlier()) {
+            FloorHistory.Buckets b = l.buckets().since(fromId).before(newestId + 1);
+            if (b.size() == 0 || l.startSeconds() >= j.info().startTimeSeconds()) {
+                continue; // out of the window, or a life that is not earlier (a sibling of a worker pool)
+            }
+            earlier.add(l);
+            memoryLives.add(new FloorTrend.Life(l.startSeconds(), l.firstSampleSeconds(), b.bucketSeconds(), b.ids(), b.privateFloors()));
+            handleLives.add(new FloorTrend.Life(l.startSeconds(), l.firstSampleSeconds(), b.bucketSeconds(), b.ids(), b.handleFloors()));
         }
-        return new LeakVerdict(j.info(), coverage, j.lastPrivateBytes(), j.lastHandles(), memoryVerdict, handleVerdict,
-                untilFull, b);
+        double start = j.info().startTimeSeconds();
+        memoryLives.add(new FloorTrend.Life(start, j.firstSample(), own.bucketSeconds(), own.ids(), own.privateFloors()));
+        handleLives.add(new FloorTrend.Life(start, j.firstSample(), own.bucketSeconds(), own.ids(), own.handleFloors()));
+        double memoryCoverage = coverage(memoryLives);
+        double handleCoverage = coverage(handleLives);
+        FloorTrend memory = FloorTrend.of(memoryLives, window);
+        FloorTrend handles = FloorTrend.of(handleLives, window);
+        ResourceVerdict memoryVerdict = ResourceVerdict.judge(memory, memoryCoverage, window,
+                settings.minGrowthBytesPerSecond(), j.privateHistory(), Human::bytesPerDay);
+        ResourceVerdict handleVerdict = ResourceVerdict.judge(handles, handleCoverage, window,
+                settings.minHandleGrowthPerSecond(), j.handleHistory(), Human::countPerDay);
+        return new LeakVerdict(j.info(), memoryCoverage, j.lastPrivateBytes(), j.lastHandles(), memoryVerdict, handleVerdict,
+                untilFull(memoryVerdict, j.lastPrivateBytes()), own, List.copyOf(earlier), Double.NaN);
     }
 
-    /** The histories worth saving: every tracked process, and restored ones not yet matched (so an early stop loses nothing). */
+    private static double coverage(List<FloorTrend.Life> lives) {
+        double sum = 0;
+        for (FloorTrend.Life l : lives) {
+            sum += l.coverageSeconds();
+        }
+        return sum;
+    }
+
+    /** Seconds until private bytes reach physical memory at the envelope's rate; only while it is rising steadily now. */
+    private double untilFull(ResourceVerdict memory, double lastPrivateBytes) {
+        if (!memory.growing() || !(physicalMemoryBytes > 0) || Double.isNaN(lastPrivateBytes)) {
+            return Double.NaN;
+        }
+        return Math.max(0, physicalMemoryBytes - lastPrivateBytes) / memory.slopePerSecond();
+    }
+
+    /**
+     * The histories worth saving: every tracked process, restored ones not yet matched (so an early stop loses
+     * nothing), and the past lives of services.
+     */
     synchronized List<SavedHistory> export() {
         List<SavedHistory> out = new ArrayList<>(pendingRestore.values());
+        out.addAll(pendingEnded);
+        pastLives.all().forEach((service, lives) -> {
+            for (PastLives.Life l : lives) {
+                out.add(new SavedHistory(l.pid(), l.startSeconds(), l.name(), service, l.firstSampleSeconds(), l.endSeconds(),
+                        Double.NaN, Double.NaN, l.suspect(), true, l.buckets()));
+            }
+        });
         tracked.forEach((t, unseenRounds) -> {
             FloorHistory h = t.history;
-            out.add(new SavedHistory(t.info.pid(), t.info.startTimeSeconds(), t.info.name(), h.firstSampleSeconds(),
-                    h.lastSampleSeconds(), h.lastPrivateBytes(), h.lastHandles(), h.buckets()));
+            boolean suspect = t.verdict != null ? t.verdict.privateBytes().suspect()
+                    : t.privateHistory != null && t.privateHistory.wasSuspect();
+            out.add(new SavedHistory(t.info.pid(), t.info.startTimeSeconds(), t.info.name(), t.service, h.firstSampleSeconds(),
+                    h.lastSampleSeconds(), h.lastPrivateBytes(), h.lastHandles(), suspect, false, h.all()));
         });
         return out;
     }
@@ -271,9 +388,13 @@ final class LeakDetector {
         return tracked.size();
     }
 
-    /** Bytes the histories hold now (the bound the README states). */
+    synchronized int pastLifeCount() {
+        return pastLives.lives();
+    }
+
+    /** Bytes the histories and past lives hold now (the bound the documentation states). */
     synchronized long approximateHistoryBytes() {
-        long[] sum = {0};
+        long[] sum = {pastLives.approximateBytes()};
         tracked.forEach((t, unseenRounds) -> sum[0] += t.history.approximateBytes());
         return sum[0];
     }

@@ -14,7 +14,7 @@ final class LeakEndpoints {
         String osName = System.getProperty("os.name", "");
         return List.of(
                 new ExtraEndpoint("/leaks", "text/html; charset=utf-8",
-                        "leak suspects: processes whose memory or handle floor grows steadily, with charts and next steps",
+                        "leak suspects: processes whose memory or handles keep growing, across restarts too, with charts and next steps",
                         out -> out.write(LeakPage.html(report.get(), osName))),
                 new ExtraEndpoint("/leaks.json", "application/json",
                         "the same as JSON", out -> out.write(LeakJson.render(report.get(), osName))));

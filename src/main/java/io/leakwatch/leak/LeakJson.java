@@ -25,6 +25,7 @@ final class LeakJson {
         root.put("min_handle_growth_per_second", s.minHandleGrowthPerSecond());
         root.put("physical_memory_bytes", number(report.physicalMemoryBytes()));
         root.put("tracked_processes", report.processes().size());
+        root.put("services_with_earlier_lives", report.servicesWithPastLives());
         root.put("untracked_processes", report.untrackedProcesses());
         root.put("suspects", report.suspects().size());
         List<Object> processes = new ArrayList<>();
@@ -47,28 +48,48 @@ final class LeakJson {
         p.put("start_time", v.info().startTimeSeconds());
         p.put("verdict", v.summary());
         p.put("suspect", v.suspect());
+        p.put("exited_at", number(v.exitedAtSeconds()));
+        p.put("runtime", NextSteps.guess(v.info()).name().toLowerCase(java.util.Locale.ROOT));
         p.put("coverage_seconds", v.coverageSeconds());
         p.put("seconds_until_physical_memory", number(v.secondsUntilPhysicalMemory()));
         p.put("private_bytes", resource(v.privateBytes(), v.lastPrivateBytes()));
         p.put("handles", resource(v.handles(), v.lastHandles()));
-        List<Object> history = new ArrayList<>();
-        FloorHistory.Buckets b = v.history();
-        for (int i = 0; i < b.ids().length; i++) {
-            Map<String, Object> point = new LinkedHashMap<>();
-            point.put("t", b.midSeconds()[i]);
-            point.put("private_bytes_floor", number(b.privateFloors()[i]));
-            point.put("handles_floor", number(b.handleFloors()[i]));
-            history.add(point);
+        p.put("history", history(v.history()));
+        List<Object> lives = new ArrayList<>();
+        for (PastLives.Life l : v.earlierLives()) {
+            Map<String, Object> life = new LinkedHashMap<>();
+            life.put("process_id", Long.toString(l.pid()));
+            life.put("start_time", l.startSeconds());
+            life.put("last_seen", l.endSeconds());
+            life.put("history", history(l.buckets()));
+            lives.add(life);
         }
-        p.put("history", history);
+        p.put("earlier_lives", lives);
         if (v.suspect()) {
+            Shell shell = Shell.forOs(osName);
             List<Object> steps = new ArrayList<>();
             for (NextSteps.Step step : NextSteps.forProcess(osName, v)) {
-                steps.add(Map.of("what", step.title(), "command", step.command()));
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("what", step.title());
+                m.put("shell", shell.label());
+                m.put("commands", step.commands().stream().map(shell::render).toList());
+                steps.add(m);
             }
             p.put("next_steps", steps);
         }
         return p;
+    }
+
+    private static List<Object> history(FloorHistory.Buckets b) {
+        List<Object> history = new ArrayList<>(b.size());
+        for (int i = 0; i < b.size(); i++) {
+            Map<String, Object> point = new LinkedHashMap<>();
+            point.put("t", b.midSeconds(i));
+            point.put("private_bytes_floor", number(b.privateFloors()[i]));
+            point.put("handles_floor", number(b.handleFloors()[i]));
+            history.add(point);
+        }
+        return history;
     }
 
     private static Map<String, Object> resource(ResourceVerdict r, double last) {
@@ -80,9 +101,12 @@ final class LeakJson {
         FloorTrend t = r.trend();
         m.put("growth_per_second", t == null ? null : number(t.slopePerSecond()));
         m.put("trend_intercept", t == null ? null : number(t.intercept()));
-        m.put("consistency", t == null ? null : number(t.concordance()));
+        m.put("envelope_buckets", t == null ? null : t.scaleBuckets());
+        m.put("trend_score", t == null ? null : number(t.z()));
+        m.put("chance_of_noise", t == null ? null : number(TrendStatistics.upperTail(t.z())));
         m.put("quarters_rising", t == null ? null : t.quarterRises());
-        m.put("floors", t == null ? 0 : t.points());
+        m.put("still_rising", t != null && t.growthIsCurrent());
+        m.put("points", t == null ? 0 : t.points());
         return m;
     }
 

@@ -1,12 +1,15 @@
 package io.leakwatch.leak;
 
 import io.leakwatch.metrics.ExtraFamilies;
+import io.leakwatch.model.ProcessSample;
+import io.leakwatch.model.ProcessSnapshot;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -20,29 +23,53 @@ final class LeakMetrics implements ExtraFamilies {
     private static final List<String> PP = List.of("process", "process_id");
 
     private final Supplier<LeakReport> report;
+    private volatile Indexed indexed = new Indexed(null, Map.of());
+
+    /** A report with its verdicts by pid, built once per report rather than once per scrape. */
+    private record Indexed(LeakReport report, Map<Long, LeakVerdict> byPid) {
+    }
 
     LeakMetrics(Supplier<LeakReport> report) {
         this.report = report;
     }
 
     @Override
-    public List<MetricFamilySamples> families() {
-        List<LeakVerdict> processes = report.get().processes();
+    public List<MetricFamilySamples> families(ProcessSnapshot snapshot) {
+        if (snapshot == null) {
+            return List.of(); // no process series in this scrape: no leak series either
+        }
+        LeakReport r = report.get();
+        Indexed index = indexed;
+        if (index.report() != r) {
+            index = new Indexed(r, r.byPid());
+            indexed = index;
+        }
+        // only processes of this very scrape (same pid and start time): an exited process loses its leak series
+        // in the same scrape as its windows_process_* series
+        List<LeakVerdict> processes = new ArrayList<>(Math.min(snapshot.processes().size(), index.byPid().size()));
+        for (ProcessSample sample : snapshot.processes()) {
+            LeakVerdict v = index.byPid().get(sample.info().pid());
+            if (v != null && v.info().startTimeSeconds() == sample.info().startTimeSeconds()) {
+                processes.add(v);
+            }
+        }
         List<MetricFamilySamples> out = new ArrayList<>(5);
-        out.add(family(GROWTH, "Growth rate of the process's private-bytes floor (lowest value per bucket of the --leak.window "
-                + "history), bytes per second, Theil-Sen trend; omitted with fewer than 3 bucket floors.",
+        out.add(family(GROWTH, "Growth rate of the lower envelope of the process's private bytes (the lowest bucket floor "
+                + "over the last buckets of its --leak.window history, this process and the earlier lives of its service "
+                + "together), bytes per second, Theil-Sen trend; omitted with fewer than 3 floors.",
                 processes, v -> v.privateBytes().slopePerSecond()));
-        out.add(family(SUSPECT, "1 if leak detection suspects the process of leaking: its private-bytes or handle floor grows at "
-                + "least --leak.min-growth / --leak.min-handle-growth, steadily, over at least half of --leak.window; else 0. "
-                + "The reason is on /leaks.", processes, v -> v.suspect() ? 1 : 0));
-        out.add(family(UNTIL_FULL, "Seconds until the process's private bytes reach the host's physical memory if its "
-                + "private-bytes floor keeps growing at the current rate; omitted when the floor is not growing.",
+        out.add(family(SUSPECT, "1 if leak detection suspects the process, or its service across restarts, of leaking: the "
+                + "lower envelope of its private bytes or handles grows at least --leak.min-growth / --leak.min-handle-growth, "
+                + "steadily and still now, over at least half of --leak.window; else 0. The reason is on /leaks.",
+                processes, v -> v.suspect() ? 1 : 0));
+        out.add(family(UNTIL_FULL, "Seconds until the process's private bytes reach the host's physical memory if their lower "
+                + "envelope keeps growing at its rate; omitted unless the envelope is rising steadily now.",
                 processes, LeakVerdict::secondsUntilPhysicalMemory));
-        out.add(family(COVERAGE, "Seconds of --leak.window the process's leak-detection history covers (a verdict needs half "
-                + "the window).", processes, LeakVerdict::coverageSeconds));
-        out.add(family(HANDLE_GROWTH, "Growth rate of the process's handle-count floor (Linux: open file descriptors), "
-                + "handles per second, Theil-Sen trend; omitted when handles are not readable or with fewer than 3 bucket floors.",
-                processes, v -> v.handles().slopePerSecond()));
+        out.add(family(COVERAGE, "Seconds of --leak.window the judged history covers, this process and the earlier lives of "
+                + "its service together (a verdict needs half the window).", processes, LeakVerdict::coverageSeconds));
+        out.add(family(HANDLE_GROWTH, "Growth rate of the lower envelope of the process's handle count (Linux: open file "
+                + "descriptors), handles per second, Theil-Sen trend; omitted when handles are not readable or with fewer "
+                + "than 3 floors.", processes, v -> v.handles().slopePerSecond()));
         out.removeIf(f -> f.samples.isEmpty());
         return out;
     }

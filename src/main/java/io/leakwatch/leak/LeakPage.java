@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** /leaks: the ranking, and for each suspect its floor chart (server-side SVG), verdict, reasons and next steps. */
+/**
+ * /leaks: the ranking, and for each suspect its chart (server-side SVG, no JavaScript), verdict,
+ * reasons, earlier lives and next steps.
+ */
 final class LeakPage {
     private static final int W = 720;
     private static final int H = 240;
@@ -32,8 +35,8 @@ final class LeakPage {
                 table{border-collapse:collapse;width:100%;font-size:.9em}th,td{padding:.25em .5em;border-bottom:1px solid #ddd;text-align:left}
                 td.n,th.n{text-align:right}tr.suspect{background:#fde2e1;font-weight:bold}
                 section.suspect{border:2px solid #c0392b;border-radius:6px;padding:.5em 1em;margin:1em 0}
-                code{background:#eee;padding:0 .2em;word-break:break-all}.why{color:#333}.muted{color:#777}
-                svg.chart{background:#fafafa;border:1px solid #ccc}
+                code{background:#eee;padding:0 .2em;word-break:break-all}pre{background:#eee;padding:.4em;white-space:pre-wrap;word-break:break-all}
+                .why{color:#333}.muted{color:#777}svg.chart{background:#fafafa;border:1px solid #ccc}
                 </style></head>
                 <body>
                 <p><a href="./">leakwatch</a> / leaks (<a href="leaks.json">JSON</a>)</p>
@@ -43,11 +46,10 @@ final class LeakPage {
                 .append(" among ").append(report.processes().size()).append(" tracked processes. Window ")
                 .append(Human.duration(s.windowSeconds())).append(" (").append(LeakSettings.BUCKETS).append(" buckets of ")
                 .append(Human.duration(s.bucketSeconds())).append("), sampled every ").append(Human.duration(s.sampleIntervalSeconds()))
-                .append("; a suspect's floor grows at least ").append(esc(Human.bytesPerDay(s.minGrowthBytesPerSecond())))
+                .append("; a suspect's lower envelope grows at least ").append(esc(Human.bytesPerDay(s.minGrowthBytesPerSecond())))
                 .append(" or ").append(esc(Human.countPerDay(s.minHandleGrowthPerSecond()))).append(" handles. ");
         if (!Double.isNaN(report.generatedAtSeconds())) {
-            b.append("<span class=\"muted\">Judged at ").append(Instant.ofEpochMilli((long) (report.generatedAtSeconds() * 1000)))
-                    .append(".</span>");
+            b.append("<span class=\"muted\">Judged at ").append(time(report.generatedAtSeconds())).append(".</span>");
         }
         b.append("</p>\n");
         if (report.untrackedProcesses() > 0) {
@@ -59,22 +61,31 @@ final class LeakPage {
         }
         ranking(b, report.listed());
         if (!report.exitedSuspects().isEmpty()) {
-            b.append("<h2>Suspects that exited</h2>\n<ul>\n");
+            b.append("<h2>Suspects that exited</h2>\n<table id=\"exited\">\n<thead><tr><th>process</th><th class=\"n\">pid</th>"
+                    + "<th>exited</th><th>last verdict</th></tr></thead>\n<tbody>\n");
             for (LeakVerdict v : report.exitedSuspects()) {
-                b.append("<li>").append(esc(v.info().name())).append(" (pid ").append(v.info().pidLabel()).append("): ")
-                        .append(esc(v.privateBytes().suspect() ? v.privateBytes().why() : v.handles().why())).append("</li>\n");
+                b.append("<tr data-pid=\"").append(v.info().pidLabel()).append("\"><td>").append(esc(v.info().name()))
+                        .append("</td><td class=\"n\">").append(v.info().pidLabel()).append("</td><td>")
+                        .append(time(v.exitedAtSeconds())).append("</td><td class=\"why\">")
+                        .append(v.handlesFirst() ? "Handles: " : "Private bytes: ").append(esc(v.leading().why()))
+                        .append("</td></tr>\n");
             }
-            b.append("</ul>\n");
+            b.append("</tbody></table>\n");
         }
         b.append("""
                 <h2>How the verdict is made</h2>
                 <p>Every sample (each scrape and the background sampler) lowers the <em>floor</em> of its bucket: the lowest
-                private bytes (and handles) seen in it. A garbage-collector or cache sawtooth shorter than a bucket disappears;
-                memory that is never given back stays. The trend is the Theil&ndash;Sen slope of the floors (the median of the slopes
-                between every pair of buckets, so one spike does not move it). A process is a suspect only when: the history covers at
-                least half the window, the floor grows at least the threshold, it was higher later in at least 80% of bucket pairs,
-                and each quarter of the history rose by at least a quarter of what the trend predicts (a one-time step or a warm-up
-                that levelled off fails this). A restarted process starts a new history.</p>
+                private bytes (and handles) seen in it. The <em>lower envelope</em> is the lowest floor over the last 1, 2, 4, 8
+                or 12 buckets, taken at the finest of these widths where it rises without falling back: a garbage-collector
+                or cache sawtooth shorter than that width disappears, memory that is never given back stays. Its growth is the
+                Theil&ndash;Sen slope (the median of the slopes between every pair of points, so one spike does not move it).
+                A process is a suspect when the history covers at least half the window, the envelope grows at least the
+                threshold, a Mann&ndash;Kendall test (corrected for the envelope's own autocorrelation) puts the chance that
+                noise alone rises this steadily at 1 in 290,000 or less, each quarter of the history rose, the growth is still
+                going on in the latest quarter, and all of this held at four bucket ends in a row. A suspect stays one while
+                looser thresholds hold, and stops being one soon after its growth stops. A bucket still filling is never
+                judged. A service that restarts is judged over its recent lives together (same name, owner and command line),
+                by the growth within each life.</p>
                 </body>
                 </html>
                 """);
@@ -92,49 +103,81 @@ final class LeakPage {
         if (v.handles().suspect()) {
             b.append("Handles: ").append(esc(v.handles().why())).append(". ");
         }
-        b.append("Private bytes now ").append(esc(Human.bytes(v.lastPrivateBytes())));
-        if (!Double.isNaN(v.secondsUntilPhysicalMemory())) {
-            b.append("; at this rate it reaches the host's physical memory (").append(esc(Human.bytes(report.physicalMemoryBytes())))
-                    .append(") in ").append(esc(Human.duration(v.secondsUntilPhysicalMemory())));
+        if (v.handlesFirst()) {
+            b.append("Handles now ").append(Double.isNaN(v.lastHandles()) ? "n/a" : String.format(Locale.ROOT, "%.0f", v.lastHandles()));
+        } else {
+            b.append("Private bytes now ").append(esc(Human.bytes(v.lastPrivateBytes())));
+            if (!Double.isNaN(v.secondsUntilPhysicalMemory())) {
+                b.append("; at this rate they reach the host's physical memory (").append(esc(Human.bytes(report.physicalMemoryBytes())))
+                        .append(") in ").append(esc(Human.duration(v.secondsUntilPhysicalMemory())));
+            }
         }
         b.append(".</p>\n");
-        chart(b, v, v.handles().suspect() && !v.privateBytes().suspect());
-        b.append("<h3>Next steps</h3>\n<ol>\n");
+        chart(b, v, v.handlesFirst());
+        if (!v.earlierLives().isEmpty()) {
+            b.append("<p>Judged together with ").append(v.earlierLives().size()).append(v.earlierLives().size() == 1
+                    ? " earlier life" : " earlier lives").append(" of the same program (same name, owner and command line):</p>\n<ul class=\"lives\">\n");
+            for (PastLives.Life l : v.earlierLives()) {
+                b.append("<li>pid ").append(l.pid()).append(", started ").append(time(l.startSeconds())).append(", last seen ")
+                        .append(time(l.endSeconds())).append(" (").append(esc(Human.duration(l.endSeconds() - l.startSeconds())))
+                        .append(")</li>\n");
+            }
+            b.append("</ul>\n");
+        }
+        NextSteps.Runtime runtime = NextSteps.guess(v.info());
+        Shell shell = Shell.forOs(osName);
+        b.append("<h3>Next steps</h3>\n<p class=\"muted\">Guessed runtime: ").append(esc(runtime.description))
+                .append(". Commands for ").append(shell.label()).append(" on this host.</p>\n<ol>\n");
         for (NextSteps.Step step : NextSteps.forProcess(osName, v)) {
-            b.append("<li>").append(esc(step.title())).append(":<br><code>").append(esc(step.command())).append("</code></li>\n");
+            b.append("<li>").append(esc(step.title()));
+            if (!step.commands().isEmpty()) {
+                b.append(":<pre>");
+                for (Shell.Line line : step.commands()) {
+                    b.append(esc(shell.render(line))).append('\n');
+                }
+                b.append("</pre>");
+            }
+            b.append("</li>\n");
         }
         b.append("</ol>\n</section>\n");
     }
 
-    /** Floors as dots joined by a line, and the Theil–Sen trend as a dashed line, in a fixed-size SVG. */
+    /**
+     * Floors of every life in the window as dots joined by a line (earlier lives grey), the lower envelope the verdict
+     * judged, and the trend as a dashed line, in a fixed-size SVG whose value axis starts at 0 or above.
+     */
     private static void chart(StringBuilder b, LeakVerdict v, boolean handles) {
-        FloorHistory.Buckets h = v.history();
-        double[] values = handles ? h.handleFloors() : h.privateFloors();
+        List<double[][]> series = new ArrayList<>(); // per life: times, values
+        for (PastLives.Life l : v.earlierLives()) {
+            series.add(points(l.buckets(), handles));
+        }
+        series.add(points(v.history(), handles));
         FloorTrend trend = handles ? v.handles().trend() : v.privateBytes().trend();
         double minT = Double.POSITIVE_INFINITY;
         double maxT = Double.NEGATIVE_INFINITY;
         double minV = Double.POSITIVE_INFINITY;
         double maxV = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < values.length; i++) {
-            if (!Double.isNaN(values[i])) {
-                minT = Math.min(minT, h.midSeconds()[i]);
-                maxT = Math.max(maxT, h.midSeconds()[i]);
-                minV = Math.min(minV, values[i]);
-                maxV = Math.max(maxV, values[i]);
+        for (double[][] s : series) {
+            for (int i = 0; i < s[0].length; i++) {
+                minT = Math.min(minT, s[0][i]);
+                maxT = Math.max(maxT, s[0][i]);
+                minV = Math.min(minV, s[1][i]);
+                maxV = Math.max(maxV, s[1][i]);
             }
         }
-        if (trend == null || minT >= maxT) {
+        if (trend == null || !(minT < maxT)) {
             return;
         }
         double pad = Math.max((maxV - minV) * 0.08, 1);
-        double lo = minV - pad;
+        double lo = Math.max(0, minV - pad);
         double hi = maxV + pad;
-        String what = handles ? "handles floor" : "private bytes floor";
+        String what = handles ? "handles" : "private bytes";
         b.append("<svg class=\"chart\" id=\"chart-").append(v.info().pidLabel()).append("\" role=\"img\" width=\"").append(W)
                 .append("\" height=\"").append(H).append("\" viewBox=\"0 0 ").append(W).append(' ').append(H)
                 .append("\" xmlns=\"http://www.w3.org/2000/svg\" aria-label=\"").append(esc(v.info().name())).append(' ')
-                .append(what).append(" over time with trend line\">\n");
-        b.append("<title>").append(esc(v.info().name())).append(": ").append(what).append(" per bucket, dashed = trend</title>\n");
+                .append(what).append(" floors over time with lower envelope and trend line\">\n");
+        b.append("<title>").append(esc(v.info().name())).append(": ").append(what)
+                .append(" floor per bucket (earlier lives grey), lower envelope, dashed = trend</title>\n");
         int plotW = W - LEFT - RIGHT;
         int plotH = H - TOP - BOTTOM;
         b.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(plotW).append("\" height=\"")
@@ -143,56 +186,111 @@ final class LeakPage {
             double value = lo + (hi - lo) * i / 4;
             double y = TOP + plotH - plotH * i / 4.0;
             b.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>", LEFT, LEFT + plotW, y, y))
-                    .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
+                    .append(String.format(Locale.ROOT, "<text class=\"ytick\" x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
                             LEFT - 6, y + 4, esc(handles ? String.format(Locale.ROOT, "%.0f", value) : Human.bytes(value))));
         }
         b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">-%s</text>", LEFT, H - 10,
                 esc(Human.duration(maxT - minT))));
-        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">newest bucket</text>\n",
+        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">newest complete bucket</text>\n",
                 LEFT + plotW, H - 10));
-        StringBuilder line = new StringBuilder();
-        StringBuilder dots = new StringBuilder();
-        for (int i = 0; i < values.length; i++) {
-            if (Double.isNaN(values[i])) {
-                continue;
+        for (int s = 0; s < series.size(); s++) {
+            boolean current = s == series.size() - 1;
+            String color = current ? "#2c3e50" : "#999";
+            double[][] p = series.get(s);
+            StringBuilder line = new StringBuilder();
+            StringBuilder dots = new StringBuilder();
+            for (int i = 0; i < p[0].length; i++) {
+                double x = LEFT + plotW * (p[0][i] - minT) / (maxT - minT);
+                double y = TOP + plotH * (hi - p[1][i]) / (hi - lo);
+                line.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+                dots.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>", x, y, color));
             }
-            double x = LEFT + plotW * (h.midSeconds()[i] - minT) / (maxT - minT);
-            double y = TOP + plotH * (hi - values[i]) / (hi - lo);
-            line.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
-            dots.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#2c3e50\"/>", x, y));
+            b.append("<polyline class=\"").append(current ? "floors" : "floors earlier").append("\" fill=\"none\" stroke=\"")
+                    .append(color).append("\" stroke-width=\"1.5\" points=\"").append(line.toString().trim()).append("\"/>\n")
+                    .append(dots).append('\n');
         }
-        b.append("<polyline class=\"floors\" fill=\"none\" stroke=\"#2c3e50\" stroke-width=\"1.5\" points=\"")
-                .append(line.toString().trim()).append("\"/>\n").append(dots).append('\n');
-        double y0 = TOP + plotH * (hi - trend.valueAt(minT)) / (hi - lo);
-        double y1 = TOP + plotH * (hi - trend.valueAt(maxT)) / (hi - lo);
-        b.append(String.format(Locale.ROOT,
-                "<line class=\"trend\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#c0392b\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>%n",
-                LEFT, y0, LEFT + plotW, y1));
+        envelope(b, v, handles, trend.scaleBuckets(), minT, maxT, lo, hi);
+        double from = Math.max(minT, trend.newestFrom());
+        double to = Math.min(maxT, trend.newestTo());
+        if (from < to) {
+            b.append(String.format(Locale.ROOT,
+                    "<line class=\"trend\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c0392b\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>%n",
+                    LEFT + plotW * (from - minT) / (maxT - minT), clampY(TOP + plotH * (hi - trend.valueAt(from)) / (hi - lo)),
+                    LEFT + plotW * (to - minT) / (maxT - minT), clampY(TOP + plotH * (hi - trend.valueAt(to)) / (hi - lo))));
+        }
         b.append("</svg>\n");
     }
 
+    /** The judged envelope of the current life, as a step line. */
+    private static void envelope(StringBuilder b, LeakVerdict v, boolean handles, int scale, double minT, double maxT, double lo, double hi) {
+        FloorHistory.Buckets h = v.history();
+        double[] env = FloorTrend.envelopeOf(h.ids(), handles ? h.handleFloors() : h.privateFloors(), scale);
+        int plotW = W - LEFT - RIGHT;
+        int plotH = H - TOP - BOTTOM;
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < env.length; i++) {
+            if (!Double.isNaN(env[i])) {
+                double x = LEFT + plotW * (h.midSeconds(i) - minT) / (maxT - minT);
+                line.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, TOP + plotH * (hi - env[i]) / (hi - lo)));
+            }
+        }
+        if (!line.isEmpty()) {
+            b.append("<polyline class=\"envelope\" fill=\"none\" stroke=\"#27ae60\" stroke-width=\"2\" points=\"")
+                    .append(line.toString().trim()).append("\"/>\n");
+        }
+    }
+
+    private static double clampY(double y) {
+        return Math.max(TOP, Math.min(H - BOTTOM, y));
+    }
+
+    private static double[][] points(FloorHistory.Buckets buckets, boolean handles) {
+        double[] values = handles ? buckets.handleFloors() : buckets.privateFloors();
+        int n = 0;
+        for (double x : values) {
+            n += Double.isNaN(x) ? 0 : 1;
+        }
+        double[][] out = new double[2][n];
+        int k = 0;
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isNaN(values[i])) {
+                out[0][k] = buckets.midSeconds(i);
+                out[1][k++] = values[i];
+            }
+        }
+        return out;
+    }
+
     private static void ranking(StringBuilder b, List<LeakVerdict> rows) {
-        b.append("<h2>Processes by growth of the private-bytes floor</h2>\n<table id=\"ranking\">\n<thead><tr><th>process</th>"
-                + "<th class=\"n\">pid</th><th>verdict</th><th class=\"n\">private bytes</th><th class=\"n\">floor growth</th>"
-                + "<th class=\"n\">consistency</th><th class=\"n\">history</th><th class=\"n\">handle growth</th><th>why</th></tr></thead>\n<tbody>\n");
+        b.append("<h2>Processes by growth</h2>\n<p class=\"muted\">Each row shows the resource its verdict is about: handles for "
+                + "a handle suspect, private bytes otherwise.</p>\n<table id=\"ranking\">\n<thead><tr><th>process</th>"
+                + "<th class=\"n\">pid</th><th>verdict</th><th>resource</th><th class=\"n\">now</th><th class=\"n\">growth</th>"
+                + "<th class=\"n\">chance of noise</th><th class=\"n\">history</th><th>why</th></tr></thead>\n<tbody>\n");
         for (LeakVerdict v : rows) {
-            FloorTrend t = v.privateBytes().trend();
+            boolean handles = v.handlesFirst();
+            ResourceVerdict r = v.leading();
+            FloorTrend t = r.trend();
+            String now = handles ? (Double.isNaN(v.lastHandles()) ? "n/a" : String.format(Locale.ROOT, "%.0f", v.lastHandles()))
+                    : Human.bytes(v.lastPrivateBytes());
+            String growth = handles ? Human.countPerDay(r.slopePerSecond()) : Human.bytesPerDay(r.slopePerSecond());
             b.append("<tr").append(v.suspect() ? " class=\"suspect\"" : "").append(" data-pid=\"").append(v.info().pidLabel())
                     .append("\"><td>").append(v.suspect() ? "<a href=\"#suspect-" + v.info().pidLabel() + "\">" : "")
                     .append(esc(v.info().name())).append(v.suspect() ? "</a>" : "").append("</td><td class=\"n\">")
-                    .append(v.info().pidLabel()).append("</td><td>").append(v.summary()).append("</td><td class=\"n\">")
-                    .append(esc(Human.bytes(v.lastPrivateBytes()))).append("</td><td class=\"n\">")
-                    .append(esc(Human.bytesPerDay(v.privateBytes().slopePerSecond()))).append("</td><td class=\"n\">")
-                    .append(t == null ? "n/a" : Human.percent(t.concordance())).append("</td><td class=\"n\">")
-                    .append(esc(Human.duration(v.coverageSeconds()))).append("</td><td class=\"n\">")
-                    .append(esc(Human.countPerDay(v.handles().slopePerSecond()))).append("</td><td class=\"why\">")
-                    .append(esc(v.handles().suspect() && !v.privateBytes().suspect() ? v.handles().why() : v.privateBytes().why()))
+                    .append(v.info().pidLabel()).append("</td><td>").append(v.summary()).append("</td><td>")
+                    .append(handles ? "handles" : "private bytes").append("</td><td class=\"n\">").append(esc(now))
+                    .append("</td><td class=\"n\">").append(esc(growth)).append("</td><td class=\"n\">")
+                    .append(t == null ? "n/a" : ResourceVerdict.chance(t.z())).append("</td><td class=\"n\">")
+                    .append(esc(Human.duration(v.coverageSeconds()))).append("</td><td class=\"why\">").append(esc(r.why()))
                     .append("</td></tr>\n");
         }
         b.append("</tbody></table>\n");
     }
 
+    static String time(double unixSeconds) {
+        return Double.isNaN(unixSeconds) ? "n/a" : Instant.ofEpochMilli((long) (unixSeconds * 1000)).toString();
+    }
+
     static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
     }
 }

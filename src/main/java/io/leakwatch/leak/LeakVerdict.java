@@ -2,31 +2,51 @@ package io.leakwatch.leak;
 
 import io.leakwatch.model.ProcessInfo;
 
+import java.util.List;
+
 /**
  * Everything leak detection says about one process at one moment.
  *
- * @param info                         identity and labels
- * @param coverageSeconds              how much of the window the history covers
- * @param lastPrivateBytes             newest private bytes sample
- * @param lastHandles                  newest handle count (NaN when not readable)
- * @param privateBytes                 verdict on the private-bytes floor
- * @param handles                      verdict on the handle floor
- * @param secondsUntilPhysicalMemory   at the floor's growth rate, seconds until private bytes reach the host's
- *                                     physical memory; NaN when the floor is not growing
- * @param history                      the bucket floors behind the verdict
+ * @param info                       identity and labels
+ * @param coverageSeconds            how much of the window the judged history covers, over this life and the
+ *                                   earlier lives of the same service
+ * @param lastPrivateBytes           newest private bytes sample
+ * @param lastHandles                newest handle count (NaN when not readable)
+ * @param privateBytes               verdict on the private-bytes envelope
+ * @param handles                    verdict on the handle envelope
+ * @param secondsUntilPhysicalMemory at the envelope's growth rate, seconds until private bytes reach the host's
+ *                                   physical memory; NaN unless the envelope is rising steadily now
+ * @param history                    this life's complete bucket floors
+ * @param earlierLives               earlier lives of the same service inside the window, judged with this one
+ * @param exitedAtSeconds            when the process was last seen, for a process that exited; NaN while it runs
  */
 record LeakVerdict(ProcessInfo info, double coverageSeconds, double lastPrivateBytes, double lastHandles,
                    ResourceVerdict privateBytes, ResourceVerdict handles, double secondsUntilPhysicalMemory,
-                   FloorHistory.Buckets history) {
+                   FloorHistory.Buckets history, List<PastLives.Life> earlierLives, double exitedAtSeconds) {
 
     boolean suspect() {
         return privateBytes.suspect() || handles.suspect();
     }
 
-    /** One word for tables and JSON: suspect, not-steady, stable or learning (the furthest either resource got). */
+    /** The resource the page leads with: handles when only they are suspect. */
+    boolean handlesFirst() {
+        return handles.suspect() && !privateBytes.suspect();
+    }
+
+    /** The verdict the page shows first (the suspect one, else private bytes). */
+    ResourceVerdict leading() {
+        return handlesFirst() ? handles : privateBytes;
+    }
+
+    LeakVerdict exited(double atSeconds) {
+        return new LeakVerdict(info, coverageSeconds, lastPrivateBytes, lastHandles, privateBytes, handles, Double.NaN, history,
+                earlierLives, atSeconds);
+    }
+
+    /** One word for tables and JSON: suspect, levelled-off, not-steady, stable or learning (the furthest either resource got). */
     String summary() {
         ResourceVerdict.Outcome furthest = privateBytes.outcome().compareTo(handles.outcome()) >= 0
                 ? privateBytes.outcome() : handles.outcome();
-        return furthest.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return furthest.word();
     }
 }

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LeakWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeakWatch.class);
-    /** How often the history is saved besides on shutdown. */
-    static final double SAVE_EVERY_SECONDS = 300;
+    /** How often the history is saved besides on shutdown: a SIGKILL loses at most this much. */
+    static final double SAVE_EVERY_SECONDS = 60;
     /** A collection at most this long before a tick is reused instead of collecting again. */
     private static final double REUSE_SHARE_OF_INTERVAL = 0.5;
 
@@ -31,11 +32,15 @@ public final class LeakWatch implements AutoCloseable {
     private final ScrapeCoordinator coordinator;
     private final LeakDetector detector;
     private final ScheduledExecutorService ticker;
-    private double lastSaveSeconds;
+    private boolean saving; // guarded by this; false when the state file is off or is not ours to overwrite
+    private boolean keepAside; // the file read at start is ours but not fully usable: rename it before the first save
     private boolean saveFailing;
 
-    private LeakWatch(LeakSettings settings, ScrapeCoordinator coordinator, LeakDetector detector) {
+    private LeakWatch(LeakSettings settings, ScrapeCoordinator coordinator, LeakDetector detector, boolean saving,
+                      boolean keepAside) {
         this.settings = settings;
+        this.saving = saving;
+        this.keepAside = keepAside;
         this.coordinator = coordinator;
         this.detector = detector;
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -53,22 +58,26 @@ public final class LeakWatch implements AutoCloseable {
     public static LeakWatch start(LeakSettings settings, ScrapeCoordinator coordinator, double physicalMemoryBytes) {
         LeakDetector detector = new LeakDetector(settings, physicalMemoryBytes);
         Path file = settings.stateFile();
+        boolean saving = file != null;
+        boolean keepAside = false;
         if (file != null) {
-            try {
-                List<SavedHistory> saved = LeakStateFile.read(file, settings);
-                detector.restore(saved);
-            } catch (LeakStateFile.Unusable e) {
-                LOG.warn("leak detection: ignoring the state file --leak.state-file: {}", e.getMessage());
+            LeakStateFile.Loaded loaded = LeakStateFile.read(file, LeakStateFile.Limits.of(settings, LeakDetector.MAX_PROCESSES), now());
+            if (loaded.message() != null) {
+                LOG.atWarn().setMessage("leak detection: --leak.state-file").addKeyValue("problem", loaded.message()).log();
             }
+            detector.restore(loaded.histories());
+            saving = loaded.mayOverwrite();
+            keepAside = loaded.keepAside();
         }
-        LeakWatch watch = new LeakWatch(settings, coordinator, detector);
-        watch.lastSaveSeconds = now();
+        LeakWatch watch = new LeakWatch(settings, coordinator, detector, saving, keepAside);
         coordinator.addListener(watch::onCollection);
         long periodMillis = Math.round(settings.sampleIntervalSeconds() * 1000);
         watch.ticker.scheduleWithFixedDelay(watch::tick, 0, periodMillis, TimeUnit.MILLISECONDS);
+        long saveMillis = Math.round(SAVE_EVERY_SECONDS * 1000);
+        watch.ticker.scheduleAtFixedRate(watch::periodicSave, saveMillis, saveMillis, TimeUnit.MILLISECONDS);
         LOG.info("leak detection: sampling every {}s, window {} in {} buckets, state file {}",
                 settings.sampleIntervalSeconds(), Human.duration(settings.windowSeconds()), LeakSettings.BUCKETS,
-                file == null ? "off" : file);
+                file == null ? "off" : saving ? file : file + " (not saved)");
         return watch;
     }
 
@@ -86,22 +95,39 @@ public final class LeakWatch implements AutoCloseable {
                 coordinator.collect(Math.max(5, settings.sampleIntervalSeconds())); // the listener ingests it
             }
             detector.evaluate(now());
-            if (now - lastSaveSeconds >= SAVE_EVERY_SECONDS) {
-                save();
-            }
         } catch (RuntimeException e) {
             LOG.error("leak detection: sampling failed", e); // keep the schedule alive
         }
     }
 
-    private void save() {
-        lastSaveSeconds = now();
+    private void periodicSave() {
+        try {
+            save();
+        } catch (RuntimeException e) {
+            LOG.error("leak detection: saving failed", e); // keep the schedule alive
+        }
+    }
+
+    private synchronized void save() {
         Path file = settings.stateFile();
-        if (file == null) {
+        if (file == null || !saving) {
             return;
         }
+        if (keepAside) {
+            // done at the first save, not at start: a start that fails (a port in use) leaves the file as it was
+            try {
+                Path aside = LeakStateFile.moveAside(file, Instant.now());
+                LOG.warn("leak detection: --leak.state-file: kept the old file as {}", aside);
+                keepAside = false;
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("leak detection: --leak.state-file: cannot keep {} aside ({}): leaving it alone, the leak history "
+                        + "will not be saved", file, e.getMessage());
+                saving = false;
+                return;
+            }
+        }
         try {
-            LeakStateFile.write(file, settings, lastSaveSeconds, detector.export());
+            LeakStateFile.write(file, settings, now(), detector.export());
             if (saveFailing) {
                 LOG.info("leak detection: saving {} works again", file);
                 saveFailing = false;

@@ -1,5 +1,6 @@
 package io.leakwatch.metrics;
 
+import io.leakwatch.model.ProcessSnapshot;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.exporter.common.TextFormat;
 
@@ -98,7 +99,8 @@ public final class Exposition {
         }
         List<MetricFamilySamples> families = new ArrayList<>();
         if (process) {
-            extras.forEach(extra -> families.addAll(extra.families()));
+            ProcessSnapshot snapshot = result == null ? null : result.snapshot();
+            extras.forEach(extra -> families.addAll(extra.families(snapshot)));
         }
         families.addAll(selfMetrics.of(result, process, (System.nanoTime() - scrapeStartNanos) / 1e9));
         if (exporterMetrics != null) {

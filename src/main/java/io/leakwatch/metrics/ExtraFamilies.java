@@ -1,5 +1,6 @@
 package io.leakwatch.metrics;
 
+import io.leakwatch.model.ProcessSnapshot;
 import io.prometheus.client.Collector.MetricFamilySamples;
 
 import java.util.List;
@@ -10,5 +11,9 @@ import java.util.List;
  * Called on the scrape's thread: return quickly from already computed values.
  */
 public interface ExtraFamilies {
-    List<MetricFamilySamples> families();
+    /**
+     * @param snapshot the processes this scrape exposes (null when the collection failed): per-process series
+     *                 must be limited to them, so they vanish in the same scrape as the process's own series
+     */
+    List<MetricFamilySamples> families(ProcessSnapshot snapshot);
 }

@@ -13,13 +13,16 @@ import static io.leakwatch.leak.Series.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The stated bounds: at most 48 buckets and under 2 KiB per process, a global cap, exited processes dropped. */
+/**
+ * The stated bounds: 49 buckets and under 2 KiB per process, a global cap, past lives capped per service and in
+ * services, exited processes dropped.
+ */
 class LeakMemoryBoundTest {
 
     @Test
     void aHistoryNeverGrowsPastItsBucketsHoweverLongItRuns() {
         LeakSettings settings = Series.settings(3600, 1);
-        FloorHistory history = new FloorHistory(settings.bucketSeconds(), LeakSettings.BUCKETS);
+        FloorHistory history = new FloorHistory(settings.bucketSeconds());
         long before = history.approximateBytes();
         // 30 days of one sample per second: 2.6 million samples
         for (int s = 0; s < 30 * 86400; s++) {
@@ -27,9 +30,9 @@ class LeakMemoryBoundTest {
         }
         assertEquals(before, history.approximateBytes());
         assertTrue(history.approximateBytes() <= 2048, "per-process bound: " + history.approximateBytes());
-        FloorHistory.Buckets b = history.buckets();
-        assertEquals(LeakSettings.BUCKETS, b.ids().length);
-        assertEquals(3600, history.coverageSeconds(), settings.bucketSeconds(), "coverage is capped at the window");
+        assertEquals(LeakSettings.BUCKETS + 1, history.all().ids().length, "the window's buckets and the one filling");
+        FloorHistory.Buckets b = history.complete(T0 + 30 * 86400);
+        assertEquals(LeakSettings.BUCKETS, b.ids().length, "judged: the window's complete buckets");
         // the floors are the minimum of each bucket: the first sample of it, since the series only rises
         long lastId = b.ids()[b.ids().length - 1];
         assertEquals(100 * MIB + (lastId * settings.bucketSeconds() - T0), b.privateFloors()[b.ids().length - 1], 1.0);
@@ -55,7 +58,59 @@ class LeakMemoryBoundTest {
 
     @Test
     void theDefaultCapBoundsAllHistoriesToTenMiB() {
-        assertTrue(LeakDetector.MAX_PROCESSES * new FloorHistory(1800, LeakSettings.BUCKETS).approximateBytes() <= 10L * 1024 * 1024);
+        assertTrue(LeakDetector.MAX_PROCESSES * new FloorHistory(1800).approximateBytes() <= 10L * 1024 * 1024);
+    }
+
+    @Test
+    void pastLivesAreCappedPerServiceAndInServicesHoweverManyRestarts() {
+        LeakDetector detector = new LeakDetector(Series.settings(3600, 10), 64 * 1024 * MIB);
+        // 400 services (more than the cap), each restarted 12 times (more than the cap per service); lives of 5 buckets
+        double lifeSeconds = 5 * 75 + 20;
+        int pid = 1;
+        for (int life = 0; life < 12; life++) {
+            List<ProcessInfo> infos = new ArrayList<>();
+            for (int svc = 0; svc < 400; svc++) {
+                infos.add(ProcessInfo.of("svc" + svc, pid++, 1, 1, "root", "/usr/bin/svc" + svc, T0 + life * lifeSeconds));
+            }
+            for (double t = 0; t < lifeSeconds; t += 10) {
+                List<ProcessSample> samples = new ArrayList<>();
+                for (ProcessInfo info : infos) {
+                    samples.add(Series.sample(info, 10 * MIB + t * 1000, 5));
+                }
+                detector.ingest(Series.snapshot(samples.toArray(ProcessSample[]::new)), T0 + life * lifeSeconds + t);
+            }
+        }
+        detector.ingest(Series.snapshot(), T0 + 12 * lifeSeconds);
+        assertEquals(0, detector.trackedCount());
+        assertTrue(detector.pastLifeCount() <= PastLives.MAX_SERVICES * PastLives.MAX_LIVES_PER_SERVICE,
+                "lives: " + detector.pastLifeCount());
+        assertTrue(detector.pastLifeCount() >= PastLives.MAX_SERVICES, "lives are kept: " + detector.pastLifeCount());
+        long perLife = new PastLives.Life(1, "svc399", 0, 0, 0, new FloorHistory(1800).complete(0).since(0), false).approximateBytes()
+                + 3L * 8 * LeakSettings.BUCKETS;
+        assertTrue(detector.approximateHistoryBytes() <= PastLives.MAX_SERVICES * (96 + PastLives.MAX_LIVES_PER_SERVICE * perLife),
+                "bytes: " + detector.approximateHistoryBytes());
+    }
+
+    @Test
+    void oneServiceKeepsItsLastEightLives() {
+        LeakDetector detector = new LeakDetector(Series.settings(3600, 10), 64 * 1024 * MIB);
+        double lifeSeconds = 5 * 75 + 20;
+        for (int life = 0; life < 12; life++) {
+            ProcessInfo info = ProcessInfo.of("svc", 100 + life, 1, 1, "root", "/usr/bin/svc --pid-file /run/svc." + (70000 + life),
+                    T0 + life * lifeSeconds);
+            for (double t = 0; t < lifeSeconds; t += 10) {
+                detector.ingest(Series.snapshot(Series.sample(info, 10 * MIB + t * 1000, 5)), T0 + life * lifeSeconds + t);
+            }
+        }
+        detector.ingest(Series.snapshot(), T0 + 12 * lifeSeconds);
+        assertEquals(PastLives.MAX_LIVES_PER_SERVICE, detector.pastLifeCount(), "one service (the pid file name is volatile)");
+    }
+
+    @Test
+    void theDefaultCapsBoundPastLivesToThreeMiB() {
+        long perLife = new PastLives.Life(1, "x".repeat(64), 0, 0, 0, FloorHistory.Buckets.EMPTY, false).approximateBytes()
+                + 3L * 8 * LeakSettings.BUCKETS;
+        assertTrue(PastLives.MAX_SERVICES * (96 + PastLives.MAX_LIVES_PER_SERVICE * perLife) <= 3L * 1024 * 1024);
     }
 
     @Test
@@ -66,6 +121,7 @@ class LeakMemoryBoundTest {
         for (int t = 0; t <= 3600; t += 10) {
             detector.ingest(Series.snapshot(Series.sample(leaker, 10 * MIB + 10_000.0 * t, 5), Series.sample(quiet, 10 * MIB, 5)),
                     T0 + t);
+            detector.evaluate(T0 + t);
         }
         assertEquals(1, detector.evaluate(T0 + 3600).suspects().size());
         // both exit
@@ -90,7 +146,7 @@ class LeakMemoryBoundTest {
         assertTrue(detector.evaluate(T0 + 610).processes().isEmpty(), "no stale metrics while unseen");
         detector.ingest(Series.snapshot(Series.sample(p, 10 * MIB, 5)), T0 + 620);
         LeakVerdict back = detector.evaluate(T0 + 620).processes().get(0);
-        assertTrue(back.coverageSeconds() >= 600, "history kept: " + back.coverageSeconds());
+        assertTrue(back.coverageSeconds() >= 600 - 75, "history kept (complete buckets): " + back.coverageSeconds());
         // gone for good: dropped after the allowed misses even while others keep vanishing
         for (int i = 1; i <= LeakDetector.MISSES_BEFORE_EXIT_WHEN_SKIPPING; i++) {
             detector.ingest(new io.leakwatch.model.ProcessSnapshot(List.of(), 1, 0), T0 + 620 + 10 * i);

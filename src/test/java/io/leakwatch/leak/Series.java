@@ -45,7 +45,8 @@ final class Series {
     }
 
     /**
-     * Runs one process for {@code seconds}, sampled every interval with a random phase jitter, and returns its last verdict.
+     * Runs one process for {@code seconds}, sampled every interval with a random phase jitter and judged after every
+     * sample, and returns its last verdict.
      *
      * @param privateBytes private bytes at t seconds since the start
      * @param handles      handles at t (NaN = not readable)
@@ -58,6 +59,7 @@ final class Series {
         double t = 0;
         while (t <= seconds) {
             detector.ingest(snapshot(sample(info, privateBytes.applyAsDouble(t), handles.applyAsDouble(t))), T0 + t);
+            detector.evaluate(T0 + t); // as leakwatch does after every sample: verdicts build on the previous ones
             t += settings.sampleIntervalSeconds() * (0.9 + 0.2 * jitter.nextDouble());
         }
         LeakReport report = detector.evaluate(T0 + seconds);
