@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,20 +19,29 @@ class LeakEvaluationTest {
     /** -Dleakwatch.eval.moreSeeds=N also runs N further seeds and prints how often each target was missed (not asserted). */
     static final int MORE_SEEDS = Integer.getInteger("leakwatch.eval.moreSeeds", 0);
 
+    private record Run(LeakScenarios.Scenario scenario, long seed) {
+    }
+
     @Test
     void everyScenarioMeetsItsTarget() {
         List<String> failures = new ArrayList<>();
         StringBuilder log = new StringBuilder();
-        for (LeakScenarios.Scenario s : LeakScenarios.all()) {
-            for (int k = 0; k < SEEDS; k++) {
-                long seed = LeakScenarios.SEEDS[k];
-                LeakEvaluation.Outcome o = LeakEvaluation.run(s, LeakScenarios.generate(s, seed));
-                String line = String.format(Locale.ROOT, "%-22s seed %5d %-6s flagged=%-5s first=%6.1fh last=%6.1fh raises=%d minutes=%d",
-                        s.name(), seed, s.expect(), o.flagged(), o.firstFlag() / 3600, o.lastFlag() / 3600, o.raises(), o.suspectMinutes());
-                log.append(line).append('\n');
-                if (!o.meets(s)) {
-                    failures.add(line);
-                }
+        // runs are independent (a detector each): spread them over the cores, report in corpus order
+        List<Run> runs = LeakScenarios.all().stream()
+                .flatMap(s -> IntStream.range(0, SEEDS).mapToObj(k -> new Run(s, LeakScenarios.SEEDS[k])))
+                .toList();
+        List<LeakEvaluation.Outcome> outcomes = runs.parallelStream()
+                .map(r -> LeakEvaluation.run(r.scenario(), LeakScenarios.generate(r.scenario(), r.seed())))
+                .toList();
+        for (int i = 0; i < runs.size(); i++) {
+            LeakScenarios.Scenario s = runs.get(i).scenario();
+            LeakEvaluation.Outcome o = outcomes.get(i);
+            String line = String.format(Locale.ROOT, "%-22s seed %5d %-6s flagged=%-5s first=%6.1fh last=%6.1fh raises=%d minutes=%d",
+                    s.name(), runs.get(i).seed(), s.expect(), o.flagged(), o.firstFlag() / 3600, o.lastFlag() / 3600, o.raises(),
+                    o.suspectMinutes());
+            log.append(line).append('\n');
+            if (!o.meets(s)) {
+                failures.add(line);
             }
         }
         System.out.print(log);

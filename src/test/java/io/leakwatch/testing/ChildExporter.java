@@ -33,6 +33,8 @@ public final class ChildExporter implements AutoCloseable {
     public static ChildExporter start(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // a short-lived test child: the launcher's cheap JIT and GC start it in less CPU (the caller's options win)
+        cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
