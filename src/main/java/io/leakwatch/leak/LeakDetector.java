@@ -106,6 +106,7 @@ final class LeakDetector {
 
     /** Adds one collection: called on the collector thread for scrapes and background samples alike. */
     synchronized void ingest(ProcessSnapshot snapshot, double nowSeconds) {
+        boolean firstSinceRestore = !pendingRestore.isEmpty() || !pendingEnded.isEmpty();
         int restored = 0;
         int notTracked = 0;
         for (ProcessSample sample : snapshot.processes()) {
@@ -141,7 +142,7 @@ final class LeakDetector {
             t.lastSeenSeconds = nowSeconds;
             t.history.add(nowSeconds, sample.privateBytes(), sample.handles());
         }
-        if (!pendingRestore.isEmpty() || !pendingEnded.isEmpty()) {
+        if (firstSinceRestore) { // decided before the loop: adopting every saved process empties pendingRestore
             finishRestore(restored);
         }
         untracked = notTracked;

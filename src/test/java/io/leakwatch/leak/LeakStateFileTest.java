@@ -1,13 +1,16 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
-
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.leakwatch.backend.linux.LinuxProcBackend;
+import io.leakwatch.config.LeakSettings;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -79,6 +82,32 @@ class LeakStateFileTest {
         LeakVerdict quietAfter = find(reportAfter, 11);
         assertFalse(quietAfter.suspect());
         assertTrue(Double.isNaN(quietAfter.lastHandles()), "an unknown handle count stays unknown (null in JSON)");
+    }
+
+    @Test
+    void restoringEverySavedProcessIsLoggedToo() throws Exception {
+        LeakDetector before = new LeakDetector(SETTINGS, 64 * 1024 * MIB);
+        feed(before, 0, 600, LEAKER, QUIET);
+        Path file = dir.resolve("leak-state.json");
+        LeakStateFile.write(file, SETTINGS, T0 + 600, before.export());
+
+        Logger logger = (Logger) LoggerFactory.getLogger(LeakDetector.class);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        logger.addAppender(events);
+        try {
+            LeakDetector after = new LeakDetector(SETTINGS, 64 * 1024 * MIB);
+            after.restore(LeakStateFile.read(file, LIMITS, T0 + 620).histories());
+            // both come back, so nothing is left pending after the first collection: it must still say so
+            after.ingest(Series.snapshot(Series.sample(LEAKER, 10 * MIB, 5), Series.sample(QUIET, 20 * MIB, Double.NaN)), T0 + 620);
+            after.ingest(Series.snapshot(Series.sample(LEAKER, 10 * MIB, 5), Series.sample(QUIET, 20 * MIB, Double.NaN)), T0 + 630);
+        } finally {
+            logger.detachAppender(events);
+        }
+        List<String> restoreLines = events.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("restored the history")).toList();
+        assertEquals(List.of("leak detection: restored the history of 2 of 2 saved processes (the others exited or restarted)"),
+                restoreLines, "one line, at the first collection");
     }
 
     @Test

@@ -170,6 +170,18 @@ final class ContainerImage implements AutoCloseable {
             return Podman.run(Duration.ofMinutes(1), "logs", name).output();
         }
 
+        /** Waits for a log line containing text: a line may reach the log a little after its effect is visible. */
+        String awaitLog(String text, Duration limit) throws InterruptedException {
+            long deadline = System.nanoTime() + limit.toNanos();
+            String log = logs();
+            while (!log.contains(text) && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                log = logs();
+            }
+            assertTrue(log.contains(text), "no log line with '" + text + "' within " + limit.toSeconds() + " s:\n" + log);
+            return log;
+        }
+
         Command.Result exec(String... command) {
             List<String> argv = new ArrayList<>(List.of("exec", name));
             argv.addAll(List.of(command));
