@@ -193,8 +193,17 @@ class StackEndToEndTest {
         assertEquals(List.of(), problems);
         JsonNode limit = api.query("host:leakwatch_memory_limit_bytes{host=\"127.0.0.1\"}", now).path("data").path("result");
         assertEquals(8589934592.0, value(limit.get(0)), "no host memory series here: the configured default applies");
-        JsonNode floor = api.query("instance_process:windows_process_private_bytes:min1h{process=\"" + LEAKER_NAME + "\"}", now);
-        assertEquals(1, floor.path("data").path("result").size(), floor.toString());
+        String floorQuery = "instance_process:windows_process_private_bytes:min1h{process=\"" + LEAKER_NAME + "\"}";
+        JsonNode floor = api.query(floorQuery, now);
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+             floor.path("data").path("result").isEmpty() && System.nanoTime() < deadline; floor = api.query(floorQuery, now())) {
+            sleep(Duration.ofSeconds(3)); // the recording group runs every 15 s: give it three turns before judging
+        }
+        assertEquals(1, floor.path("data").path("result").size(), floor + "\nraw: "
+                + api.query("windows_process_private_bytes{process=\"" + LEAKER_NAME + "\"}[2m]", now()).path("data")
+                + "\nsum: " + api.query("instance_process:windows_process_private_bytes:sum{process=\"" + LEAKER_NAME + "\"}[2m]", now())
+                .path("data") + "\nfloors of: " + api.query("count by (process) (instance_process:windows_process_private_bytes:min1h)",
+                now()).path("data") + "\nrules: " + api.rules().path("data"));
         // the 5-hour envelope's expression, read every minute instead of every half hour, works on real data
         JsonNode envelope = api.query("min_over_time(instance_process:windows_process_private_bytes:min1h{process=\"" + LEAKER_NAME
                 + "\"}[4h:1m])", now);
@@ -323,6 +332,15 @@ class StackEndToEndTest {
 
     private static double value(JsonNode sample) {
         return Double.parseDouble(sample.path("value").get(1).asText());
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private static double now() {
