@@ -194,11 +194,7 @@ class StackEndToEndTest {
         JsonNode limit = api.query("host:leakwatch_memory_limit_bytes{host=\"127.0.0.1\"}", now).path("data").path("result");
         assertEquals(8589934592.0, value(limit.get(0)), "no host memory series here: the configured default applies");
         String floorQuery = "instance_process:windows_process_private_bytes:min1h{process=\"" + LEAKER_NAME + "\"}";
-        JsonNode floor = api.query(floorQuery, now);
-        for (long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
-             floor.path("data").path("result").isEmpty() && System.nanoTime() < deadline; floor = api.query(floorQuery, now())) {
-            sleep(Duration.ofSeconds(3)); // the recording group runs every 15 s: give it three turns before judging
-        }
+        JsonNode floor = queryUntilData(floorQuery, Duration.ofSeconds(45)); // the recording group runs every 15 s: three turns
         assertEquals(1, floor.path("data").path("result").size(), floor + "\nraw: "
                 + api.query("windows_process_private_bytes{process=\"" + LEAKER_NAME + "\"}[2m]", now()).path("data")
                 + "\nsum: " + api.query("instance_process:windows_process_private_bytes:sum{process=\"" + LEAKER_NAME + "\"}[2m]", now())
@@ -209,11 +205,7 @@ class StackEndToEndTest {
         // yet: ask again, at the current time, until the next whole minute has passed.
         String envelopeQuery = "min_over_time(instance_process:windows_process_private_bytes:min1h{process=\"" + LEAKER_NAME
                 + "\"}[4h:1m])";
-        JsonNode envelope = api.query(envelopeQuery, now());
-        for (long deadline = System.nanoTime() + Duration.ofSeconds(75).toNanos();
-             envelope.path("data").path("result").isEmpty() && System.nanoTime() < deadline; envelope = api.query(envelopeQuery, now())) {
-            sleep(Duration.ofSeconds(3));
-        }
+        JsonNode envelope = queryUntilData(envelopeQuery, Duration.ofSeconds(75));
         assertEquals(1, envelope.path("data").path("result").size(), envelope + "\nfloor now: " + api.query(floorQuery, now()).path("data"));
     }
 
@@ -335,6 +327,17 @@ class StackEndToEndTest {
             }
         }
         return true;
+    }
+
+    /** The query's answer at the current time, asked again every 3 s until it has data or the limit has passed. */
+    private static JsonNode queryUntilData(String query, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        JsonNode answer = api.query(query, now());
+        while (answer.path("data").path("result").isEmpty() && System.nanoTime() < deadline) {
+            sleep(Duration.ofSeconds(3));
+            answer = api.query(query, now());
+        }
+        return answer;
     }
 
     private static double value(JsonNode sample) {
