@@ -197,7 +197,10 @@ final class LeakDetector {
      * left out) is kept and logged when it was a suspect, and its history becomes a past life of its service.
      */
     private void ended(Tracked t) {
-        LeakVerdict last = judge(snapshot(t, t.lastSeenSeconds)).exited(t.lastSeenSeconds);
+        // judged again only when something changed since its last verdict: judging the same buckets twice would count
+        // as one more confirmation
+        LeakVerdict last = (verdictIsCurrent(t, t.lastSeenSeconds) ? withLatest(t.verdict, t) : judge(snapshot(t, t.lastSeenSeconds)))
+                .exited(t.lastSeenSeconds);
         if (last.suspect()) {
             // the name is a field: the log library escapes it, so a newline in it cannot start a line
             LOG.atWarn().setMessage("leak detection: a leak suspect exited")
@@ -236,11 +239,10 @@ final class LeakDetector {
                 if (unseenRounds > 0) {
                     return; // not seen in the latest collection: no metrics for it until it is seen again
                 }
-                if (t.verdict == null || t.judgedKey != t.history.judgedKey(nowSeconds)
-                        || t.judgedLivesVersion != pastLives.version(t.service) || t.verdict.info() != t.info) {
-                    toJudge.add(snapshot(t, nowSeconds));
-                } else {
+                if (verdictIsCurrent(t, nowSeconds)) {
                     current.add(withLatest(t.verdict, t));
+                } else {
+                    toJudge.add(snapshot(t, nowSeconds));
                 }
             });
             verdicts = current;
@@ -282,6 +284,12 @@ final class LeakDetector {
         LeakReport r = new LeakReport(nowSeconds, settings, physicalMemoryBytes, verdicts, exited, untrackedNow, services);
         report = r;
         return r;
+    }
+
+    /** Whether the process's verdict was judged from what it would be judged from at {@code nowSeconds}. */
+    private boolean verdictIsCurrent(Tracked t, double nowSeconds) {
+        return t.verdict != null && t.judgedKey == t.history.judgedKey(nowSeconds)
+                && t.judgedLivesVersion == pastLives.version(t.service) && t.verdict.info() == t.info;
     }
 
     /** The verdict with the newest samples and the time to exhaustion they give (these move between bucket ends). */

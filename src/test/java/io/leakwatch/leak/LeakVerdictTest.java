@@ -239,6 +239,35 @@ class LeakVerdictTest {
         assertEquals(1, detector.evaluate(Series.T0 + DAY + 60).exitedSuspects().size(), "the old instance's last verdict is kept");
     }
 
+    /**
+     * A process that exits between two bucket ends keeps the verdict it last had: nothing new is known, so its exit
+     * must not count as one more bucket that confirms the growth.
+     */
+    @org.junit.jupiter.api.Test
+    void aProcessThatExitsWhileConfirmingIsNotConfirmedByItsExit() {
+        long seed = Series.seeds(1).get(0);
+        var info = Series.info("svc", 4242, Series.T0 - 5);
+        double suspectAt = -1; // the first bucket end at which it becomes a suspect
+        LeakDetector uninterrupted = new LeakDetector(DEFAULTS, 64 * 1024 * MIB);
+        for (double t = 0; t <= DAY && suspectAt < 0; t += 60) {
+            uninterrupted.ingest(Series.snapshot(Series.sample(info, seedService(t, seed, 97), handlesSteady(t, seed))), Series.T0 + t);
+            suspectAt = uninterrupted.evaluate(Series.T0 + t).processes().get(0).suspect() ? t : -1;
+        }
+        assertTrue(suspectAt > 0, "the seed's leak becomes a suspect within a day");
+
+        LeakDetector detector = new LeakDetector(DEFAULTS, 64 * 1024 * MIB);
+        LeakVerdict last = null;
+        for (double t = 0; t < suspectAt; t += 60) {
+            detector.ingest(Series.snapshot(Series.sample(info, seedService(t, seed, 97), handlesSteady(t, seed))), Series.T0 + t);
+            last = detector.evaluate(Series.T0 + t).processes().get(0);
+        }
+        assertEquals(ResourceVerdict.Outcome.CONFIRMING, last.privateBytes().outcome(), last.privateBytes().why());
+        detector.ingest(Series.snapshot(), Series.T0 + suspectAt - 30); // the next collection no longer finds it
+        LeakReport report = detector.evaluate(Series.T0 + suspectAt - 30);
+        assertEquals(List.of(), report.processes());
+        assertEquals(List.of(), report.exitedSuspects(), "it exited while still confirming, one bucket short of a suspect");
+    }
+
     @org.junit.jupiter.api.Test
     void theBucketStillFillingIsNotJudged() {
         LeakDetector detector = new LeakDetector(DEFAULTS, 64 * 1024 * MIB);
