@@ -104,12 +104,30 @@ final class ServiceLog {
             }
         }
 
-        private void rotate() throws IOException {
-            for (int i = keptFiles; i >= 1; i--) {
-                Path from = i == 1 ? file : numbered(i - 1);
-                if (Files.exists(from)) {
-                    Files.move(from, numbered(i), StandardCopyOption.REPLACE_EXISTING);
+        /**
+         * Moves the full file aside first: when that fails (on Windows, another program holding it open without
+         * delete sharing), nothing has moved, the file is appended to as before and the next write tries again.
+         */
+        private void rotate() {
+            Path full = file.resolveSibling(file.getFileName() + ".rotating");
+            try {
+                Files.move(file, full, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                return;
+            }
+            try {
+                for (int i = keptFiles; i >= 2; i--) {
+                    if (Files.exists(numbered(i - 1))) {
+                        Files.move(numbered(i - 1), numbered(i), StandardCopyOption.REPLACE_EXISTING);
+                    }
                 }
+            } catch (IOException e) {
+                // an older file would not move: the newest one still becomes .1 (replacing it) rather than be lost
+            }
+            try {
+                Files.move(full, numbered(1), StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                // kept under its .rotating name; the next rotation replaces it
             }
             size = 0;
         }

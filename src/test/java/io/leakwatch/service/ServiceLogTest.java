@@ -58,6 +58,32 @@ class ServiceLogTest {
     }
 
     @Test
+    void aRotationThatFailsKeepsLoggingAndLosesNoOlderFile() throws Exception {
+        Path log = dir.resolve("leakwatch.log");
+        Files.writeString(dir.resolve("leakwatch.log.1"), "older\n");
+        Path blocker = Files.createDirectories(dir.resolve("leakwatch.log.rotating").resolve("in-use"));
+        try (PrintStream out = new PrintStream(new ServiceLog.Rotating(log, 100, 3), true, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 10; i++) {
+                out.println("line " + i + " " + "x".repeat(40)); // the file cannot be moved aside, so it cannot rotate
+            }
+            List<String> lines = Files.readAllLines(log);
+            assertEquals(10, lines.size(), "every line is still written: " + lines);
+            assertEquals("older\n", Files.readString(dir.resolve("leakwatch.log.1")), "no older file moved or lost");
+            assertFalse(Files.exists(dir.resolve("leakwatch.log.2")));
+
+            Files.delete(blocker); // the other program lets go: the next line rotates (at its end, so it goes with them)
+            out.println("after");
+            out.println("newest");
+        }
+        assertEquals("newest" + System.lineSeparator(), Files.readString(log));
+        List<String> rotated = Files.readAllLines(dir.resolve("leakwatch.log.1"));
+        assertEquals(11, rotated.size(), rotated.toString());
+        assertEquals("after", rotated.get(10));
+        assertEquals("older\n", Files.readString(dir.resolve("leakwatch.log.2")));
+        assertFalse(Files.exists(dir.resolve("leakwatch.log.rotating")));
+    }
+
+    @Test
     void theLimitIsTenMebibytesPerFile() {
         assertEquals(10L << 20, ServiceLog.MAX_BYTES);
         assertEquals(3, ServiceLog.KEPT_FILES);
