@@ -283,17 +283,21 @@ class HostileClientsTest {
         String hostileArgument = "x".repeat(30_000) + "password" + ".".repeat(34_000);
         List<Process> processes = new ArrayList<>();
         try {
-            processes.add(new ProcessBuilder("/bin/sh", "-c", "exec sleep 120", hostileArgument).start());
+            Process hostile = new ProcessBuilder("/bin/sh", "-c", "sleep 120; :", hostileArgument).start(); // no exec: sh keeps its argv
+            processes.add(hostile);
             for (int i = 0; i < 20; i++) {
                 processes.add(new ProcessBuilder(longLink.toString(), "120").start());
             }
             processes.add(new ProcessBuilder(secretLink.toString(), "120").start());
             Thread.sleep(500);
+            assertTrue(Files.readAllBytes(Path.of("/proc", Long.toString(hostile.pid()), "cmdline")).length > 64_000,
+                    "the 64 KiB command line is there to be scraped");
             try (ChildExporter exporter = launch(plainConfig);
                  Scraper scraper = new Scraper(exporter.port, null, USER, PASSWORD, 100).warmedUp()) {
                 Thread.sleep(3000);
                 String body = scraper.lastBody();
                 assertTrue(body.contains("windows_exporter_collector_success{collector=\"process\",} 1.0"), "scrape whole");
+                assertTrue(body.contains("process_id=\"" + hostile.pid() + "\""), "the process with the 64 KiB command line is listed");
                 assertTrue(body.contains("leakwatch_collector_cut_names{collector=\"process\",} 20.0"), "20 names cut");
                 assertTrue(!body.contains("process=\"lwhostilelongna" + "n".repeat(150)), "no name longer than the cap");
                 assertTrue(body.contains("process=\"lwhostilelongna" + "n".repeat(io.leakwatch.guard.LabelCapBackend.MAX_NAME_BYTES - 15 - 3) + "...\""),
