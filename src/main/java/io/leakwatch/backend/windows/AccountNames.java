@@ -9,13 +9,16 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
  * SID to owner label, looked up on a thread of its own: LookupAccountSid may ask a domain
- * controller and take seconds, and it must not hold up a scrape. A caller waits at most
- * {@code waitMillis} (long enough for local accounts, which answer at once); after that it gets
- * null and asks again on a later scrape. A failed lookup is retried after {@code failureTtlMillis}
+ * controller and take seconds, and it must not hold up a scrape. The caller that starts a lookup
+ * waits at most {@code waitMillis} for it (long enough for local accounts, which answer at once),
+ * and only when no other lookup is ahead of it: behind a hung domain controller, waiting cannot
+ * help, and a scrape of many new processes must not wait once per process. A caller that gets
+ * null asks again on a later scrape. A failed lookup is retried after {@code failureTtlMillis}
  * (a domain controller that was down at boot must not pin SID strings for the exporter's
  * lifetime); a name is kept for {@code successTtlMillis}. At most {@code maxEntries} SIDs are
  * cached. Thread-safe.
@@ -51,6 +54,7 @@ final class AccountNames implements AutoCloseable {
     private final int maxEntries;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor resolver;
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     AccountNames(Lookup lookup, LongSupplier clockMillis, long waitMillis, long successTtlMillis, long failureTtlMillis,
                  int maxEntries) {
@@ -89,22 +93,26 @@ final class AccountNames implements AutoCloseable {
             }
             entry = entries.computeIfAbsent(sidString, k -> new Entry(sid.clone()));
         }
-        CompletableFuture<Result> pending = entry.pending;
-        if (pending == null && (entry.expiresAt <= now)) {
-            pending = start(entry, sid);
-        }
-        if (pending != null) {
-            try {
-                pending.get(waitMillis, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                // still looking up: the caller keeps the SID string for now
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                // recorded as a failure by the completion below
+        if (entry.pending == null && entry.expiresAt <= now) {
+            boolean firstInLine = inFlight.get() == 0; // else queued behind another lookup: waiting cannot help
+            CompletableFuture<Result> started = start(entry, sid);
+            if (started != null && firstInLine) {
+                await(started);
             }
         }
         return entry.label;
+    }
+
+    private void await(CompletableFuture<Result> lookup) {
+        try {
+            lookup.get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // still looking up: the caller keeps the SID string for now
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // recorded as a failure by the lookup itself
+        }
     }
 
     /**
@@ -135,6 +143,7 @@ final class AccountNames implements AutoCloseable {
     private CompletableFuture<Result> start(Entry entry, byte[] sid) {
         CompletableFuture<Result> future = new CompletableFuture<>();
         entry.pending = future;
+        inFlight.incrementAndGet();
         try {
             resolver.execute(() -> {
                 Result result;
@@ -153,10 +162,12 @@ final class AccountNames implements AutoCloseable {
                     entry.expiresAt = done + failureTtlMillis;
                 }
                 entry.pending = null;
+                inFlight.decrementAndGet();
                 future.complete(result);
             });
         } catch (RejectedExecutionException e) {
             entry.pending = null; // queue full or closed: try again on a later scrape
+            inFlight.decrementAndGet();
             return null;
         }
         return future;
