@@ -131,6 +131,15 @@ class WindowsServiceControlTest {
     }
 
     @Test
+    void uninstallOfAStoppedServiceSendsNoStop() throws Exception {
+        control.install(definition);
+        control.uninstall("leakwatch");
+        assertTrue(scm.services.isEmpty());
+        assertFalse(scm.calls.contains("stop leakwatch"), scm.calls.toString());
+        assertEquals(0, scm.openHandles);
+    }
+
+    @Test
     void requiredPrivilegesAreAUtf16MultiSz() {
         byte[] bytes = JnaScm.multiSz(List.of("SeDebugPrivilege", "SeChangeNotifyPrivilege"));
         assertEquals("SeDebugPrivilege\0SeChangeNotifyPrivilege\0\0", new String(bytes, java.nio.charset.StandardCharsets.UTF_16LE));
