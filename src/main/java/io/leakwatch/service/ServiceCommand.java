@@ -170,14 +170,7 @@ public final class ServiceCommand {
                 WindowsPaths.parent(WindowsPaths.parent(jar)), jna, jna + "\\" + env.jnaPlatform(),
                 jna + "\\" + env.jnaPlatform() + "\\jnidispatch.dll", javaHome, WindowsPaths.parent(javaHome),
                 javaHome + "\\bin", env.javaExecutable(), javaHome + "\\bin\\server", javaHome + "\\lib"));
-        try {
-            Object config = CommandLine.parse(flags).values().get(Flags.CONFIG_FILE);
-            if (config instanceof String file && !file.isEmpty()) {
-                paths.add(file);
-            }
-        } catch (UsageException e) {
-            // validated already
-        }
+        paths.add(ServiceLog.configFile(flags)); // "" without one: skipped below
         for (String path : paths) {
             if (path.isEmpty()) {
                 continue;
