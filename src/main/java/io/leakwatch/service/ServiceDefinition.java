@@ -33,14 +33,10 @@ public record ServiceDefinition(String name, String displayName, String descript
     /**
      * @param javaExecutable absolute path of java.exe
      * @param jar            absolute path of leakwatch.jar
+     * @param jnaPlatform    JNA's folder name for this Windows (win32-x86-64, win32-aarch64)
      * @param jvmOptions     the user's extra JVM options ({@code --service.jvm-option}); they come last, so they win
      * @param flags          leakwatch flags, already validated and with absolute file paths
      */
-    public static ServiceDefinition of(String javaExecutable, String jar, List<String> jvmOptions, List<String> flags) {
-        return of(javaExecutable, jar, "win32-x86-64", jvmOptions, flags);
-    }
-
-    /** @param jnaPlatform JNA's folder name for this Windows (win32-x86-64, win32-aarch64) */
     public static ServiceDefinition of(String javaExecutable, String jar, String jnaPlatform, List<String> jvmOptions,
                                        List<String> flags) {
         String logDirectory = WindowsPaths.parent(ServiceLog.path(flags, jar));
