@@ -145,4 +145,23 @@ class WindowsServiceControlTest {
         assertEquals("SeDebugPrivilege\0SeChangeNotifyPrivilege\0\0", new String(bytes, java.nio.charset.StandardCharsets.UTF_16LE));
         assertThrows(IllegalArgumentException.class, () -> JnaScm.multiSz(List.of("")));
     }
+
+    /** What JnaScm passes to ChangeServiceConfig2, built as jna-platform's W32Service.setFailureActions did. */
+    @Test
+    void failureActionsAreTheStructureW32ServiceBuilt() {
+        Winsvc.SERVICE_FAILURE_ACTIONS info = JnaScm.failureActions(WindowsServiceControl.FAILURE_ACTIONS,
+                WindowsServiceControl.FAILURE_RESET_SECONDS);
+        assertInstanceOf(Winsvc.SERVICE_FAILURE_ACTIONS.ByReference.class, info);
+        assertEquals(24 * 60 * 60, info.dwResetPeriod);
+        assertNull(info.lpRebootMsg);
+        assertNull(info.lpCommand);
+        assertEquals(4, info.cActions);
+        info.write(); // what JNA does before the call: the actions array in native memory, SC_ACTION is two DWORDs
+        for (int i = 0; i < 4; i++) {
+            assertEquals(WindowsServiceControl.FAILURE_ACTIONS.get(i).type(), info.lpsaActions.getPointer().getInt(8L * i));
+            assertEquals(WindowsServiceControl.FAILURE_ACTIONS.get(i).delayMillis(), info.lpsaActions.getPointer().getInt(8L * i + 4));
+        }
+        assertThrows(IllegalArgumentException.class, () -> JnaScm.failureActions(
+                List.of(new Scm.FailureAction(Winsvc.SC_ACTION_REBOOT, 0)), 0), "no SeShutdownPrivilege is acquired");
+    }
 }
