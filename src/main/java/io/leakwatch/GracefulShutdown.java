@@ -3,7 +3,6 @@ package io.leakwatch;
 import org.slf4j.Logger;
 import sun.misc.Signal;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 
@@ -24,8 +23,8 @@ final class GracefulShutdown {
     private final IntConsumer exit;
     private final IntConsumer halt;
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final AtomicBoolean closing = new AtomicBoolean();
-    private final CountDownLatch closed = new CountDownLatch(1);
+    /** Guarded by this: set by the first caller of closeOnce, before it closes. */
+    private boolean closed;
 
     GracefulShutdown(AutoCloseable exporter, Logger log, IntConsumer exit, IntConsumer halt) {
         this.exporter = exporter;
@@ -67,29 +66,21 @@ final class GracefulShutdown {
         stopper.start();
     }
 
-    /** Closes the exporter, or waits until the caller that got here first has closed it. */
-    void closeOnce() {
-        if (closing.compareAndSet(false, true)) {
-            try {
-                exporter.close();
-            } catch (Exception e) {
-                log.warn("while stopping: {}", e.toString());
-            } finally {
-                closed.countDown();
-            }
+    /**
+     * Closes the exporter, or waits until the caller that got here first has closed it: the lock is
+     * held for the whole close, and waiting to enter it cannot be interrupted. Nothing that runs
+     * under the lock (the exporter's close) calls System.exit or waits for another caller of this
+     * method, so the shutdown hook waiting here cannot deadlock with it.
+     */
+    synchronized void closeOnce() {
+        if (closed) {
             return;
         }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                closed.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        closed = true;
+        try {
+            exporter.close();
+        } catch (Exception e) {
+            log.warn("while stopping: {}", e.toString());
         }
     }
 }

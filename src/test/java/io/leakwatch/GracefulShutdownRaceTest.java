@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -45,6 +46,7 @@ class GracefulShutdownRaceTest {
         serviceStop.join(5000);
         waitFor(() -> events.contains("exit 0"));
         assertEquals(1, events.stream().filter("close started"::equals).count(), "closed once");
+        assertTrue(events.contains("close finished"), events.toString());
         assertTrue(events.indexOf("close finished") < events.indexOf("exit 0"), events.toString());
     }
 
@@ -62,8 +64,34 @@ class GracefulShutdownRaceTest {
         releaseClose.countDown();
         serviceStop.join(5000);
         waitFor(() -> events.contains("exit 0"));
+        assertTrue(events.contains("close finished"), events.toString());
+        assertTrue(events.contains("STOPPED reported"), events.toString());
         assertTrue(events.indexOf("close finished") < events.indexOf("STOPPED reported"), events.toString());
         assertEquals(1, events.stream().filter("close started"::equals).count());
+    }
+
+    /** An interrupt does not end the wait early: the loser returns only after the close, with its interrupt kept. */
+    @Test
+    void anInterruptedWaiterStillWaitsForTheClose() throws Exception {
+        Thread serviceStop = new Thread(shutdown::closeOnce);
+        serviceStop.start();
+        assertTrue(closeEntered.await(5, TimeUnit.SECONDS));
+        AtomicBoolean interruptKept = new AtomicBoolean();
+        Thread hook = new Thread(() -> {
+            shutdown.closeOnce();
+            events.add("hook returned");
+            interruptKept.set(Thread.currentThread().isInterrupted());
+        });
+        hook.start();
+        Thread.sleep(100);
+        hook.interrupt();
+        Thread.sleep(300);
+        assertEquals(List.of("close started"), events, "the interrupt ended the wait");
+        releaseClose.countDown();
+        hook.join(5000);
+        serviceStop.join(5000);
+        assertEquals(List.of("close started", "close finished", "hook returned"), events);
+        assertTrue(interruptKept.get(), "the interrupt was swallowed");
     }
 
     @Test

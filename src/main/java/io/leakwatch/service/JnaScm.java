@@ -13,17 +13,16 @@ import com.sun.jna.platform.win32.WinReg;
 import com.sun.jna.platform.win32.Winsvc;
 import io.leakwatch.service.ServiceControl.ServiceException;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * {@link Scm} over jna-platform: its Advapi32 mappings for every call, and {@link W32Service} for
- * what it does well (failure actions, status query, closing). Error codes come from
+ * what it does well (status query, closing). Error codes come from
  * {@link Native#getLastError()}, which JNA saves right after each call; W32Service and
  * W32ServiceManager read Kernel32.GetLastError() later, after other code may have reset it, so
- * the calls whose error a user is told (open, create, start, stop, delete) are made here directly.
+ * the calls whose error a user is told (open, create, configure, start, stop, delete) are made here directly.
  * Not run on Windows by this project's build: see docs/windows.md.
  */
 final class JnaScm implements Scm {
@@ -133,6 +132,30 @@ final class JnaScm implements Scm {
         return text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
     }
 
+    /**
+     * SERVICE_FAILURE_ACTIONS as jna-platform's W32Service.setFailureActions builds it (no reboot
+     * message, no command). A reboot action would also need SeShutdownPrivilege, which W32Service
+     * acquires and this does not: leakwatch never configures one.
+     */
+    static Winsvc.SERVICE_FAILURE_ACTIONS failureActions(List<Scm.FailureAction> actions, int resetPeriodSeconds) {
+        Winsvc.SERVICE_FAILURE_ACTIONS.ByReference info = new Winsvc.SERVICE_FAILURE_ACTIONS.ByReference();
+        info.dwResetPeriod = resetPeriodSeconds;
+        info.lpRebootMsg = null;
+        info.lpCommand = null;
+        info.cActions = actions.size();
+        info.lpsaActions = new Winsvc.SC_ACTION.ByReference();
+        Winsvc.SC_ACTION[] array = (Winsvc.SC_ACTION[]) info.lpsaActions.toArray(actions.size());
+        for (int i = 0; i < actions.size(); i++) {
+            Scm.FailureAction action = actions.get(i);
+            if (action.type() == Winsvc.SC_ACTION_REBOOT) {
+                throw new IllegalArgumentException("a reboot failure action needs SeShutdownPrivilege, not acquired here");
+            }
+            array[i].type = action.type();
+            array[i].delay = action.delayMillis();
+        }
+        return info;
+    }
+
     @Override
     public void registerEventSource(String source) {
         String key = EVENT_SOURCES + source;
@@ -177,27 +200,14 @@ final class JnaScm implements Scm {
 
         @Override
         public void setFailureActions(List<Scm.FailureAction> actions, int resetPeriodSeconds) throws ServiceException {
-            List<Winsvc.SC_ACTION> list = new ArrayList<>();
-            for (Scm.FailureAction a : actions) {
-                Winsvc.SC_ACTION action = new Winsvc.SC_ACTION();
-                action.type = a.type();
-                action.delay = a.delayMillis();
-                list.add(action);
-            }
-            try {
-                service.setFailureActions(list, resetPeriodSeconds, null, null);
-            } catch (Win32Exception e) {
-                throw new ServiceException(name, e.getErrorCode());
-            }
+            changeConfig2(Winsvc.SERVICE_CONFIG_FAILURE_ACTIONS, failureActions(actions, resetPeriodSeconds));
         }
 
         @Override
         public void setFailureActionsOnNonCrashFailures(boolean enabled) throws ServiceException {
-            try {
-                service.setFailureActionsFlag(enabled);
-            } catch (Win32Exception e) {
-                throw new ServiceException(name, e.getErrorCode());
-            }
+            Winsvc.SERVICE_FAILURE_ACTIONS_FLAG flag = new Winsvc.SERVICE_FAILURE_ACTIONS_FLAG();
+            flag.fFailureActionsOnNonCrashFailures = enabled ? 1 : 0;
+            changeConfig2(Winsvc.SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, flag);
         }
 
         @Override

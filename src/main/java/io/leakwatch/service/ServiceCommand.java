@@ -165,19 +165,13 @@ public final class ServiceCommand {
     static void warnAboutWritableFiles(Environment env, List<String> flags, PrintStream err) {
         String jar = env.jar();
         String jna = WindowsPaths.sibling(jar, ServiceDefinition.JNA_DIRECTORY);
+        String jnaLibrary = ServiceDefinition.jnaLibraryDirectory(jar, env.jnaPlatform());
         String javaHome = WindowsPaths.parent(WindowsPaths.parent(env.javaExecutable()));
         List<String> paths = new ArrayList<>(List.of(jar, WindowsPaths.parent(jar),
-                WindowsPaths.parent(WindowsPaths.parent(jar)), jna, jna + "\\" + env.jnaPlatform(),
-                jna + "\\" + env.jnaPlatform() + "\\jnidispatch.dll", javaHome, WindowsPaths.parent(javaHome),
+                WindowsPaths.parent(WindowsPaths.parent(jar)), jna, jnaLibrary,
+                jnaLibrary + "\\jnidispatch.dll", javaHome, WindowsPaths.parent(javaHome),
                 javaHome + "\\bin", env.javaExecutable(), javaHome + "\\bin\\server", javaHome + "\\lib"));
-        try {
-            Object config = CommandLine.parse(flags).values().get(Flags.CONFIG_FILE);
-            if (config instanceof String file && !file.isEmpty()) {
-                paths.add(file);
-            }
-        } catch (UsageException e) {
-            // validated already
-        }
+        paths.add(ServiceLog.configFile(flags)); // "" without one: skipped below
         for (String path : paths) {
             if (path.isEmpty()) {
                 continue;

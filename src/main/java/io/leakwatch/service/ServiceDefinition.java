@@ -33,14 +33,10 @@ public record ServiceDefinition(String name, String displayName, String descript
     /**
      * @param javaExecutable absolute path of java.exe
      * @param jar            absolute path of leakwatch.jar
+     * @param jnaPlatform    JNA's folder name for this Windows (win32-x86-64, win32-aarch64)
      * @param jvmOptions     the user's extra JVM options ({@code --service.jvm-option}); they come last, so they win
      * @param flags          leakwatch flags, already validated and with absolute file paths
      */
-    public static ServiceDefinition of(String javaExecutable, String jar, List<String> jvmOptions, List<String> flags) {
-        return of(javaExecutable, jar, "win32-x86-64", jvmOptions, flags);
-    }
-
-    /** @param jnaPlatform JNA's folder name for this Windows (win32-x86-64, win32-aarch64) */
     public static ServiceDefinition of(String javaExecutable, String jar, String jnaPlatform, List<String> jvmOptions,
                                        List<String> flags) {
         String logDirectory = WindowsPaths.parent(ServiceLog.path(flags, jar));
@@ -53,7 +49,7 @@ public record ServiceDefinition(String name, String displayName, String descript
         arguments.add("-XX:ErrorFile=" + (logDirectory.isEmpty() ? "" : logDirectory + "\\") + "hs_err_pid%p.log");
         // JNA loads the DLL shipped next to the jar (an administrators-only folder) and never unpacks one
         // into a temp folder that other users can write to.
-        arguments.add("-Djna.boot.library.path=" + WindowsPaths.sibling(jar, JNA_DIRECTORY) + "\\" + jnaPlatform);
+        arguments.add("-Djna.boot.library.path=" + jnaLibraryDirectory(jar, jnaPlatform));
         arguments.add("-Djna.nounpack=true");
         arguments.addAll(jvmOptions);
         arguments.add("-jar");
@@ -62,5 +58,10 @@ public record ServiceDefinition(String name, String displayName, String descript
         arguments.add("run");
         arguments.addAll(flags);
         return new ServiceDefinition(NAME, DISPLAY_NAME, DESCRIPTION, WindowsCommandLine.of(javaExecutable, arguments));
+    }
+
+    /** @return the folder of JNA's native library for {@code jnaPlatform}, next to the jar (jna\win32-x86-64) */
+    static String jnaLibraryDirectory(String jar, String jnaPlatform) {
+        return WindowsPaths.sibling(jar, JNA_DIRECTORY) + "\\" + jnaPlatform;
     }
 }

@@ -31,15 +31,21 @@ final class ServiceLog {
 
     /** @param flags the service's (validated) flags; @param jar absolute path of the jar */
     static String path(List<String> flags, String jar) {
+        String file = configFile(flags);
+        return WindowsPaths.sibling(file.isEmpty() ? jar : file, FILE_NAME);
+    }
+
+    /** @return the service flags' {@code --config.file}, or "" without one (or if they do not parse: validated already) */
+    static String configFile(List<String> flags) {
         try {
             Object configFile = CommandLine.parse(flags).values().get(Flags.CONFIG_FILE);
-            if (configFile instanceof String file && !file.isEmpty()) {
-                return WindowsPaths.sibling(file, FILE_NAME);
+            if (configFile instanceof String file) {
+                return file;
             }
         } catch (UsageException e) {
-            // validated at install; fall back to the jar's directory
+            // validated at install
         }
-        return WindowsPaths.sibling(jar, FILE_NAME);
+        return "";
     }
 
     /** Sends System.out and System.err (where the logger writes) to the file, before any logger exists. */

@@ -95,9 +95,7 @@ final class WindowsServiceControl implements ServiceControl {
     @Override
     public void uninstall(String name) throws ServiceException {
         try (Scm.Service service = scm.open(name, WinNT.DELETE | Winsvc.SERVICE_STOP | Winsvc.SERVICE_QUERY_STATUS)) {
-            if (service.status().state() != Winsvc.SERVICE_STOPPED) {
-                stopAndWait(service, name);
-            }
+            stopAndWait(service, name); // returns at once when it is already stopped
             service.delete();
         }
         scm.unregisterEventSource(LogSettings.EVENT_SOURCE);
@@ -106,12 +104,12 @@ final class WindowsServiceControl implements ServiceControl {
     @Override
     public void start(String name) throws ServiceException {
         try (Scm.Service service = scm.open(name, Winsvc.SERVICE_START | Winsvc.SERVICE_QUERY_STATUS)) {
-            Scm.Status status = waitWhilePending(service, service.status());
+            Scm.Status status = waitWhilePending(service);
             if (status.state() == Winsvc.SERVICE_RUNNING) {
                 return;
             }
             service.start();
-            status = waitWhilePending(service, service.status());
+            status = waitWhilePending(service);
             switch (status.state()) {
                 case Winsvc.SERVICE_RUNNING -> {
                 }
@@ -148,12 +146,12 @@ final class WindowsServiceControl implements ServiceControl {
     }
 
     private void stopAndWait(Scm.Service service, String name) throws ServiceException {
-        Scm.Status status = waitWhilePending(service, service.status());
+        Scm.Status status = waitWhilePending(service);
         if (status.state() == Winsvc.SERVICE_STOPPED) {
             return;
         }
         service.stop();
-        status = waitWhilePending(service, service.status());
+        status = waitWhilePending(service);
         if (status.state() != Winsvc.SERVICE_STOPPED) {
             throw new ServiceException("service '" + name + "' is still stopping but has reported no progress for "
                     + seconds(status.waitHintMillis()) + " s", ServiceErrors.SERVICE_REQUEST_TIMEOUT, true);
@@ -165,7 +163,8 @@ final class WindowsServiceControl implements ServiceControl {
      * does: poll every tenth of the wait hint (1 to 10 s), and give up only when the checkpoint has
      * not moved for a whole wait hint. Returns the last status, still pending if it gave up.
      */
-    private Scm.Status waitWhilePending(Scm.Service service, Scm.Status status) throws ServiceException {
+    private Scm.Status waitWhilePending(Scm.Service service) throws ServiceException {
+        Scm.Status status = service.status();
         long start = clock.millis();
         long progressAt = start;
         int checkPoint = status.checkPoint();
@@ -194,6 +193,6 @@ final class WindowsServiceControl implements ServiceControl {
     }
 
     private static long seconds(int millis) {
-        return Math.max(1, Math.round(Math.max(millis, 1_000) / 1000.0));
+        return Math.round(Math.max(millis, 1_000) / 1000.0); // at least 1: the hint counts as 1 s or more
     }
 }

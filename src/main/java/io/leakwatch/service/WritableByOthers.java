@@ -1,8 +1,12 @@
 package io.leakwatch.service;
 
+import com.sun.jna.platform.win32.WinNT;
+
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -13,12 +17,15 @@ import java.util.Set;
  */
 final class WritableByOthers {
     /** FILE_WRITE_DATA/ADD_FILE, FILE_APPEND_DATA/ADD_SUBDIRECTORY, FILE_WRITE_EA, FILE_DELETE_CHILD,
-     * DELETE, WRITE_DAC, WRITE_OWNER, GENERIC_WRITE, GENERIC_ALL. */
-    static final int WRITE_RIGHTS = 0x2 | 0x4 | 0x10 | 0x40 | 0x10000 | 0x40000 | 0x80000 | 0x40000000 | 0x10000000;
-    static final int ACCESS_ALLOWED = 0;
-    static final int ACCESS_DENIED = 1;
+     * DELETE, WRITE_DAC, WRITE_OWNER, GENERIC_WRITE, GENERIC_ALL. Compile-time constants: javac copies
+     * their values here, so no JNA class loads at run time. */
+    static final int WRITE_RIGHTS = WinNT.FILE_WRITE_DATA | WinNT.FILE_APPEND_DATA | WinNT.FILE_WRITE_EA
+            | WinNT.FILE_DELETE_CHILD | WinNT.DELETE | WinNT.WRITE_DAC | WinNT.WRITE_OWNER | WinNT.GENERIC_WRITE
+            | WinNT.GENERIC_ALL;
+    static final int ACCESS_ALLOWED = WinNT.ACCESS_ALLOWED_ACE_TYPE;
+    static final int ACCESS_DENIED = WinNT.ACCESS_DENIED_ACE_TYPE;
     /** AceFlags: the entry only passes to children, it does not apply to this object. */
-    static final int INHERIT_ONLY = 0x08;
+    static final int INHERIT_ONLY = WinNT.INHERIT_ONLY_ACE;
 
     /** One ACE: its type (0 allowed, 1 denied), flags, access mask and trustee SID (S-1-...). */
     record Ace(int type, int flags, int mask, String sid) {
@@ -33,7 +40,7 @@ final class WritableByOthers {
      */
     static List<String> trustees(List<Ace> acl) {
         Set<String> out = new LinkedHashSet<>();
-        java.util.Map<String, Integer> denied = new java.util.HashMap<>();
+        Map<String, Integer> denied = new HashMap<>();
         for (Ace ace : acl) {
             if ((ace.flags() & INHERIT_ONLY) != 0) {
                 continue;

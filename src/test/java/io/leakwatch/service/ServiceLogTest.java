@@ -88,4 +88,17 @@ class ServiceLogTest {
         assertEquals(10L << 20, ServiceLog.MAX_BYTES);
         assertEquals(3, ServiceLog.KEPT_FILES);
     }
+
+    @Test
+    void theLogIsNextToTheConfigFileOrElseNextToTheJar() {
+        String jar = "C:\\Program Files\\leakwatch\\leakwatch.jar";
+        assertEquals("C:\\etc\\leakwatch.yml", ServiceLog.configFile(List.of("--config.file=C:\\etc\\leakwatch.yml")));
+        assertEquals("C:\\etc\\leakwatch.log", ServiceLog.path(List.of("--config.file=C:\\etc\\leakwatch.yml"), jar));
+        assertEquals("", ServiceLog.configFile(List.of()));
+        assertEquals("C:\\Program Files\\leakwatch\\leakwatch.log", ServiceLog.path(List.of(), jar));
+        assertEquals("", ServiceLog.configFile(List.of("--config.file=")));
+        assertEquals("C:\\Program Files\\leakwatch\\leakwatch.log", ServiceLog.path(List.of("--config.file="), jar));
+        assertEquals("", ServiceLog.configFile(List.of("--no-such-flag")), "validated already: no config file");
+        assertEquals("C:\\Program Files\\leakwatch\\leakwatch.log", ServiceLog.path(List.of("--no-such-flag"), jar));
+    }
 }

@@ -14,7 +14,7 @@ class WindowsServiceControlTest {
     private final FakeScm scm = new FakeScm();
     private final WindowsServiceControl control = new WindowsServiceControl(scm, scm, line -> { }, false);
     private final ServiceDefinition definition = ServiceDefinition.of("C:\\Java\\bin\\java.exe",
-            "C:\\Program Files\\leakwatch\\leakwatch.jar", List.of(), List.of("--collector.process.include=svchost.*"));
+            "C:\\Program Files\\leakwatch\\leakwatch.jar", "win32-x86-64", List.of(), List.of("--collector.process.include=svchost.*"));
 
     @Test
     void installRestartsThreeTimesThenStopsRestartingUntilTheCountResets() throws Exception {
@@ -131,9 +131,37 @@ class WindowsServiceControlTest {
     }
 
     @Test
+    void uninstallOfAStoppedServiceSendsNoStop() throws Exception {
+        control.install(definition);
+        control.uninstall("leakwatch");
+        assertTrue(scm.services.isEmpty());
+        assertFalse(scm.calls.contains("stop leakwatch"), scm.calls.toString());
+        assertEquals(0, scm.openHandles);
+    }
+
+    @Test
     void requiredPrivilegesAreAUtf16MultiSz() {
         byte[] bytes = JnaScm.multiSz(List.of("SeDebugPrivilege", "SeChangeNotifyPrivilege"));
         assertEquals("SeDebugPrivilege\0SeChangeNotifyPrivilege\0\0", new String(bytes, java.nio.charset.StandardCharsets.UTF_16LE));
         assertThrows(IllegalArgumentException.class, () -> JnaScm.multiSz(List.of("")));
+    }
+
+    /** What JnaScm passes to ChangeServiceConfig2, built as jna-platform's W32Service.setFailureActions did. */
+    @Test
+    void failureActionsAreTheStructureW32ServiceBuilt() {
+        Winsvc.SERVICE_FAILURE_ACTIONS info = JnaScm.failureActions(WindowsServiceControl.FAILURE_ACTIONS,
+                WindowsServiceControl.FAILURE_RESET_SECONDS);
+        assertInstanceOf(Winsvc.SERVICE_FAILURE_ACTIONS.ByReference.class, info);
+        assertEquals(24 * 60 * 60, info.dwResetPeriod);
+        assertNull(info.lpRebootMsg);
+        assertNull(info.lpCommand);
+        assertEquals(4, info.cActions);
+        info.write(); // what JNA does before the call: the actions array in native memory, SC_ACTION is two DWORDs
+        for (int i = 0; i < 4; i++) {
+            assertEquals(WindowsServiceControl.FAILURE_ACTIONS.get(i).type(), info.lpsaActions.getPointer().getInt(8L * i));
+            assertEquals(WindowsServiceControl.FAILURE_ACTIONS.get(i).delayMillis(), info.lpsaActions.getPointer().getInt(8L * i + 4));
+        }
+        assertThrows(IllegalArgumentException.class, () -> JnaScm.failureActions(
+                List.of(new Scm.FailureAction(Winsvc.SC_ACTION_REBOOT, 0)), 0), "no SeShutdownPrivilege is acquired");
     }
 }
