@@ -1,7 +1,6 @@
 package io.leakwatch;
 
-import io.leakwatch.backend.linux.ProcfsDiagnosis;
-import io.leakwatch.backend.windows.WindowsDiagnosis;
+import io.leakwatch.backend.Backends;
 import io.leakwatch.common.Logging;
 import io.leakwatch.common.Version;
 import io.leakwatch.config.CommandLine;
@@ -10,7 +9,6 @@ import io.leakwatch.config.UsageException;
 
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code leakwatch diagnose [flags]}: one pass over every native call (Windows) or procfs file
@@ -50,16 +48,7 @@ final class DiagnoseCommand {
         out.println("leakwatch " + Version.VERSION + " diagnose: " + os + " " + System.getProperty("os.version", "")
                 + " " + System.getProperty("os.arch", "") + ", Java " + System.getProperty("java.version", "")
                 + " (" + System.getProperty("java.vm.name", "") + "), pid " + ProcessHandle.current().pid());
-        List<String> lines;
-        String lower = os.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("windows")) {
-            lines = WindowsDiagnosis.run(settings.process().cmdline());
-        } else if (lower.contains("linux")) {
-            lines = ProcfsDiagnosis.run(settings.process().procfs(), settings.process().cmdline(), ProcessHandle.current().pid());
-        } else {
-            lines = List.of("no process backend for operating system '" + os + "'");
-        }
-        lines.forEach(out::println);
+        Backends.diagnose(settings.process(), ProcessHandle.current().pid()).forEach(out::println);
         return 0;
     }
 }

@@ -232,7 +232,8 @@ public final class LinuxProcBackend implements ProcessBackend {
         return Long.parseLong(entry);
     }
 
-    private static boolean isPid(String entry) {
+    /** A procfs entry that names a process: 1 to 10 ASCII digits. */
+    static boolean isPid(String entry) {
         if (entry.isEmpty() || entry.length() > 10) {
             return false;
         }

@@ -65,7 +65,7 @@ public final class ProcfsDiagnosis {
         String[] entries = procfs.toFile().list();
         List<String> pids = new ArrayList<>();
         for (String e : entries == null ? new String[0] : entries) {
-            if (!e.isEmpty() && e.length() <= 10 && e.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            if (LinuxProcBackend.isPid(e)) {
                 pids.add(e);
             }
         }

@@ -48,6 +48,8 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
     private final WinNT.TOKEN_USER tokenUser = new WinNT.TOKEN_USER(TOKEN_USER_BYTES);
     private final WinBase.FILETIME[] times = {new WinBase.FILETIME(), new WinBase.FILETIME(),
             new WinBase.FILETIME(), new WinBase.FILETIME()};
+    private final WinNT.HANDLEByReference tokenRef = new WinNT.HANDLEByReference(); // written before it is read
+    private final IntByReference tokenUserLength = new IntByReference(); // written, never read
     private boolean closed;
 
     JnaProcessDetailsReader(WindowsApi api, NativeTrace trace) {
@@ -127,7 +129,7 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         if (!ok) {
             return false;
         }
-        long created = ((long) times[0].dwHighDateTime << 32) | (times[0].dwLowDateTime & 0xFFFF_FFFFL);
+        long created = times[0].toDWordLong().longValue();
         if (created != createTime) {
             trace.outcome("GetProcessTimes", "CreateTime differs: pid reused", pid);
             return false;
@@ -137,7 +139,6 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
 
     /** @return {label, unresolved SID ("" when the label is a name)} */
     private String[] owner(WinNT.HANDLE process, long pid) {
-        WinNT.HANDLEByReference tokenRef = new WinNT.HANDLEByReference();
         if (!api.advapi32.OpenProcessToken(process, WinNT.TOKEN_QUERY, tokenRef)) {
             trace.win32("OpenProcessToken", false, api.lastError.getAsInt(), pid);
             return new String[]{"", ""};
@@ -145,9 +146,8 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         trace.win32("OpenProcessToken", true, 0, pid);
         WinNT.HANDLE token = tokenRef.getValue();
         try {
-            IntByReference returned = new IntByReference();
             boolean ok = api.advapi32.GetTokenInformation(token, WinNT.TOKEN_INFORMATION_CLASS.TokenUser, tokenUser,
-                    TOKEN_USER_BYTES, returned);
+                    TOKEN_USER_BYTES, tokenUserLength);
             trace.win32("GetTokenInformation(TokenUser)", ok, ok ? 0 : api.lastError.getAsInt(), pid);
             if (!ok) {
                 return new String[]{"", ""};

@@ -1,5 +1,7 @@
 package io.leakwatch.backend.windows;
 
+import com.sun.jna.platform.win32.NTStatus;
+import com.sun.jna.platform.win32.WinError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,13 +18,27 @@ public final class NativeTrace {
     static final int MAX_OUTCOMES = 32;
     private static final Logger LOG = LoggerFactory.getLogger("io.leakwatch.backend.windows.native");
     private static final Map<Integer, String> WIN32_NAMES = Map.of(
-            5, "access denied", 6, "invalid handle", 87, "invalid parameter: process gone",
-            122, "insufficient buffer", 299, "partial copy", 1300, "privilege not held",
-            1332, "no account for this SID", 1722, "RPC server unavailable", 1789, "trust relationship failed");
+            WinError.ERROR_ACCESS_DENIED, "access denied",
+            WinError.ERROR_INVALID_HANDLE, "invalid handle",
+            WinError.ERROR_INVALID_PARAMETER, "invalid parameter: process gone",
+            WinError.ERROR_INSUFFICIENT_BUFFER, "insufficient buffer",
+            WinError.ERROR_PARTIAL_COPY, "partial copy",
+            // what AdjustTokenPrivileges leaves when the token lacks the privilege (see DebugPrivilege)
+            WinError.ERROR_NOT_ALL_ASSIGNED, "privilege not held",
+            WinError.ERROR_NONE_MAPPED, "no account for this SID",
+            WinError.RPC_S_SERVER_UNAVAILABLE, "RPC server unavailable",
+            WinError.ERROR_TRUSTED_RELATIONSHIP_FAILURE, "trust relationship failed");
+    /** Named where this project or jna-platform's NTStatus has a constant; the others have none. */
     private static final Map<Integer, String> NTSTATUS_NAMES = Map.of(
-            0x00000000, "success", 0xC0000004, "info length mismatch", 0xC0000023, "buffer too small",
-            0xC0000022, "access denied", 0xC0000003, "invalid info class", 0xC000010A, "process is terminating",
-            0x80000005, "buffer overflow", 0xC0000008, "invalid handle", 0xC0000005, "access violation");
+            NtStatus.SUCCESS, "success",
+            NtStatus.INFO_LENGTH_MISMATCH, "info length mismatch",
+            NtStatus.BUFFER_TOO_SMALL, "buffer too small",
+            NTStatus.STATUS_ACCESS_DENIED, "access denied",
+            0xC0000003, "invalid info class", // STATUS_INVALID_INFO_CLASS
+            0xC000010A, "process is terminating", // STATUS_PROCESS_IS_TERMINATING
+            NtStatus.BUFFER_OVERFLOW, "buffer overflow",
+            0xC0000008, "invalid handle", // STATUS_INVALID_HANDLE
+            0xC0000005, "access violation"); // STATUS_ACCESS_VIOLATION
 
     private final Map<String, Map<String, Long>> counts = new TreeMap<>();
 

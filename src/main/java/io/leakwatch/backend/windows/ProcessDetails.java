@@ -20,10 +20,6 @@ public record ProcessDetails(String owner, String cmdline, long processGroupId, 
         }
     }
 
-    public ProcessDetails(String owner, String cmdline) {
-        this(owner, cmdline, 0, "");
-    }
-
     /** The same details with the owner's account name, once it is known. */
     public ProcessDetails withOwner(String accountName) {
         return new ProcessDetails(accountName, cmdline, processGroupId, "");

@@ -27,10 +27,14 @@ public final class ProcessInformationBuffer implements AutoCloseable {
     private final int maxBytes;
     private final Memory returnLength = new Memory(4);
     private Memory buffer;
-    private int lastAttempts;
 
     /** One NtQuerySystemInformation call of the last fill: what we offered and what it answered. */
     public record Call(int bufferBytes, int status, long returnLength) {
+        /** The call's context in the debug log: formatted only when that line is written. */
+        @Override
+        public String toString() {
+            return "buffer=" + bufferBytes + " returnLength=" + returnLength;
+        }
     }
 
     /** A filled buffer: valid until the next {@link #fill()} or {@link #close()}. */
@@ -68,14 +72,13 @@ public final class ProcessInformationBuffer implements AutoCloseable {
         }
         lastCalls.clear();
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            lastAttempts = attempt;
             int capacity = (int) buffer.size();
             returnLength.setInt(0, 0);
             int status = call.querySystemProcessInformation(buffer, capacity, returnLength);
             long reported = Integer.toUnsignedLong(returnLength.getInt(0));
-            lastCalls.add(new Call(capacity, status, reported));
-            trace.ntstatus("NtQuerySystemInformation(SystemProcessInformation)", status,
-                    "buffer=" + capacity + " returnLength=" + reported);
+            Call made = new Call(capacity, status, reported);
+            lastCalls.add(made);
+            trace.ntstatus("NtQuerySystemInformation(SystemProcessInformation)", status, made);
             if (status == NtStatus.INFO_LENGTH_MISMATCH || status == NtStatus.BUFFER_TOO_SMALL) {
                 grow(reported);
                 continue;
@@ -122,7 +125,7 @@ public final class ProcessInformationBuffer implements AutoCloseable {
 
     /** Calls the last {@link #fill()} needed. */
     public int lastAttempts() {
-        return lastAttempts;
+        return lastCalls.size();
     }
 
     @Override

@@ -76,26 +76,27 @@ public final class WindowsDiagnosis {
                             boolean cmdline, long ownPid) {
         List<String> out = new ArrayList<>();
         out.add("SeDebugPrivilege: " + DebugPrivilege.enable(api, trace));
-        ProcessInformationBuffer buffer = new ProcessInformationBuffer(call, trace);
-        SpiParse parse;
-        try {
-            ProcessInformationBuffer.Filled filled = buffer.fill();
-            parse = SpiParser.parse(filled.bytes(), filled.length(), filled.baseAddress());
-            callLines(buffer, out);
-            out.add("NtQuerySystemInformation: " + filled.length() + " bytes used of a " + buffer.capacity() + "-byte buffer");
-        } catch (BackendException e) {
-            callLines(buffer, out);
-            out.add("NtQuerySystemInformation: failed: " + e.getMessage());
-            buffer.close();
-            return out;
+        SpiParse parse; // plain Java values: the native buffer is not needed after parsing
+        try (ProcessInformationBuffer buffer = new ProcessInformationBuffer(call, trace)) {
+            try {
+                ProcessInformationBuffer.Filled filled = buffer.fill();
+                parse = SpiParser.parse(filled.bytes(), filled.length(), filled.baseAddress());
+                callLines(buffer, out);
+                out.add("NtQuerySystemInformation: " + filled.length() + " bytes used of a " + buffer.capacity() + "-byte buffer");
+            } catch (BackendException e) {
+                callLines(buffer, out);
+                out.add("NtQuerySystemInformation: failed: " + e.getMessage());
+                return out;
+            }
         }
         List<SpiRecord> records = parse.records();
         out.add("records: " + records.size() + ", malformed " + parse.malformed()
                 + (parse.problem() == null || parse.problem().isEmpty() ? "" : " (" + parse.problem() + ")"));
         List<String> allZero = new ArrayList<>();
+        List<SpiRecord> counted = records.stream().filter(r -> r.pid() != 0).toList(); // all but Idle
+        long of = counted.size();
         for (Map.Entry<String, ToLongFunction<SpiRecord>> field : FIELDS.entrySet()) {
-            long zero = records.stream().filter(r -> r.pid() != 0).mapToLong(field.getValue()).filter(v -> v == 0).count();
-            long of = records.stream().filter(r -> r.pid() != 0).count();
+            long zero = counted.stream().mapToLong(field.getValue()).filter(v -> v == 0).count();
             out.add("field " + field.getKey() + ": 0 in " + zero + " of " + of + " records (Idle not counted)");
             if (of > 0 && zero == of) {
                 allZero.add(field.getKey());
@@ -160,7 +161,6 @@ public final class WindowsDiagnosis {
             e.getValue().forEach((outcome, count) -> line.append(' ').append(outcome).append(" x").append(count).append(';'));
             out.add(line.substring(0, line.length() - 1));
         }
-        buffer.close();
         return out;
     }
 

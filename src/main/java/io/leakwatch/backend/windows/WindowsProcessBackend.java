@@ -28,7 +28,6 @@ public final class WindowsProcessBackend implements ProcessBackend {
     private final boolean readCmdline;
     private final boolean iisAppPools;
     private final LifetimeCache<Long, KnownProcess> known = new LifetimeCache<>();
-    private final NativeTrace trace;
     private boolean reportedMalformed;
 
     /** Static facts of one process lifetime. */
@@ -38,10 +37,9 @@ public final class WindowsProcessBackend implements ProcessBackend {
         ProcessDetails details; // null until first needed
         ProcessInfo info; // null until the first sample
 
-        KnownProcess(String name, boolean selected, ProcessDetails details) {
+        KnownProcess(String name, boolean selected) {
             this.name = name;
             this.selected = selected;
-            this.details = details;
         }
     }
 
@@ -54,12 +52,6 @@ public final class WindowsProcessBackend implements ProcessBackend {
      */
     public WindowsProcessBackend(ProcessInformationBuffer buffer, ProcessDetailsReader details, ProcessFilter filter,
                                  boolean readCmdline, boolean iisAppPools) {
-        this(buffer, details, filter, readCmdline, iisAppPools, new NativeTrace());
-    }
-
-    WindowsProcessBackend(ProcessInformationBuffer buffer, ProcessDetailsReader details, ProcessFilter filter,
-                          boolean readCmdline, boolean iisAppPools, NativeTrace trace) {
-        this.trace = trace;
         this.buffer = buffer;
         this.details = details;
         this.filter = filter;
@@ -81,7 +73,7 @@ public final class WindowsProcessBackend implements ProcessBackend {
                     + " and process group; run elevated or as the service to see them");
         }
         return new WindowsProcessBackend(new ProcessInformationBuffer(api::querySystemProcessInformation, trace),
-                new JnaProcessDetailsReader(api, trace), filter, readCmdline, iisAppPools, trace);
+                new JnaProcessDetailsReader(api, trace), filter, readCmdline, iisAppPools);
     }
 
     /**
@@ -99,16 +91,6 @@ public final class WindowsProcessBackend implements ProcessBackend {
             String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             throw new IllegalArgumentException("cannot load ntdll/kernel32/advapi32 through JNA: " + reason);
         }
-    }
-
-    /** What every native call returned so far (for diagnose). */
-    public NativeTrace trace() {
-        return trace;
-    }
-
-    /** The NtQuerySystemInformation calls of the last collection. */
-    public List<ProcessInformationBuffer.Call> lastCalls() {
-        return buffer.lastCalls();
     }
 
     @Override
@@ -147,8 +129,10 @@ public final class WindowsProcessBackend implements ProcessBackend {
             return null;
         }
         if (process.details == null) {
-            process.details = readDetails(r);
-            if (iisAppPools && IisAppPools.isWorkerProcess(process.name)) {
+            // an IIS worker's command line names its pool, even when the cmdline label is off
+            boolean iisWorker = iisAppPools && IisAppPools.isWorkerProcess(process.name);
+            process.details = readDetails(r, iisWorker);
+            if (iisWorker) {
                 process.name = IisAppPools.processName(process.name, process.details.cmdline());
             }
         } else if (!process.details.unresolvedSid().isEmpty()) {
@@ -175,16 +159,14 @@ public final class WindowsProcessBackend implements ProcessBackend {
      */
     private KnownProcess discover(SpiRecord r) {
         String name = WindowsProcessNames.of(r.pid(), r.imageName());
-        return new KnownProcess(name, filter.selects(name), null);
+        return new KnownProcess(name, filter.selects(name));
     }
 
-    private ProcessDetails readDetails(SpiRecord r) {
+    private ProcessDetails readDetails(SpiRecord r, boolean iisWorker) {
         if (r.pid() == 0) {
             return ProcessDetails.EMPTY; // the Idle process cannot be opened
         }
-        // an IIS worker's command line names its pool, even when the cmdline label is off
-        boolean cmdline = readCmdline || (iisAppPools && IisAppPools.isWorkerProcess(WindowsProcessNames.of(r.pid(), r.imageName())));
-        return details.read(r.pid(), r.createTime(), cmdline);
+        return details.read(r.pid(), r.createTime(), readCmdline || iisWorker);
     }
 
     static ProcessSample toSample(SpiRecord r, ProcessInfo info) {

@@ -15,6 +15,11 @@ class ProcessInformationBufferTest {
             ProcessInformationBuffer.Filled filled = buffer.fill();
             assertEquals(2, buffer.lastAttempts());
             assertEquals(2, nt.calls);
+            assertEquals(2, buffer.lastCalls().size());
+            ProcessInformationBuffer.Call first = buffer.lastCalls().get(0);
+            assertEquals(4096, first.bufferBytes());
+            assertEquals(NtStatus.INFO_LENGTH_MISMATCH, first.status());
+            assertEquals("buffer=4096 returnLength=" + first.returnLength(), first.toString(), "the debug log's context");
             assertTrue(buffer.capacity() > 60 * (0x100 + 10 * 0x50), "grown to what the call asked for");
             assertTrue(buffer.capacity() >= nt.bufferLengthsSeen.get(0) + 64 * 1024, "with headroom");
             SpiParse parse = SpiParser.parse(filled.bytes(), filled.length(), filled.baseAddress());

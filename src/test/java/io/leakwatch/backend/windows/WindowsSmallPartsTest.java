@@ -55,6 +55,30 @@ class WindowsSmallPartsTest {
     }
 
     @Test
+    void nativeOutcomesAreNamedForTheLogAndTheDiagnosis() {
+        assertEquals("Win32 error 5 (access denied)", NativeTrace.win32Text(5));
+        assertEquals("Win32 error 6 (invalid handle)", NativeTrace.win32Text(6));
+        assertEquals("Win32 error 87 (invalid parameter: process gone)", NativeTrace.win32Text(87));
+        assertEquals("Win32 error 122 (insufficient buffer)", NativeTrace.win32Text(122));
+        assertEquals("Win32 error 299 (partial copy)", NativeTrace.win32Text(299));
+        assertEquals("Win32 error 1300 (privilege not held)", NativeTrace.win32Text(1300));
+        assertEquals("Win32 error 1332 (no account for this SID)", NativeTrace.win32Text(1332));
+        assertEquals("Win32 error 1722 (RPC server unavailable)", NativeTrace.win32Text(1722));
+        assertEquals("Win32 error 1789 (trust relationship failed)", NativeTrace.win32Text(1789));
+        assertEquals("Win32 error 1314", NativeTrace.win32Text(1314), "no name: the number alone");
+        assertEquals("NTSTATUS 0x00000000 (success)", NativeTrace.ntstatusText(0));
+        assertEquals("NTSTATUS 0xC0000004 (info length mismatch)", NativeTrace.ntstatusText(0xC0000004));
+        assertEquals("NTSTATUS 0xC0000023 (buffer too small)", NativeTrace.ntstatusText(0xC0000023));
+        assertEquals("NTSTATUS 0xC0000022 (access denied)", NativeTrace.ntstatusText(0xC0000022));
+        assertEquals("NTSTATUS 0xC0000003 (invalid info class)", NativeTrace.ntstatusText(0xC0000003));
+        assertEquals("NTSTATUS 0xC000010A (process is terminating)", NativeTrace.ntstatusText(0xC000010A));
+        assertEquals("NTSTATUS 0x80000005 (buffer overflow)", NativeTrace.ntstatusText(0x80000005));
+        assertEquals("NTSTATUS 0xC0000008 (invalid handle)", NativeTrace.ntstatusText(0xC0000008));
+        assertEquals("NTSTATUS 0xC0000005 (access violation)", NativeTrace.ntstatusText(0xC0000005));
+        assertEquals("NTSTATUS 0xC0000017", NativeTrace.ntstatusText(0xC0000017), "no name: the number alone");
+    }
+
+    @Test
     void iisAppPoolFromTheWorkerCommandLine() {
         assertEquals(Optional.of("DefaultAppPool"), IisAppPools.appPool(
                 "c:\\windows\\system32\\inetsrv\\w3wp.exe -ap \"DefaultAppPool\" -v \"v4.0\" -l \"webengine4.dll\""));
