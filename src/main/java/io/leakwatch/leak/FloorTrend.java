@@ -95,12 +95,11 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
         if (usable.isEmpty()) {
             return null;
         }
+        // the finest consistent scale, else the coarsest with enough points: each scale that has enough points
+        // replaces the one before, and the loop stops at the first consistent one
         List<Envelope> chosen = null;
         int chosenScale = 0;
         double chosenFall = 1;
-        List<Envelope> coarsest = null;
-        int coarsestScale = 0;
-        double coarsestFall = 1;
         for (int k : SCALES) {
             List<Envelope> env = new ArrayList<>(usable.size());
             double ups = 0;
@@ -125,23 +124,15 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
                 break; // coarser scales have even fewer points
             }
             double fall = ups > 0 ? Math.min(downs / ups, 1) : 1;
-            coarsest = env;
-            coarsestScale = k;
-            coarsestFall = fall;
+            chosen = env;
+            chosenScale = k;
+            chosenFall = fall;
             if (fall <= CONSISTENT_SHARE) {
-                chosen = env;
-                chosenScale = k;
-                chosenFall = fall;
                 break;
             }
         }
         if (chosen == null) {
-            if (coarsest == null) {
-                return null;
-            }
-            chosen = coarsest;
-            chosenScale = coarsestScale;
-            chosenFall = coarsestFall;
+            return null;
         }
         return analyse(chosen, chosenScale, chosenFall, windowSeconds, usable.get(0).bucketSeconds());
     }
