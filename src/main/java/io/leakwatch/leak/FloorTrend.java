@@ -25,15 +25,11 @@ import java.util.List;
  *                       trend predicts: 3 means the rise is spread over the window
  * @param recentRise     rise of the envelope over the recent span (see {@link #recentSpanSeconds}), NaN when too few points
  * @param recentExpected what the trend predicts over that span
- * @param fallBack       how much the envelope fell, as a share of how much it rose (summed over steps); 1 or more
- *                       for a flat or falling one
- * @param lastFloor      the newest complete floor of the newest life
  * @param newestFrom     time of the newest life's first envelope point (the trend line is drawn from here...)
  * @param newestTo       ...to its last
  */
 record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double intercept, double z, int quarterRises,
-                  double recentRise, double recentExpected, double fallBack, double lastFloor, double newestFrom,
-                  double newestTo) {
+                  double recentRise, double recentExpected, double newestFrom, double newestTo) {
     static final int[] SCALES = {1, 2, 4, 8, 12};
     static final double CONSISTENT_SHARE = 0.25;
     static final int QUARTERS = 4;
@@ -65,11 +61,6 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
         }
     }
 
-    /** The envelope rose without falling back much: the rise is not a sawtooth longer than every scale, nor a wander. */
-    boolean consistent() {
-        return fallBack <= CONSISTENT_SHARE;
-    }
-
     boolean growthIsCurrent() {
         return !Double.isNaN(recentRise) && recentExpected > 0 && recentRise >= RECENT_RISE_SHARE * recentExpected;
     }
@@ -99,7 +90,6 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
         // replaces the one before, and the loop stops at the first consistent one
         List<Envelope> chosen = null;
         int chosenScale = 0;
-        double chosenFall = 1;
         for (int k : SCALES) {
             List<Envelope> env = new ArrayList<>(usable.size());
             double ups = 0;
@@ -126,7 +116,6 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
             double fall = ups > 0 ? Math.min(downs / ups, 1) : 1;
             chosen = env;
             chosenScale = k;
-            chosenFall = fall;
             if (fall <= CONSISTENT_SHARE) {
                 break;
             }
@@ -134,7 +123,7 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
         if (chosen == null) {
             return null;
         }
-        return analyse(chosen, chosenScale, chosenFall, windowSeconds, usable.get(0).bucketSeconds());
+        return analyse(chosen, chosenScale, windowSeconds, usable.get(0).bucketSeconds());
     }
 
     private static Life withoutUnknown(Life l) {
@@ -187,7 +176,7 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
         return new Envelope(Arrays.copyOf(times, m), Arrays.copyOf(ages, m), Arrays.copyOf(values, m));
     }
 
-    private static FloorTrend analyse(List<Envelope> env, int scale, double fall, double windowSeconds, double bucketSeconds) {
+    private static FloorTrend analyse(List<Envelope> env, int scale, double windowSeconds, double bucketSeconds) {
         double[][] times = new double[env.size()][];
         double[][] values = new double[env.size()][];
         int points = 0;
@@ -210,8 +199,7 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
         double[] recent = recentRise(env, slope, recentSpanSeconds(windowSeconds, bucketSeconds, scale));
         Envelope newest = env.get(env.size() - 1);
         return new FloorTrend(points, scale, stats.slope(), intercepts[env.size() - 1], stats.z(), quarterRises, recent[0],
-                recent[1], fall, newest.values()[newest.values().length - 1], newest.times()[0],
-                newest.times()[newest.times().length - 1]);
+                recent[1], newest.times()[0], newest.times()[newest.times().length - 1]);
     }
 
     /**
