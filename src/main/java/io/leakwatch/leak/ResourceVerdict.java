@@ -135,6 +135,6 @@ record ResourceVerdict(FloorTrend trend, Outcome outcome, String why) {
             double unit = Math.pow(10, Math.floor(Math.log10(odds)) - 1); // two significant digits
             return String.format(Locale.ROOT, "1 in %,.0f", Math.round(odds / unit) * unit);
         }
-        return String.format(Locale.ROOT, "%.0f%%", p * 100);
+        return Human.percent(p);
     }
 }
