@@ -23,13 +23,14 @@ import java.util.List;
  * @param quarterRises   how many of the 3 steps between the medians of the 4 quarters of the history (by age
  *                       of the process, each life's own baseline removed) rose by at least a quarter of what the
  *                       trend predicts: 3 means the rise is spread over the window
- * @param recentRise     rise of the envelope over the recent span (see {@link #recentSpanSeconds}), NaN when too few points
+ * @param recentSpanSeconds the recent span: a quarter of the window, or two envelope widths if longer
+ * @param recentRise     rise of the envelope over the recent span, NaN when too few points
  * @param recentExpected what the trend predicts over that span
  * @param newestFrom     time of the newest life's first envelope point (the trend line is drawn from here...)
  * @param newestTo       ...to its last
  */
 record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double intercept, double z, int quarterRises,
-                  double recentRise, double recentExpected, double newestFrom, double newestTo) {
+                  double recentSpanSeconds, double recentRise, double recentExpected, double newestFrom, double newestTo) {
     static final int[] SCALES = {1, 2, 4, 8, 12};
     static final double CONSISTENT_SHARE = 0.25;
     static final int QUARTERS = 4;
@@ -66,7 +67,7 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
     }
 
     /** The span whose rise tells whether growth is still going on: a quarter of the window, or two envelope widths. */
-    static double recentSpanSeconds(double windowSeconds, double bucketSeconds, int scaleBuckets) {
+    private static double recentSpan(double windowSeconds, double bucketSeconds, int scaleBuckets) {
         return Math.max(windowSeconds / QUARTERS, 2.0 * scaleBuckets * bucketSeconds);
     }
 
@@ -196,10 +197,11 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
             intercepts[b] = TrendStatistics.median(offsets, offsets.length);
         }
         int quarterRises = quarterRises(env, intercepts, slope);
-        double[] recent = recentRise(env, slope, recentSpanSeconds(windowSeconds, bucketSeconds, scale));
+        double recentSpan = recentSpan(windowSeconds, bucketSeconds, scale);
+        double[] recent = recentRise(env, slope, recentSpan);
         Envelope newest = env.get(env.size() - 1);
-        return new FloorTrend(points, scale, stats.slope(), intercepts[env.size() - 1], stats.z(), quarterRises, recent[0],
-                recent[1], newest.times()[0], newest.times()[newest.times().length - 1]);
+        return new FloorTrend(points, scale, stats.slope(), intercepts[env.size() - 1], stats.z(), quarterRises, recentSpan,
+                recent[0], recent[1], newest.times()[0], newest.times()[newest.times().length - 1]);
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
-
 import java.util.Locale;
 import java.util.function.DoubleFunction;
 
@@ -110,7 +108,7 @@ record ResourceVerdict(FloorTrend trend, Outcome outcome, String why) {
         }
         if (!trend.growthIsCurrent()) {
             return new ResourceVerdict(trend, Outcome.LEVELLED_OFF, rate + " over the window, but the last "
-                    + Human.duration(FloorTrend.recentSpanSeconds(windowSeconds, windowSeconds / LeakSettings.BUCKETS, trend.scaleBuckets()))
+                    + Human.duration(trend.recentSpanSeconds())
                     + " rose only " + perDayShare(trend) + " of that: it has levelled off");
         }
         if (history.streak() + 1 < CONFIRMATIONS && !history.wasSuspect()) {
