@@ -34,10 +34,6 @@ final class FloorHistory {
         Arrays.fill(handleFloors, Double.NaN);
     }
 
-    double bucketSeconds() {
-        return bucketSeconds;
-    }
-
     long bucketOf(double timeSeconds) {
         return (long) Math.floor(timeSeconds / bucketSeconds);
     }
@@ -183,14 +179,6 @@ final class FloorHistory {
 
         double midSeconds(int i) {
             return (ids[i] + 0.5) * bucketSeconds;
-        }
-
-        double[] midSeconds() {
-            double[] mids = new double[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                mids[i] = midSeconds(i);
-            }
-            return mids;
         }
 
         int size() {

@@ -23,17 +23,14 @@ import java.util.List;
  * @param quarterRises   how many of the 3 steps between the medians of the 4 quarters of the history (by age
  *                       of the process, each life's own baseline removed) rose by at least a quarter of what the
  *                       trend predicts: 3 means the rise is spread over the window
- * @param recentRise     rise of the envelope over the recent span (see {@link #recentSpanSeconds}), NaN when too few points
+ * @param recentSpanSeconds the recent span: a quarter of the window, or two envelope widths if longer
+ * @param recentRise     rise of the envelope over the recent span, NaN when too few points
  * @param recentExpected what the trend predicts over that span
- * @param fallBack       how much the envelope fell, as a share of how much it rose (summed over steps); 1 or more
- *                       for a flat or falling one
- * @param lastFloor      the newest complete floor of the newest life
  * @param newestFrom     time of the newest life's first envelope point (the trend line is drawn from here...)
  * @param newestTo       ...to its last
  */
 record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double intercept, double z, int quarterRises,
-                  double recentRise, double recentExpected, double fallBack, double lastFloor, double newestFrom,
-                  double newestTo) {
+                  double recentSpanSeconds, double recentRise, double recentExpected, double newestFrom, double newestTo) {
     static final int[] SCALES = {1, 2, 4, 8, 12};
     static final double CONSISTENT_SHARE = 0.25;
     static final int QUARTERS = 4;
@@ -65,17 +62,12 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
         }
     }
 
-    /** The envelope rose without falling back much: the rise is not a sawtooth longer than every scale, nor a wander. */
-    boolean consistent() {
-        return fallBack <= CONSISTENT_SHARE;
-    }
-
     boolean growthIsCurrent() {
         return !Double.isNaN(recentRise) && recentExpected > 0 && recentRise >= RECENT_RISE_SHARE * recentExpected;
     }
 
     /** The span whose rise tells whether growth is still going on: a quarter of the window, or two envelope widths. */
-    static double recentSpanSeconds(double windowSeconds, double bucketSeconds, int scaleBuckets) {
+    private static double recentSpan(double windowSeconds, double bucketSeconds, int scaleBuckets) {
         return Math.max(windowSeconds / QUARTERS, 2.0 * scaleBuckets * bucketSeconds);
     }
 
@@ -95,12 +87,10 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
         if (usable.isEmpty()) {
             return null;
         }
+        // the finest consistent scale, else the coarsest with enough points: each scale that has enough points
+        // replaces the one before, and the loop stops at the first consistent one
         List<Envelope> chosen = null;
         int chosenScale = 0;
-        double chosenFall = 1;
-        List<Envelope> coarsest = null;
-        int coarsestScale = 0;
-        double coarsestFall = 1;
         for (int k : SCALES) {
             List<Envelope> env = new ArrayList<>(usable.size());
             double ups = 0;
@@ -125,25 +115,16 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
                 break; // coarser scales have even fewer points
             }
             double fall = ups > 0 ? Math.min(downs / ups, 1) : 1;
-            coarsest = env;
-            coarsestScale = k;
-            coarsestFall = fall;
+            chosen = env;
+            chosenScale = k;
             if (fall <= CONSISTENT_SHARE) {
-                chosen = env;
-                chosenScale = k;
-                chosenFall = fall;
                 break;
             }
         }
         if (chosen == null) {
-            if (coarsest == null) {
-                return null;
-            }
-            chosen = coarsest;
-            chosenScale = coarsestScale;
-            chosenFall = coarsestFall;
+            return null;
         }
-        return analyse(chosen, chosenScale, chosenFall, windowSeconds, usable.get(0).bucketSeconds());
+        return analyse(chosen, chosenScale, windowSeconds, usable.get(0).bucketSeconds());
     }
 
     private static Life withoutUnknown(Life l) {
@@ -196,7 +177,7 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
         return new Envelope(Arrays.copyOf(times, m), Arrays.copyOf(ages, m), Arrays.copyOf(values, m));
     }
 
-    private static FloorTrend analyse(List<Envelope> env, int scale, double fall, double windowSeconds, double bucketSeconds) {
+    private static FloorTrend analyse(List<Envelope> env, int scale, double windowSeconds, double bucketSeconds) {
         double[][] times = new double[env.size()][];
         double[][] values = new double[env.size()][];
         int points = 0;
@@ -216,11 +197,11 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
             intercepts[b] = TrendStatistics.median(offsets, offsets.length);
         }
         int quarterRises = quarterRises(env, intercepts, slope);
-        double[] recent = recentRise(env, slope, recentSpanSeconds(windowSeconds, bucketSeconds, scale));
+        double recentSpan = recentSpan(windowSeconds, bucketSeconds, scale);
+        double[] recent = recentRise(env, slope, recentSpan);
         Envelope newest = env.get(env.size() - 1);
-        return new FloorTrend(points, scale, stats.slope(), intercepts[env.size() - 1], stats.z(), quarterRises, recent[0],
-                recent[1], fall, newest.values()[newest.values().length - 1], newest.times()[0],
-                newest.times()[newest.times().length - 1]);
+        return new FloorTrend(points, scale, stats.slope(), intercepts[env.size() - 1], stats.z(), quarterRises, recentSpan,
+                recent[0], recent[1], newest.times()[0], newest.times()[newest.times().length - 1]);
     }
 
     /**

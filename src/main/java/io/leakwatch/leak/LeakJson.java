@@ -95,7 +95,7 @@ final class LeakJson {
     private static Map<String, Object> resource(ResourceVerdict r, double last) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("last", number(last));
-        m.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        m.put("outcome", r.outcome().word());
         m.put("suspect", r.suspect());
         m.put("why", r.why());
         FloorTrend t = r.trend();

@@ -8,6 +8,7 @@ import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -25,8 +26,18 @@ final class LeakMetrics implements ExtraFamilies {
     private final Supplier<LeakReport> report;
     private volatile Indexed indexed = new Indexed(null, Map.of());
 
-    /** A report with its verdicts by pid, built once per report rather than once per scrape. */
-    private record Indexed(LeakReport report, Map<Long, LeakVerdict> byPid) {
+    /** A report with its verdicts and their label values by pid, built once per report rather than once per scrape. */
+    private record Indexed(LeakReport report, Map<Long, Row> byPid) {
+        static Indexed of(LeakReport report) {
+            Map<Long, LeakVerdict> verdicts = report.byPid();
+            Map<Long, Row> rows = new HashMap<>(verdicts.size() * 2);
+            verdicts.forEach((pid, v) -> rows.put(pid, new Row(v, List.of(v.info().name(), v.info().pidLabel()))));
+            return new Indexed(report, rows);
+        }
+    }
+
+    /** One process's verdict and its label values (process, process_id). */
+    private record Row(LeakVerdict verdict, List<String> labels) {
     }
 
     LeakMetrics(Supplier<LeakReport> report) {
@@ -41,16 +52,16 @@ final class LeakMetrics implements ExtraFamilies {
         LeakReport r = report.get();
         Indexed index = indexed;
         if (index.report() != r) {
-            index = new Indexed(r, r.byPid());
+            index = Indexed.of(r);
             indexed = index;
         }
         // only processes of this very scrape (same pid and start time): an exited process loses its leak series
         // in the same scrape as its windows_process_* series
-        List<LeakVerdict> processes = new ArrayList<>(Math.min(snapshot.processes().size(), index.byPid().size()));
+        List<Row> processes = new ArrayList<>(Math.min(snapshot.processes().size(), index.byPid().size()));
         for (ProcessSample sample : snapshot.processes()) {
-            LeakVerdict v = index.byPid().get(sample.info().pid());
-            if (v != null && v.info().startTimeSeconds() == sample.info().startTimeSeconds()) {
-                processes.add(v);
+            Row row = index.byPid().get(sample.info().pid());
+            if (row != null && row.verdict().info().startTimeSeconds() == sample.info().startTimeSeconds()) {
+                processes.add(row);
             }
         }
         List<MetricFamilySamples> out = new ArrayList<>(5);
@@ -74,13 +85,13 @@ final class LeakMetrics implements ExtraFamilies {
         return out;
     }
 
-    private static MetricFamilySamples family(String name, String help, List<LeakVerdict> processes,
+    private static MetricFamilySamples family(String name, String help, List<Row> processes,
                                               ToDoubleFunction<LeakVerdict> value) {
         List<Sample> samples = new ArrayList<>(processes.size());
-        for (LeakVerdict v : processes) {
-            double x = value.applyAsDouble(v);
+        for (Row row : processes) {
+            double x = value.applyAsDouble(row.verdict());
             if (!Double.isNaN(x)) {
-                samples.add(new Sample(name, PP, List.of(v.info().name(), v.info().pidLabel()), x));
+                samples.add(new Sample(name, PP, row.labels(), x));
             }
         }
         return new MetricFamilySamples(name, Collector.Type.GAUGE, help, samples);

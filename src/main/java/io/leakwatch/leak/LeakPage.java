@@ -104,7 +104,7 @@ final class LeakPage {
             b.append("Handles: ").append(esc(v.handles().why())).append(". ");
         }
         if (v.handlesFirst()) {
-            b.append("Handles now ").append(Double.isNaN(v.lastHandles()) ? "n/a" : String.format(Locale.ROOT, "%.0f", v.lastHandles()));
+            b.append("Handles now ").append(count(v.lastHandles()));
         } else {
             b.append("Private bytes now ").append(esc(Human.bytes(v.lastPrivateBytes())));
             if (!Double.isNaN(v.secondsUntilPhysicalMemory())) {
@@ -270,8 +270,7 @@ final class LeakPage {
             boolean handles = v.handlesFirst();
             ResourceVerdict r = v.leading();
             FloorTrend t = r.trend();
-            String now = handles ? (Double.isNaN(v.lastHandles()) ? "n/a" : String.format(Locale.ROOT, "%.0f", v.lastHandles()))
-                    : Human.bytes(v.lastPrivateBytes());
+            String now = handles ? count(v.lastHandles()) : Human.bytes(v.lastPrivateBytes());
             String growth = handles ? Human.countPerDay(r.slopePerSecond()) : Human.bytesPerDay(r.slopePerSecond());
             b.append("<tr").append(v.suspect() ? " class=\"suspect\"" : "").append(" data-pid=\"").append(v.info().pidLabel())
                     .append("\"><td>").append(v.suspect() ? "<a href=\"#suspect-" + v.info().pidLabel() + "\">" : "")
@@ -284,6 +283,11 @@ final class LeakPage {
                     .append("</td></tr>\n");
         }
         b.append("</tbody></table>\n");
+    }
+
+    /** A handle count as a whole number; "n/a" when not readable. */
+    private static String count(double n) {
+        return Double.isNaN(n) ? "n/a" : String.format(Locale.ROOT, "%.0f", n);
     }
 
     static String time(double unixSeconds) {

@@ -39,9 +39,14 @@ final class PastLives {
         }
     }
 
+    /** A service's ended lives, oldest first, and the version they were last changed at. */
+    private static final class Lives {
+        final Deque<Life> lives = new ArrayDeque<>();
+        long version;
+    }
+
     private final double windowSeconds;
-    private final LinkedHashMap<ServiceIdentity, Deque<Life>> byService = new LinkedHashMap<>(16, 0.75f, false);
-    private final Map<ServiceIdentity, Long> versions = new LinkedHashMap<>();
+    private final LinkedHashMap<ServiceIdentity, Lives> byService = new LinkedHashMap<>(16, 0.75f, false);
     private long version;
 
     PastLives(double windowSeconds) {
@@ -59,54 +64,53 @@ final class PastLives {
         if (floors < MIN_FLOORS) {
             return;
         }
-        Deque<Life> lives = byService.remove(service); // re-inserted last: newest ended service last
-        if (lives == null) {
-            lives = new ArrayDeque<>();
+        Lives entry = byService.remove(service); // re-inserted last: newest ended service last
+        if (entry == null) {
+            entry = new Lives();
         }
-        lives.addLast(life);
-        while (lives.size() > MAX_LIVES_PER_SERVICE) {
-            lives.removeFirst();
+        entry.lives.addLast(life);
+        while (entry.lives.size() > MAX_LIVES_PER_SERVICE) {
+            entry.lives.removeFirst();
         }
-        byService.put(service, lives);
-        versions.put(service, ++version);
+        entry.version = ++version;
+        byService.put(service, entry);
         while (byService.size() > MAX_SERVICES) {
             Iterator<ServiceIdentity> it = byService.keySet().iterator();
-            ServiceIdentity oldest = it.next();
+            it.next();
             it.remove();
-            versions.remove(oldest);
         }
     }
 
     /** Drops lives that ended before the window and services left with none. */
     void prune(double nowSeconds) {
-        Iterator<Map.Entry<ServiceIdentity, Deque<Life>>> it = byService.entrySet().iterator();
+        Iterator<Lives> it = byService.values().iterator();
         while (it.hasNext()) {
-            Map.Entry<ServiceIdentity, Deque<Life>> e = it.next();
-            boolean changed = e.getValue().removeIf(l -> l.endSeconds() < nowSeconds - windowSeconds);
-            if (e.getValue().isEmpty()) {
+            Lives e = it.next();
+            boolean changed = e.lives.removeIf(l -> l.endSeconds() < nowSeconds - windowSeconds);
+            if (e.lives.isEmpty()) {
                 it.remove();
-                versions.remove(e.getKey());
             } else if (changed) {
-                versions.put(e.getKey(), ++version);
+                e.version = ++version;
             }
         }
     }
 
     /** The service's ended lives, oldest first (an immutable copy; the lives themselves never change). */
     List<Life> of(ServiceIdentity service) {
-        Deque<Life> lives = byService.get(service);
-        return lives == null ? List.of() : List.copyOf(lives);
+        Lives entry = byService.get(service);
+        return entry == null ? List.of() : List.copyOf(entry.lives);
     }
 
     /** Changes whenever the service's lives change: an unchanged version means the same pooled verdict. */
     long version(ServiceIdentity service) {
-        return versions.getOrDefault(service, 0L);
+        Lives entry = byService.get(service);
+        return entry == null ? 0 : entry.version;
     }
 
     /** Every kept life with its service, for the state file. */
     Map<ServiceIdentity, List<Life>> all() {
         Map<ServiceIdentity, List<Life>> out = new LinkedHashMap<>();
-        byService.forEach((k, v) -> out.put(k, new ArrayList<>(v)));
+        byService.forEach((k, v) -> out.put(k, new ArrayList<>(v.lives)));
         return out;
     }
 
@@ -116,17 +120,17 @@ final class PastLives {
 
     int lives() {
         int n = 0;
-        for (Deque<Life> d : byService.values()) {
-            n += d.size();
+        for (Lives e : byService.values()) {
+            n += e.lives.size();
         }
         return n;
     }
 
     long approximateBytes() {
         long sum = 0;
-        for (Deque<Life> d : byService.values()) {
+        for (Lives e : byService.values()) {
             sum += 96;
-            for (Life l : d) {
+            for (Life l : e.lives) {
                 sum += l.approximateBytes();
             }
         }

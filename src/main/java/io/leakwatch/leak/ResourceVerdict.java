@@ -1,7 +1,5 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
-
 import java.util.Locale;
 import java.util.function.DoubleFunction;
 
@@ -110,7 +108,7 @@ record ResourceVerdict(FloorTrend trend, Outcome outcome, String why) {
         }
         if (!trend.growthIsCurrent()) {
             return new ResourceVerdict(trend, Outcome.LEVELLED_OFF, rate + " over the window, but the last "
-                    + Human.duration(FloorTrend.recentSpanSeconds(windowSeconds, windowSeconds / LeakSettings.BUCKETS, trend.scaleBuckets()))
+                    + Human.duration(trend.recentSpanSeconds())
                     + " rose only " + perDayShare(trend) + " of that: it has levelled off");
         }
         if (history.streak() + 1 < CONFIRMATIONS && !history.wasSuspect()) {
@@ -135,6 +133,6 @@ record ResourceVerdict(FloorTrend trend, Outcome outcome, String why) {
             double unit = Math.pow(10, Math.floor(Math.log10(odds)) - 1); // two significant digits
             return String.format(Locale.ROOT, "1 in %,.0f", Math.round(odds / unit) * unit);
         }
-        return String.format(Locale.ROOT, "%.0f%%", p * 100);
+        return Human.percent(p);
     }
 }

@@ -28,9 +28,8 @@ final class TrendStatistics {
      * @param s        Mann–Kendall S over all blocks
      * @param variance variance of S with the tie and autocorrelation corrections
      * @param z        normal score of S (continuity corrected); 0 when S is 0
-     * @param pairs    pairs the slope was the median of
      */
-    record Result(double slope, double s, double variance, double z, int pairs) {
+    record Result(double slope, double s, double variance, double z) {
     }
 
     /**
@@ -43,7 +42,7 @@ final class TrendStatistics {
             pairCount += t.length * (t.length - 1) / 2;
         }
         if (pairCount == 0) {
-            return new Result(Double.NaN, 0, 0, 0, 0);
+            return new Result(Double.NaN, 0, 0, 0);
         }
         double[] slopes = new double[pairCount];
         int k = 0;
@@ -75,7 +74,7 @@ final class TrendStatistics {
         if (variance > 0 && s != 0) {
             z = (s - Math.signum(s)) / Math.sqrt(variance);
         }
-        return new Result(slope, s, variance, z, k);
+        return new Result(slope, s, variance, z);
     }
 
     /** Var(S) under no trend, with the usual correction for groups of tied values. */

@@ -48,5 +48,7 @@ class LeakStateFileHeapTest {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("entries=" + (LeakDetector.MAX_PROCESSES + PastLives.MAX_SERVICES * PastLives.MAX_LIVES_PER_SERVICE)), out);
         assertTrue(out.contains("tracked=" + LeakDetector.MAX_PROCESSES), out);
+        assertTrue(out.contains("pastLives=" + PastLives.MAX_SERVICES * PastLives.MAX_LIVES_PER_SERVICE + " "),
+                "every past life the caps allow is restored: " + out);
     }
 }

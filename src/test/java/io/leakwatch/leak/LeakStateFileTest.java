@@ -238,6 +238,10 @@ class LeakStateFileTest {
             assertOneLine(loaded.message(), file);
             assertTrue(loaded.histories().size() <= 1, shortCase);
             assertTrue(loaded.histories().stream().allMatch(h -> h.pid() == 10), "only the good entry: " + shortCase);
+            if (content.contains(good)) {
+                assertEquals(LeakStateFile.Status.PARTLY, loaded.status(), "the good entry is kept: " + shortCase);
+                assertEquals(List.of(10L), loaded.histories().stream().map(SavedHistory::pid).toList(), shortCase);
+            }
         }
     }
 
