@@ -37,7 +37,11 @@ import java.util.List;
  */
 final class LeakStateFile {
     static final String FORMAT = "leakwatch-leak-state";
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** The format before the verdicts' streaks and the coarse floors were kept: still read (its suspect flag only). */
+    static final int OLDER_VERSION = 2;
+    /** Coarse buckets an entry may hold. */
+    static final int COARSE_SLOTS = FloorHistory.DAYS_KEPT * FloorHistory.COARSE_PER_WINDOW + 2;
     /** Longest process name kept (longer names are cut by the collector long before). */
     static final int MAX_NAME = 1024;
     private static final int MAX_LINK_HOPS = 40;
@@ -56,16 +60,28 @@ final class LeakStateFile {
     record Limits(double bucketSeconds, double windowSeconds, int maxEntries) {
         static Limits of(LeakSettings settings, int maxProcesses) {
             return new Limits(settings.bucketSeconds(), settings.windowSeconds(),
-                    maxProcesses + PastLives.MAX_SERVICES * PastLives.MAX_LIVES_PER_SERVICE);
+                    maxProcesses + PastLives.MAX_LIVES + PastLives.MAX_SERVICES);
         }
 
-        /** Bytes of one entry at most: fixed fields, a name of escaped characters, two arrays of buckets. */
+        /** Bytes of one entry at most without its floors: fixed fields and a name of escaped characters. */
+        static long fixedEntryBytes() {
+            return 1000 + 6L * MAX_NAME;
+        }
+
+        /** Bytes of one entry at most: its fixed part and four arrays of buckets. */
         long maxEntryBytes() {
-            return 600 + 6L * MAX_NAME + 2L * (LeakSettings.BUCKETS + 1) * 26;
+            return fixedEntryBytes() + 2L * (LeakSettings.BUCKETS + 1 + COARSE_SLOTS) * 26;
         }
 
+        /**
+         * The largest file these settings write: every process with full histories, and every service's earlier lives
+         * (bounded in buckets, not only in lives) with what they passed on.
+         */
         long maxFileBytes() {
-            return 4096 + maxEntries * maxEntryBytes();
+            long lives = PastLives.MAX_LIVES + PastLives.MAX_SERVICES;
+            long processes = Math.max(0, maxEntries - lives);
+            return 4096 + processes * maxEntryBytes() + lives * fixedEntryBytes()
+                    + (long) PastLives.MAX_SERVICES * PastLives.MAX_BUCKETS_PER_SERVICE * 2 * 26;
         }
     }
 
@@ -156,11 +172,43 @@ final class LeakStateFile {
         number(g, "last_handles", h.lastHandles());
         g.writeBooleanField("suspect", h.suspect());
         g.writeBooleanField("ended", h.ended());
+        g.writeBooleanField("overlapped", h.overlapped());
+        g.writeBooleanField("passes", h.passes());
+        if (!h.memory().equals(ResourceVerdict.History.NONE)) {
+            verdictState(g, "memory", h.memory());
+        }
+        if (!h.handles().equals(ResourceVerdict.History.NONE)) {
+            verdictState(g, "handles", h.handles());
+        }
         FloorHistory.Buckets b = h.buckets();
         long first = b.size() == 0 ? 0 : b.ids()[0];
         g.writeNumberField("first_bucket", first);
         floors(g, "private_floors", b, b.privateFloors(), first);
         floors(g, "handle_floors", b, b.handleFloors(), first);
+        FloorHistory.Buckets c = h.coarse();
+        if (c.size() > 0) {
+            long firstCoarse = c.ids()[0];
+            g.writeNumberField("first_coarse_bucket", firstCoarse);
+            floors(g, "coarse_private_floors", c, c.privateFloors(), firstCoarse);
+            floors(g, "coarse_handle_floors", c, c.handleFloors(), firstCoarse);
+        }
+        g.writeEndObject();
+    }
+
+    /** A verdict's state: suspect or not, the confirmation streaks of its rules and the buckets they counted. */
+    private static void verdictState(JsonGenerator g, String name, ResourceVerdict.History h) throws IOException {
+        g.writeObjectFieldStart(name);
+        g.writeBooleanField("suspect", h.wasSuspect());
+        g.writeNumberField("named_by", h.madeBy());
+        g.writeNumberField("window_streak", h.windowStreak());
+        g.writeNumberField("days_streak", h.daysStreak());
+        g.writeNumberField("urgent_streak", h.urgentStreak());
+        if (h.bucket() != Long.MIN_VALUE) {
+            g.writeNumberField("bucket", h.bucket());
+        }
+        if (h.coarseBucket() != Long.MIN_VALUE) {
+            g.writeNumberField("coarse_bucket", h.coarseBucket());
+        }
         g.writeEndObject();
     }
 
@@ -334,7 +382,7 @@ final class LeakStateFile {
     }
 
     private static void checkHeader(Path file, Limits limits, Integer version, Double bucketSeconds) throws Refused {
-        if (version == null || version != VERSION) {
+        if (version == null || version != VERSION && version != OLDER_VERSION) {
             throw new Refused(Status.UNUSABLE, file + " has format version " + (version == null ? "none" : version)
                     + ", this leakwatch reads " + VERSION);
         }
@@ -413,9 +461,16 @@ final class LeakStateFile {
         double lastHandles = Double.NaN;
         boolean suspect = false;
         boolean ended = false;
+        boolean overlapped = false;
+        boolean passes = false;
+        ResourceVerdict.History memory = null;
+        ResourceVerdict.History handleState = ResourceVerdict.History.NONE;
         long firstBucket = -1;
         double[] priv = null;
         double[] hand = null;
+        long firstCoarse = -1;
+        double[] coarsePriv = new double[0];
+        double[] coarseHand = new double[0];
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken v = p.nextToken();
@@ -442,9 +497,16 @@ final class LeakStateFile {
                 case "last_handles" -> lastHandles = nonNegativeOrNull(p, v, "last_handles");
                 case "suspect" -> suspect = bool(v, "suspect");
                 case "ended" -> ended = bool(v, "ended");
+                case "overlapped" -> overlapped = bool(v, "overlapped");
+                case "passes" -> passes = bool(v, "passes");
+                case "memory" -> memory = verdictState(p, v, "memory");
+                case "handles" -> handleState = verdictState(p, v, "handles");
+                case "first_coarse_bucket" -> firstCoarse = integer(p, v, "first_coarse_bucket", 0, Long.MAX_VALUE / 2);
+                case "coarse_private_floors" -> coarsePriv = floors(p, v, "coarse_private_floors", COARSE_SLOTS);
+                case "coarse_handle_floors" -> coarseHand = floors(p, v, "coarse_handle_floors", COARSE_SLOTS);
                 case "first_bucket" -> firstBucket = integer(p, v, "first_bucket", 0, Long.MAX_VALUE / 2);
-                case "private_floors" -> priv = floors(p, v, "private_floors");
-                case "handle_floors" -> hand = floors(p, v, "handle_floors");
+                case "private_floors" -> priv = floors(p, v, "private_floors", LeakSettings.BUCKETS + 1);
+                case "handle_floors" -> hand = floors(p, v, "handle_floors", LeakSettings.BUCKETS + 1);
                 default -> p.skipChildren();
             }
         }
@@ -456,8 +518,11 @@ final class LeakStateFile {
             throw new BadEntry("a field is missing (pid, start_time, name, first_sample, last_sample, first_bucket, "
                     + "private_floors, handle_floors)");
         }
-        if (priv.length != hand.length) {
-            throw new BadEntry("private_floors and handle_floors differ in length");
+        if (priv.length != hand.length || coarsePriv.length != coarseHand.length) {
+            throw new BadEntry("the private and handle floors differ in length");
+        }
+        if (coarsePriv.length > 0 && firstCoarse < 0) {
+            throw new BadEntry("coarse floors without first_coarse_bucket");
         }
         double b = limits.bucketSeconds();
         if (!(start >= 0 && start <= first + b && first <= last && last <= nowSeconds + 86400)) {
@@ -468,9 +533,24 @@ final class LeakStateFile {
         if (priv.length > 0 && (firstBucket < firstSampleBucket || firstBucket + priv.length - 1 > lastSampleBucket)) {
             throw new BadEntry("buckets outside the sampled span");
         }
+        double c = limits.windowSeconds() / FloorHistory.COARSE_PER_WINDOW;
+        if (coarsePriv.length > 0 && (firstCoarse < (long) Math.floor(first / c)
+                || firstCoarse + coarsePriv.length - 1 > (long) Math.floor(last / c))) {
+            throw new BadEntry("coarse buckets outside the sampled span");
+        }
         if (last < nowSeconds - limits.windowSeconds()) {
             return null; // too old to matter: not an error
         }
+        if (memory == null) { // not written when there is nothing to say, and absent from older files
+            memory = suspect ? new ResourceVerdict.History(true, ResourceVerdict.History.WINDOW, 0, 0, 0, Long.MIN_VALUE,
+                    Long.MIN_VALUE) : ResourceVerdict.History.NONE;
+        }
+        return new SavedHistory(pid, start, name, service, first, last, lastPrivate, lastHandles, memory, handleState,
+                overlapped, ended, passes && ended, buckets(b, firstBucket, priv, hand), buckets(c, firstCoarse, coarsePriv, coarseHand));
+    }
+
+    /** Floors from a first bucket on, the buckets with neither left out. */
+    private static FloorHistory.Buckets buckets(double seconds, long first, double[] priv, double[] hand) {
         int n = 0;
         for (int i = 0; i < priv.length; i++) {
             n += Double.isNaN(priv[i]) && Double.isNaN(hand[i]) ? 0 : 1;
@@ -481,14 +561,43 @@ final class LeakStateFile {
         int k = 0;
         for (int i = 0; i < priv.length; i++) {
             if (!(Double.isNaN(priv[i]) && Double.isNaN(hand[i]))) {
-                ids[k] = firstBucket + i;
+                ids[k] = first + i;
                 pf[k] = priv[i];
                 hf[k] = hand[i];
                 k++;
             }
         }
-        return new SavedHistory(pid, start, name, service, first, last, lastPrivate, lastHandles, suspect, ended,
-                new FloorHistory.Buckets(b, ids, pf, hf));
+        return new FloorHistory.Buckets(seconds, ids, pf, hf);
+    }
+
+    /** A verdict's state; streaks beyond what a rule can count are refused. */
+    private static ResourceVerdict.History verdictState(JsonParser p, JsonToken v, String field) throws IOException, BadEntry {
+        if (v != JsonToken.START_OBJECT) {
+            throw new BadEntry(field + " is not an object");
+        }
+        boolean suspect = false;
+        int madeBy = ResourceVerdict.History.WINDOW;
+        long[] streaks = new long[3];
+        long bucket = Long.MIN_VALUE;
+        long coarse = Long.MIN_VALUE;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "suspect" -> suspect = bool(t, field + ".suspect");
+                case "named_by" -> madeBy = (int) integer(p, t, field + ".named_by", 0, 2);
+                case "window_streak" -> streaks[0] = integer(p, t, field + ".window_streak", 0, 1000);
+                case "days_streak" -> streaks[1] = integer(p, t, field + ".days_streak", 0, 1000);
+                case "urgent_streak" -> streaks[2] = integer(p, t, field + ".urgent_streak", 0, 1000);
+                case "bucket" -> bucket = integer(p, t, field + ".bucket", 0, Long.MAX_VALUE / 2);
+                case "coarse_bucket" -> coarse = integer(p, t, field + ".coarse_bucket", 0, Long.MAX_VALUE / 2);
+                default -> p.skipChildren();
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            throw new IOException("ends inside " + field);
+        }
+        return new ResourceVerdict.History(suspect, madeBy, (int) streaks[0], (int) streaks[1], (int) streaks[2], bucket, coarse);
     }
 
     private static long integer(JsonParser p, JsonToken v, String field, long min, long max) throws IOException, BadEntry {
@@ -529,11 +638,11 @@ final class LeakStateFile {
         return v == JsonToken.VALUE_TRUE;
     }
 
-    private static double[] floors(JsonParser p, JsonToken v, String field) throws IOException, BadEntry {
+    private static double[] floors(JsonParser p, JsonToken v, String field, int max) throws IOException, BadEntry {
         if (v != JsonToken.START_ARRAY) {
             throw new BadEntry(field + " is not a list");
         }
-        double[] out = new double[LeakSettings.BUCKETS + 1];
+        double[] out = new double[max];
         int n = 0;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {

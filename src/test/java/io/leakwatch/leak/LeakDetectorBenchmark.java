@@ -128,6 +128,7 @@ public class LeakDetectorBenchmark {
 
     private static ResourceVerdict judge(List<FloorTrend.Life> lives) {
         FloorTrend t = FloorTrend.of(lives, 86400);
-        return ResourceVerdict.judge(t, 86400, 86400, 121.4, ResourceVerdict.History.NONE, Human::bytesPerDay);
+        return ResourceVerdict.judge(new ResourceVerdict.Input(t, 86400, true, 86400, 121.4, null, null, 0, 0, -1, lives.size() - 1,
+                false, Double.NaN, null), ResourceVerdict.History.NONE, Human::bytes, Human::bytesPerDay);
     }
 }

@@ -55,10 +55,10 @@ class LeakStateFileTest {
     @Test
     void roundTripRestoresTheSameVerdictsForProcessesStillAlive() throws Exception {
         LeakDetector before = new LeakDetector(SETTINGS, 64 * 1024 * MIB);
-        feed(before, 0, 3600, LEAKER, QUIET);
-        LeakReport reportBefore = before.evaluate(T0 + 3600);
+        feed(before, 0, 5400, LEAKER, QUIET);
+        LeakReport reportBefore = before.evaluate(T0 + 5400);
         Path file = dir.resolve("sub/leak-state.json");
-        LeakStateFile.write(file, SETTINGS, T0 + 3600, before.export());
+        LeakStateFile.write(file, SETTINGS, T0 + 5400, before.export());
         try (var listing = Files.list(file.getParent())) {
             assertEquals(List.of(file), listing.toList(), "no temp file left behind");
         }
@@ -69,9 +69,9 @@ class LeakStateFileTest {
         LeakDetector after = new LeakDetector(SETTINGS, 64 * 1024 * MIB);
         after.restore(loaded.histories());
         // leakwatch is back 20 s later: the first collection adopts the histories
-        after.ingest(Series.snapshot(Series.sample(LEAKER, 10 * MIB + 10_000.0 * 3620, 11), Series.sample(QUIET, 20 * MIB, Double.NaN)),
-                T0 + 3620);
-        LeakReport reportAfter = after.evaluate(T0 + 3620);
+        after.ingest(Series.snapshot(Series.sample(LEAKER, 10 * MIB + 10_000.0 * 5420, 11), Series.sample(QUIET, 20 * MIB, Double.NaN)),
+                T0 + 5420);
+        LeakReport reportAfter = after.evaluate(T0 + 5420);
         LeakVerdict leakerBefore = find(reportBefore, 10);
         LeakVerdict leakerAfter = find(reportAfter, 10);
         assertTrue(leakerBefore.suspect(), leakerBefore.privateBytes().why());
@@ -113,17 +113,17 @@ class LeakStateFileTest {
     @Test
     void aProcessRestartedWhileLeakwatchWasDownBecomesAnEarlierLifeOfItsService() throws Exception {
         LeakDetector before = new LeakDetector(SETTINGS, 64 * 1024 * MIB);
-        feed(before, 0, 3600, LEAKER, QUIET);
-        assertTrue(find(before.evaluate(T0 + 3600), 10).suspect());
+        feed(before, 0, 5400, LEAKER, QUIET);
+        assertTrue(find(before.evaluate(T0 + 5400), 10).suspect());
         Path file = dir.resolve("leak-state.json");
-        LeakStateFile.write(file, SETTINGS, T0 + 3600, before.export());
+        LeakStateFile.write(file, SETTINGS, T0 + 5400, before.export());
 
         LeakDetector after = new LeakDetector(SETTINGS, 64 * 1024 * MIB);
         after.restore(read(file).histories());
         // pid 10 is the same service restarted (new start time); pid 11 exited
-        ProcessInfo restarted = Series.info("leaker", 10, T0 + 3700);
-        after.ingest(Series.snapshot(Series.sample(restarted, 10 * MIB, 5)), T0 + 3720);
-        LeakReport report = after.evaluate(T0 + 3720);
+        ProcessInfo restarted = Series.info("leaker", 10, T0 + 5500);
+        after.ingest(Series.snapshot(Series.sample(restarted, 10 * MIB, 5)), T0 + 5520);
+        LeakReport report = after.evaluate(T0 + 5520);
         assertEquals(1, report.processes().size());
         LeakVerdict v = report.processes().get(0);
         assertEquals(0, v.history().size(), "its own history starts empty");
