@@ -74,7 +74,8 @@ final class LeakCorpus {
     }
 
     /**
-     * One run of a scenario on one host.
+     * One run of a scenario on one host. Its shapes draw from one random generator as they are sampled: record a run once
+     * ({@link LeakEvaluation.Recording}) and use that recording wherever the same samples are needed.
      *
      * @param startSeconds     Unix time of the run's start
      * @param durationSeconds  how long it is recorded

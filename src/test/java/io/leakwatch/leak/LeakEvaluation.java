@@ -128,6 +128,18 @@ final class LeakEvaluation {
             return keys.get(k).processId();
         }
 
+        String name(int k) {
+            return keys.get(k).process();
+        }
+
+        String cmdline(int k) {
+            return identities.get(k).get(0).cmdline();
+        }
+
+        double[] starts(int k) {
+            return starts.get(k);
+        }
+
         double[] times(int k) {
             return times.get(k);
         }
@@ -180,11 +192,11 @@ final class LeakEvaluation {
         final List<double[]> changes = new ArrayList<>(); // {time, resource (0 private bytes, 1 handles), suspect 0/1}
     }
 
-    /** Every verdict change of a run, as the backtest reports them. */
-    static List<Backtest.Change> changes(LeakCorpus.Run run, LeakSettings settings) {
+    /** Every verdict change of a recorded run, as the backtest reports them. */
+    static List<Backtest.Change> changes(LeakCorpus.Run run, Recording recording, LeakSettings settings) {
         List<Backtest.Change> out = new ArrayList<>();
         try {
-            new Backtest(settings, run.hostMemory(), out::add).run(new Recording(run));
+            new Backtest(settings, run.hostMemory(), out::add).run(recording);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

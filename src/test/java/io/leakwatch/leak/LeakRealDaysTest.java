@@ -97,9 +97,10 @@ class LeakRealDaysTest {
         LeakCorpus.Scenario s = scenario("pid-reused-same-cmdline");
         for (long seed : SEEDS) {
             LeakCorpus.Run run = s.run(seed);
+            LeakEvaluation.Recording recording = new LeakEvaluation.Recording(run);
             LeakCorpus.Life next = run.processes().get(1).lives().get(0);
             double start = run.startSeconds() + next.start();
-            List<Backtest.Change> changes = LeakEvaluation.changes(run, LeakEvaluation.DEFAULTS).stream()
+            List<Backtest.Change> changes = LeakEvaluation.changes(run, recording, LeakEvaluation.DEFAULTS).stream()
                     .filter(c -> Math.abs(c.startSeconds() - start) < 1).toList();
             boolean suspectAtFirst = changes.stream().anyMatch(c -> c.suspect() && c.timeSeconds() - start < HOUR);
             assertTrue(suspectAtFirst, "seed " + seed + ": the same program restarted keeps its verdict at first: " + changes);
@@ -109,7 +110,7 @@ class LeakRealDaysTest {
                     assertFalse(c.why().contains("rising in every quarter"), "seed " + seed + ": " + c);
                 }
             }
-            assertTrue(LeakEvaluation.run(s, run, LeakEvaluation.DEFAULTS).meets(s), "seed " + seed
+            assertTrue(LeakEvaluation.run(run, recording, LeakEvaluation.DEFAULTS).meets(s), "seed " + seed
                     + ": cleared by its own flat data within a quarter of the window: " + changes);
         }
     }
@@ -119,7 +120,8 @@ class LeakRealDaysTest {
     void aGapKeepsTheVerdictAndNoTextSaysNaN() {
         assertEquals(List.of(), misses("gap-8h-leak", SEEDS));
         for (long seed : SEEDS) {
-            for (Backtest.Change c : LeakEvaluation.changes(scenario("gap-8h-leak").run(seed), LeakEvaluation.DEFAULTS)) {
+            LeakCorpus.Run run = scenario("gap-8h-leak").run(seed);
+            for (Backtest.Change c : LeakEvaluation.changes(run, new LeakEvaluation.Recording(run), LeakEvaluation.DEFAULTS)) {
                 assertFalse(c.why().contains("NaN") || c.rule().contains("NaN"), "seed " + seed + ": " + c);
                 assertFalse(c.verdict().equals("levelled-off"), "seed " + seed + ": " + c);
             }
@@ -163,7 +165,8 @@ class LeakRealDaysTest {
     @Test
     void aCrashLoopIsNamedAsOne() {
         for (long seed : SEEDS) {
-            List<Backtest.Change> changes = LeakEvaluation.changes(scenario("crash-loop").run(seed), LeakEvaluation.DEFAULTS);
+            LeakCorpus.Run run = scenario("crash-loop").run(seed);
+            List<Backtest.Change> changes = LeakEvaluation.changes(run, new LeakEvaluation.Recording(run), LeakEvaluation.DEFAULTS);
             Backtest.Change last = changes.get(changes.size() - 1);
             assertTrue(last.why().contains("times in the last"), "seed " + seed + ": " + last);
             assertFalse(changes.stream().anyMatch(Backtest.Change::suspect), "seed " + seed);
