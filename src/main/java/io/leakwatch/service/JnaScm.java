@@ -27,6 +27,9 @@ import java.util.function.Function;
  */
 final class JnaScm implements Scm {
     private static final String EVENT_SOURCES = "SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\";
+    private static final String CONTROL = "SYSTEM\\CurrentControlSet\\Control";
+    /** What the SCM waits for a service process when ServicesPipeTimeout is not set. */
+    static final int DEFAULT_PIPE_TIMEOUT_MILLIS = 30_000;
     /** Looked up on first use, so this class also loads where advapi32 does not exist (tests). */
     private static Advapi32 api() {
         return Advapi32.INSTANCE;
@@ -59,6 +62,21 @@ final class JnaScm implements Scm {
         } finally {
             api().CloseServiceHandle(manager);
         }
+    }
+
+    @Override
+    public int servicesPipeTimeoutMillis() {
+        try {
+            if (Advapi32Util.registryValueExists(WinReg.HKEY_LOCAL_MACHINE, CONTROL, "ServicesPipeTimeout")) {
+                int millis = Advapi32Util.registryGetIntValue(WinReg.HKEY_LOCAL_MACHINE, CONTROL, "ServicesPipeTimeout");
+                if (millis > 0) {
+                    return millis;
+                }
+            }
+        } catch (Win32Exception | ClassCastException e) {
+            // unreadable or not a DWORD: Windows uses its default then too
+        }
+        return DEFAULT_PIPE_TIMEOUT_MILLIS;
     }
 
     @Override

@@ -16,6 +16,12 @@ interface Scm {
     /** OpenSCManager + CreateService: own process, automatic start, LocalSystem. */
     Service create(ServiceDefinition definition) throws ServiceException;
 
+    /**
+     * How long Windows waits for a service process to connect after starting it (the registry
+     * value HKLM\SYSTEM\CurrentControlSet\Control\ServicesPipeTimeout, 30 s when unset).
+     */
+    int servicesPipeTimeoutMillis();
+
     /** OpenSCManager + OpenService with {@code access} (Winsvc.SERVICE_* rights). */
     Service open(String name, int access) throws ServiceException;
 

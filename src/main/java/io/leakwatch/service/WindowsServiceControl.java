@@ -109,13 +109,18 @@ final class WindowsServiceControl implements ServiceControl {
                 return;
             }
             service.start();
+            long launchWait = scm.servicesPipeTimeoutMillis();
             status = waitWhilePending(service);
             switch (status.state()) {
                 case Winsvc.SERVICE_RUNNING -> {
                 }
-                case Winsvc.SERVICE_START_PENDING -> throw new ServiceException("service '" + name
-                        + "' is still starting but has reported no progress for " + seconds(status.waitHintMillis())
-                        + " s; 'sc query " + name + "' shows its state and leakwatch.log what it is doing",
+                case Winsvc.SERVICE_START_PENDING -> throw new ServiceException(launching(status)
+                        ? "service '" + name + "' has not reported since Windows started it " + seconds(launchWait)
+                        + " s ago: java.exe did not start leakwatch in that time (see leakwatch.log, and the"
+                        + " Application event log for Service Control Manager events 7000 and 7009)"
+                        : "service '" + name + "' is still starting but has reported no progress for "
+                        + seconds(status.waitHintMillis()) + " s; 'sc query " + name
+                        + "' shows its state and leakwatch.log what it is doing",
                         ServiceErrors.SERVICE_REQUEST_TIMEOUT, true);
                 default -> {
                     int code = status.win32ExitCode();
@@ -161,10 +166,15 @@ final class WindowsServiceControl implements ServiceControl {
     /**
      * Waits while the service is START_PENDING or STOP_PENDING, as the SCM documentation's sample
      * does: poll every tenth of the wait hint (1 to 10 s), and give up only when the checkpoint has
-     * not moved for a whole wait hint. Returns the last status, still pending if it gave up.
+     * not moved for a whole wait hint. Until the service's own first report (START_PENDING with
+     * checkpoint 0: what the SCM sets when StartService returns, before ServiceMain has run), the
+     * wait hint is the SCM's 2 s default and says nothing about Java's start-up: that phase is
+     * waited for as long as Windows waits for a service process (ServicesPipeTimeout). Returns the
+     * last status, still pending if it gave up.
      */
     private Scm.Status waitWhilePending(Scm.Service service) throws ServiceException {
         Scm.Status status = service.status();
+        long launchWaitMillis = scm.servicesPipeTimeoutMillis();
         long start = clock.millis();
         long progressAt = start;
         int checkPoint = status.checkPoint();
@@ -173,7 +183,8 @@ final class WindowsServiceControl implements ServiceControl {
             if (status.checkPoint() != checkPoint) {
                 checkPoint = status.checkPoint();
                 progressAt = now;
-            } else if (now - progressAt > Math.max(status.waitHintMillis(), 1_000) || now - start > MAX_WAIT_MILLIS) {
+            } else if (launching(status) ? now - start > launchWaitMillis
+                    : now - progressAt > Math.max(status.waitHintMillis(), 1_000) || now - start > MAX_WAIT_MILLIS) {
                 return status;
             }
             try {
@@ -187,12 +198,17 @@ final class WindowsServiceControl implements ServiceControl {
         return status;
     }
 
+    /** START_PENDING as the SCM set it: the service process has not reported yet (its own checkpoints start at 1). */
+    private static boolean launching(Scm.Status status) {
+        return status.state() == Winsvc.SERVICE_START_PENDING && status.checkPoint() == 0;
+    }
+
     private static boolean pending(int state) {
         return state == Winsvc.SERVICE_START_PENDING || state == Winsvc.SERVICE_STOP_PENDING
                 || state == Winsvc.SERVICE_CONTINUE_PENDING || state == Winsvc.SERVICE_PAUSE_PENDING;
     }
 
-    private static long seconds(int millis) {
+    private static long seconds(long millis) {
         return Math.round(Math.max(millis, 1_000) / 1000.0); // at least 1: the hint counts as 1 s or more
     }
 }

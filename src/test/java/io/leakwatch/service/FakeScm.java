@@ -27,6 +27,10 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
     final Set<String> eventSources = new LinkedHashSet<>();
     long now;
     int openHandles;
+    /** HKLM\SYSTEM\CurrentControlSet\Control\ServicesPipeTimeout, as the SCM reads it (30 s when unset). */
+    int pipeTimeoutMillis = 30_000;
+    /** What the SCM reports on its own between StartService and the service's first SetServiceStatus. */
+    static final Status LAUNCHING = new Status(Winsvc.SERVICE_START_PENDING, 0, 0, 0, 2_000);
 
     final class FakeService implements Scm.Service {
         final String name;
@@ -41,6 +45,12 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
         LongFunction<Status> script = t -> new Status(Winsvc.SERVICE_STOPPED, 0, 0, 0, 0);
         LongFunction<Status> onStart = t -> new Status(Winsvc.SERVICE_RUNNING, 0, 0, 0, 0);
         LongFunction<Status> onStop = t -> new Status(Winsvc.SERVICE_STOPPED, 0, 0, 0, 0);
+        /**
+         * Time from StartService until the service's own first report (java.exe starting, loading
+         * the jar and JNA): the SCM answers {@link #LAUNCHING} meanwhile, then {@link #onStart} runs
+         * from that moment.
+         */
+        long launchMillis;
         boolean closed;
 
         FakeService(String name) {
@@ -90,8 +100,9 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
         public void start() throws ServiceException {
             call("start");
             long startedAt = now;
+            long launch = launchMillis;
             LongFunction<Status> started = onStart;
-            script = t -> started.apply(t - startedAt);
+            script = t -> t - startedAt < launch ? LAUNCHING : started.apply(t - startedAt - launch);
         }
 
         @Override
@@ -165,6 +176,11 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
     @Override
     public void dispatch(String name, Function<Consumer<ServiceStatusTracker.Status>, ServiceLifecycle> lifecycle) {
         throw new UnsupportedOperationException("the lifecycle is tested on its own");
+    }
+
+    @Override
+    public int servicesPipeTimeoutMillis() {
+        return pipeTimeoutMillis;
     }
 
     @Override

@@ -75,6 +75,43 @@ class WindowsServiceControlTest {
         assertTrue(scm.now >= 60_000);
     }
 
+    /**
+     * Until java.exe has started and leakwatch's first status report arrives, the SCM itself says
+     * START_PENDING with checkpoint 0 and a 2 s wait hint. A JVM that needs 4 s (a cold disk, a
+     * virus scan of the jar on first open) is starting, not failing: wait for it as the SCM does.
+     */
+    @Test
+    void aSlowJvmStartIsWaitedForUpToTheServicesPipeTimeout() throws Exception {
+        control.install(definition);
+        FakeScm.FakeService service = scm.services.get("leakwatch");
+        service.launchMillis = 4_000;
+        service.onStart = t -> t < 6_000
+                ? new Scm.Status(Winsvc.SERVICE_START_PENDING, 0, 0, (int) (1 + t / 2_000), 15_000)
+                : new Scm.Status(Winsvc.SERVICE_RUNNING, 0, 0, 0, 0);
+        control.start("leakwatch");
+        assertEquals(Winsvc.SERVICE_RUNNING, service.status().state());
+
+        // 25 s before java.exe reports: still inside the 30 s that Windows itself gives a service process
+        control.stop("leakwatch");
+        service.launchMillis = 25_000;
+        control.start("leakwatch");
+        assertEquals(Winsvc.SERVICE_RUNNING, service.status().state());
+    }
+
+    /** Windows stops waiting for a service process after ServicesPipeTimeout; so does 'service start'. */
+    @Test
+    void aJvmThatNeverReportsIsGivenUpAfterTheServicesPipeTimeout() throws Exception {
+        control.install(definition);
+        scm.pipeTimeoutMillis = 60_000; // raised by the administrator
+        scm.services.get("leakwatch").launchMillis = Long.MAX_VALUE / 2;
+        long startedAt = scm.now;
+        ServiceException e = assertThrows(ServiceException.class, () -> control.start("leakwatch"));
+        assertEquals(ServiceErrors.SERVICE_REQUEST_TIMEOUT, e.win32Error());
+        assertTrue(scm.now - startedAt >= 60_000 && scm.now - startedAt < 75_000, "waited " + (scm.now - startedAt));
+        assertTrue(e.getMessage().contains("has not reported since Windows started it 60 s ago"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
     /** A start without progress is reported as still starting, not as "stopped while starting". */
     @Test
     void aStartWithoutProgressIsReportedAsStillStarting() throws Exception {
