@@ -48,6 +48,12 @@ final class JnaScm implements Scm {
         public Pointer pmszRequiredPrivileges;
     }
 
+    /** SERVICE_DELAYED_AUTO_START_INFO: jna-platform has the info level constant but not this structure. One BOOL (4 bytes). */
+    @Structure.FieldOrder("fDelayedAutostart")
+    public static final class DelayedAutoStartInfo extends Winsvc.ChangeServiceConfig2Info {
+        public int fDelayedAutostart;
+    }
+
     @Override
     public Scm.Service create(ServiceDefinition d) throws ServiceException {
         Winsvc.SC_HANDLE manager = openManager(Winsvc.SC_MANAGER_CONNECT | Winsvc.SC_MANAGER_CREATE_SERVICE, d.name());
@@ -226,6 +232,13 @@ final class JnaScm implements Scm {
             Winsvc.SERVICE_FAILURE_ACTIONS_FLAG flag = new Winsvc.SERVICE_FAILURE_ACTIONS_FLAG();
             flag.fFailureActionsOnNonCrashFailures = enabled ? 1 : 0;
             changeConfig2(Winsvc.SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, flag);
+        }
+
+        @Override
+        public void setDelayedAutoStart(boolean delayed) throws ServiceException {
+            DelayedAutoStartInfo info = new DelayedAutoStartInfo();
+            info.fDelayedAutostart = delayed ? 1 : 0;
+            changeConfig2(Winsvc.SERVICE_CONFIG_DELAYED_AUTO_START_INFO, info);
         }
 
         @Override

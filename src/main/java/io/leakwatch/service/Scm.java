@@ -62,6 +62,9 @@ interface Scm {
         /** ChangeServiceConfig2(SERVICE_CONFIG_FAILURE_ACTIONS_FLAG): also act when the service reports an error exit. */
         void setFailureActionsOnNonCrashFailures(boolean enabled) throws ServiceException;
 
+        /** ChangeServiceConfig2(SERVICE_CONFIG_DELAYED_AUTO_START_INFO): an automatic start about two minutes after boot. */
+        void setDelayedAutoStart(boolean delayed) throws ServiceException;
+
         /** ChangeServiceConfig2(SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO): the token keeps only these privileges. */
         void setRequiredPrivileges(List<String> privileges) throws ServiceException;
 

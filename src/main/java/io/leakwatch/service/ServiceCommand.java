@@ -86,7 +86,7 @@ public final class ServiceCommand {
                             env.jnaPlatform(), jvmOptions, flags);
                     control.install(definition);
                     out.println("installed service '" + definition.name()
-                            + "' (automatic start, restarts after the first three failures of a day)");
+                            + "' (delayed automatic start, restarts after the first three failures of a day)");
                     out.println("  command: " + definition.commandLine());
                     out.println("  log:     " + ServiceLog.path(flags, env.jar()));
                     warnAboutWritableFiles(env, flags, err);

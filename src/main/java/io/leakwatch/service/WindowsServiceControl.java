@@ -74,6 +74,8 @@ final class WindowsServiceControl implements ServiceControl {
                 service.setDescription(d.description());
                 service.setFailureActions(FAILURE_ACTIONS, FAILURE_RESET_SECONDS);
                 service.setFailureActionsOnNonCrashFailures(true); // also when leakwatch reports STOPPED with an error
+                // as windows_exporter's installer: a JVM starting among the boot-time services risks the 30 s limit
+                service.setDelayedAutoStart(true);
                 service.setRequiredPrivileges(REQUIRED_PRIVILEGES);
             } catch (ServiceException e) {
                 // Half a service (no restart policy, all of LocalSystem's privileges) is worse than none.

@@ -40,6 +40,7 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
         int resetSeconds;
         boolean actionsOnNonCrashFailures;
         List<String> privileges;
+        boolean delayedAutoStart;
         boolean deleted;
         /** State as a function of the fake time; set by start() and stop() unless a test scripted one. */
         LongFunction<Status> script = t -> new Status(Winsvc.SERVICE_STOPPED, 0, 0, 0, 0);
@@ -82,6 +83,12 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
         public void setFailureActionsOnNonCrashFailures(boolean enabled) throws ServiceException {
             call("setFailureActionsFlag");
             this.actionsOnNonCrashFailures = enabled;
+        }
+
+        @Override
+        public void setDelayedAutoStart(boolean delayed) throws ServiceException {
+            call("setDelayedAutoStart");
+            this.delayedAutoStart = delayed;
         }
 
         @Override

@@ -34,6 +34,16 @@ class WindowsServiceControlTest {
         assertEquals(0, scm.openHandles, "every handle closed");
     }
 
+    /**
+     * As windows_exporter's installer sets it: a JVM starting among all the boot-time services
+     * risks Windows' 30 s limit (events 7000/7009); two minutes after boot it does not.
+     */
+    @Test
+    void installUsesDelayedAutomaticStart() throws Exception {
+        control.install(definition);
+        assertTrue(scm.services.get("leakwatch").delayedAutoStart);
+    }
+
     @Test
     void installKeepsOnlyThePrivilegesTheServiceNeeds() throws Exception {
         control.install(definition);
@@ -42,7 +52,8 @@ class WindowsServiceControlTest {
 
     @Test
     void aFailedConfigurationStepRemovesTheHalfInstalledService() {
-        for (String step : List.of("setDescription", "setFailureActions", "setFailureActionsFlag", "setRequiredPrivileges")) {
+        for (String step : List.of("setDescription", "setFailureActions", "setFailureActionsFlag", "setDelayedAutoStart",
+                "setRequiredPrivileges")) {
             scm.failures.clear();
             scm.failures.put(step, 5);
             ServiceException e = assertThrows(ServiceException.class, () -> control.install(definition), step);
@@ -174,6 +185,15 @@ class WindowsServiceControlTest {
         assertTrue(scm.services.isEmpty());
         assertFalse(scm.calls.contains("stop leakwatch"), scm.calls.toString());
         assertEquals(0, scm.openHandles);
+    }
+
+    @Test
+    void theDelayedStartStructureIsOneBool() {
+        JnaScm.DelayedAutoStartInfo info = new JnaScm.DelayedAutoStartInfo();
+        info.fDelayedAutostart = 1;
+        info.write();
+        assertEquals(4, info.size(), "SERVICE_DELAYED_AUTO_START_INFO is a BOOL");
+        assertEquals(1, info.getPointer().getInt(0));
     }
 
     @Test
