@@ -5,6 +5,7 @@ import io.leakwatch.service.ServiceControl.ServiceException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -185,6 +186,39 @@ class WindowsServiceControlTest {
         assertTrue(scm.services.isEmpty());
         assertFalse(scm.calls.contains("stop leakwatch"), scm.calls.toString());
         assertEquals(0, scm.openHandles);
+    }
+
+    /**
+     * A failed status query reports the error JNA saved right after the call, not what
+     * Kernel32.GetLastError() says later (jna-platform's W32Service asks that), and closing a
+     * handle goes through the same calls. The fake has no GetLastError to ask.
+     */
+    @Test
+    void statusAndCloseUseTheErrorJnaSavedRightAfterTheCall() throws Exception {
+        FakeAdvapi32 fake = new FakeAdvapi32();
+        JnaScm jna = new JnaScm(fake.api, () -> fake.lastError);
+        try (Scm.Service service = jna.open("leakwatch", Winsvc.SERVICE_QUERY_STATUS)) {
+            Scm.Status status = service.status();
+            assertEquals(new Scm.Status(Winsvc.SERVICE_RUNNING, 0, 0, 3, 15_000), status);
+            fake.failures.put("QueryServiceStatusEx", 1115); // ERROR_SHUTDOWN_IN_PROGRESS
+            ServiceException e = assertThrows(ServiceException.class, service::status);
+            assertEquals(1115, e.win32Error());
+        }
+        assertEquals(Map.of(), fake.open, "the manager and the service handle are closed");
+        assertEquals(1, fake.calls.stream().filter("OpenService"::equals).count());
+        assertEquals(2, fake.calls.stream().filter("CloseServiceHandle"::equals).count(), fake.calls.toString());
+    }
+
+    /** The seam repeats jna-platform's signatures exactly, so production calls its mappings unchanged. */
+    @Test
+    void theSeamHasJnaPlatformsSignatures() throws Exception {
+        for (var m : ScmCalls.class.getDeclaredMethods()) {
+            if (java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            var mapped = com.sun.jna.platform.win32.Advapi32.class.getMethod(m.getName(), m.getParameterTypes());
+            assertEquals(mapped.getReturnType(), m.getReturnType(), m.toString());
+        }
     }
 
     @Test
