@@ -15,10 +15,11 @@ import static io.leakwatch.backend.windows.WindowsApi.*;
 
 /**
  * Owner, command line and process group through a process handle, checked against the record's
- * CreateTime so a reused pid is not mistaken for the process we listed. The handle is opened with
- * PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ where allowed (the PEB then gives the process
- * group, as windows_exporter reads it), else with PROCESS_QUERY_LIMITED_INFORMATION alone (granted
- * for most processes of other users). Every handle is closed in a finally block; scratch memory is
+ * CreateTime so a reused pid is not mistaken for the process we listed. As windows_exporter does,
+ * the handle is opened with PROCESS_QUERY_INFORMATION | PROCESS_VM_READ where allowed (the PEB then
+ * gives command line and process group), else with PROCESS_QUERY_LIMITED_INFORMATION alone, for
+ * the owner only (protected processes, and other users' without SeDebugPrivilege: their command
+ * line is "" in both exporters). Every handle is closed in a finally block; scratch memory is
  * allocated once and freed in {@link #close()}. Access denied gives empty labels. Account names
  * come from {@link AccountNames}, off the scrape's path. Used from one thread at a time.
  */
@@ -68,15 +69,18 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         if (closed || pid <= 0 || pid > 0xFFFF_FFFFL) {
             return ProcessDetails.EMPTY;
         }
-        boolean vmRead = true;
-        WinNT.HANDLE process = api.kernel32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, false, (int) pid);
+        // windows_exporter's rule: command line and process group only through a handle with
+        // PROCESS_QUERY_INFORMATION and PROCESS_VM_READ; else (protected processes, other users' without
+        // SeDebugPrivilege) the owner alone, through PROCESS_QUERY_LIMITED_INFORMATION.
+        boolean full = true;
+        WinNT.HANDLE process = api.kernel32.OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, false, (int) pid);
         if (process == null) {
             int error = api.lastError.getAsInt();
-            trace.win32("OpenProcess(QUERY_LIMITED|VM_READ)", false, error, pid);
+            trace.win32("OpenProcess(QUERY_INFORMATION|VM_READ)", false, error, pid);
             if (error != WinError.ERROR_ACCESS_DENIED) {
                 return ProcessDetails.EMPTY; // gone (invalid parameter) or worse
             }
-            vmRead = false;
+            full = false;
             process = api.kernel32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, false, (int) pid);
             if (process == null) {
                 trace.win32("OpenProcess(QUERY_LIMITED)", false, api.lastError.getAsInt(), pid);
@@ -84,7 +88,7 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
             }
             trace.win32("OpenProcess(QUERY_LIMITED)", true, 0, pid);
         } else {
-            trace.win32("OpenProcess(QUERY_LIMITED|VM_READ)", true, 0, pid);
+            trace.win32("OpenProcess(QUERY_INFORMATION|VM_READ)", true, 0, pid);
         }
         try {
             if (!sameProcess(process, createTime, pid)) {
@@ -92,18 +96,13 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
             }
             String[] owner = owner(process, pid);
             String cmdline = null;
-            if (wantCmdline) {
-                cmdline = commandLineFromNtQuery(process, pid);
-            }
             long group = 0;
-            if (vmRead) {
-                PebRead peb = readPeb(process, pid, wantCmdline && cmdline == null);
+            if (full) {
+                PebRead peb = readPeb(process, pid, wantCmdline);
                 group = peb.processGroupId;
-                if (cmdline == null) {
-                    cmdline = peb.commandLine;
-                }
+                cmdline = peb.commandLine;
             }
-            return new ProcessDetails(owner[0], cmdline == null ? "" : CommandLines.trimSpace(cmdline), group, owner[1]);
+            return new ProcessDetails(owner[0], cmdline == null ? "" : label(cmdline), group, owner[1]);
         } catch (RuntimeException e) {
             trace.outcome("read", "failed: " + e.getClass().getSimpleName(), pid);
             return ProcessDetails.EMPTY; // a label is not worth failing the scrape over
@@ -188,30 +187,16 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         return base.getByteArray(offset, length);
     }
 
-    /** @return the command line, or null when this Windows lacks ProcessCommandLineInformation or refused it */
-    private String commandLineFromNtQuery(WinNT.HANDLE process, long pid) {
-        int status = api.ntdll.NtQueryInformationProcess(process, PROCESS_COMMAND_LINE_INFORMATION,
-                commandLine, COMMAND_LINE_BYTES, small);
-        trace.ntstatus("NtQueryInformationProcess(ProcessCommandLineInformation)", status, pid);
-        if (status != NtStatus.SUCCESS) {
-            return null;
-        }
-        int length = Short.toUnsignedInt(commandLine.getShort(0)) & ~1;
-        long text = Pointer.nativeValue(commandLine.getPointer(8)) - Pointer.nativeValue(commandLine);
-        if (length == 0) {
-            return "";
-        }
-        if (text < 16 || text + length > COMMAND_LINE_BYTES) {
-            trace.outcome("NtQueryInformationProcess(ProcessCommandLineInformation)", "text outside the buffer", pid);
-            return null;
-        }
-        return new String(commandLine.getByteArray(text, length), StandardCharsets.UTF_16LE);
+    /** As windows_exporter makes the label: up to the first NUL (Go's UTF16ToString), trimmed (strings.TrimSpace). */
+    static String label(String commandLine) {
+        int nul = commandLine.indexOf('\0');
+        return CommandLines.trimSpace(nul < 0 ? commandLine : commandLine.substring(0, nul));
     }
 
     private record PebRead(long processGroupId, String commandLine) {
     }
 
-    /** The PEB's RTL_USER_PROCESS_PARAMETERS: ProcessGroupId, and the command line when asked for. */
+    /** The PEB's RTL_USER_PROCESS_PARAMETERS: ProcessGroupId, and the command line when asked for (as windows_exporter reads both). */
     private PebRead readPeb(WinNT.HANDLE process, long pid, boolean wantCmdline) {
         int status = api.ntdll.NtQueryInformationProcess(process, PROCESS_BASIC_INFORMATION, small, PBI_BYTES, null);
         trace.ntstatus("NtQueryInformationProcess(ProcessBasicInformation)", status, pid);

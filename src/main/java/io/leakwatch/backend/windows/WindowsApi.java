@@ -26,9 +26,8 @@ import java.util.function.IntSupplier;
 final class WindowsApi {
     static final int SYSTEM_PROCESS_INFORMATION = 5;
     static final int PROCESS_BASIC_INFORMATION = 0;
-    /** Windows 8.1+: the command line as a UNICODE_STRING, with only PROCESS_QUERY_LIMITED_INFORMATION. */
-    static final int PROCESS_COMMAND_LINE_INFORMATION = 60;
     static final int PROCESS_QUERY_LIMITED_INFORMATION = WinNT.PROCESS_QUERY_LIMITED_INFORMATION;
+    static final int PROCESS_QUERY_INFORMATION = WinNT.PROCESS_QUERY_INFORMATION;
     static final int PROCESS_VM_READ = WinNT.PROCESS_VM_READ;
 
     /** ntdll: jna-platform 5.19's NtDll maps neither call. */

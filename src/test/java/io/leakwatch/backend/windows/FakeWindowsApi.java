@@ -40,9 +40,10 @@ final class FakeWindowsApi {
         String commandLine = "";
         long processGroupId;
         boolean allowQueryLimited = true;
+        /** PROCESS_QUERY_INFORMATION: refused for protected processes (csrss, smss, lsass under RunAsPPL), even to SYSTEM. */
+        boolean allowQueryInformation = true;
         boolean allowVmRead = true;
         boolean allowToken = true;
-        boolean commandLineClass = true; // ProcessCommandLineInformation (60) supported
         int parametersLength = 0x440; // RTL_USER_PROCESS_PARAMETERS.Length: Windows 10's
         boolean hasPeb = true;
 
@@ -182,7 +183,8 @@ final class FakeWindowsApi {
             lastError = WinError.ERROR_INVALID_PARAMETER;
             return null;
         }
-        if (!p.allowQueryLimited || ((access & WinNT.PROCESS_VM_READ) != 0 && !p.allowVmRead)) {
+        if (!p.allowQueryLimited || ((access & WinNT.PROCESS_VM_READ) != 0 && !p.allowVmRead)
+                || ((access & WinNT.PROCESS_QUERY_INFORMATION) != 0 && !p.allowQueryInformation)) {
             lastError = WinError.ERROR_ACCESS_DENIED;
             return null;
         }
@@ -303,20 +305,6 @@ final class FakeWindowsApi {
             buffer.clear(48);
             buffer.setLong(8, p.hasPeb ? PEB : 0);
             buffer.setLong(32, p.pid);
-            return 0;
-        }
-        if (infoClass == WindowsApi.PROCESS_COMMAND_LINE_INFORMATION) {
-            if (!p.commandLineClass) {
-                return 0xC0000003; // STATUS_INVALID_INFO_CLASS, as before Windows 8.1 and under Wine
-            }
-            byte[] text = p.commandLine.getBytes(StandardCharsets.UTF_16LE);
-            if (length < 16 + text.length) {
-                return 0xC0000004;
-            }
-            buffer.setShort(0, (short) text.length);
-            buffer.setShort(2, (short) text.length);
-            buffer.setPointer(8, buffer.share(16));
-            buffer.write(16, text, 0, text.length);
             return 0;
         }
         return 0xC0000003;
