@@ -37,9 +37,14 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
     static final int PEB_PROCESS_PARAMETERS = 0x20;
     static final int PARAMETERS_LENGTH = 0x04;
     static final int PARAMETERS_COMMAND_LINE = 0x70;
-    /** RTL_USER_PROCESS_PARAMETERS.ProcessGroupId (ULONG), Windows 8 and later: present when Length covers it. */
+    /**
+     * RTL_USER_PROCESS_PARAMETERS.ProcessGroupId (ULONG), Windows 8 and later only. Length does not
+     * tell whether it is there: on Windows 7 the block's strings follow the 0x400-byte structure and
+     * Length counts them, so the Windows version decides ({@link WindowsApi#windows8OrLater}).
+     */
     static final int PARAMETERS_PROCESS_GROUP_ID = 0x408;
     static final int PARAMETERS_READ_BYTES = 0x410;
+    static final int WINDOWS7_PARAMETERS_BYTES = 0x400;
 
     private final WindowsApi api;
     private final NativeTrace trace;
@@ -209,11 +214,12 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
             return new PebRead(0, null);
         }
         long parameters = read(process, peb + PEB_PROCESS_PARAMETERS, 8, pid) ? commandLine.getLong(0) : 0;
-        if (parameters == 0 || !read(process, parameters, PARAMETERS_READ_BYTES, pid)) {
+        boolean hasGroup = api.windows8OrLater.getAsBoolean();
+        if (parameters == 0 || !read(process, parameters, hasGroup ? PARAMETERS_READ_BYTES : WINDOWS7_PARAMETERS_BYTES, pid)) {
             return new PebRead(0, null);
         }
         long structLength = Integer.toUnsignedLong(commandLine.getInt(PARAMETERS_LENGTH));
-        long group = structLength >= PARAMETERS_PROCESS_GROUP_ID + 4
+        long group = hasGroup && structLength >= PARAMETERS_PROCESS_GROUP_ID + 4
                 ? Integer.toUnsignedLong(commandLine.getInt(PARAMETERS_PROCESS_GROUP_ID)) : 0;
         if (!wantCmdline) {
             return new PebRead(group, null);

@@ -45,6 +45,11 @@ final class FakeWindowsApi {
         boolean allowVmRead = true;
         boolean allowToken = true;
         int parametersLength = 0x440; // RTL_USER_PROCESS_PARAMETERS.Length: Windows 10's
+        /**
+         * Windows 7's block: the structure ends at 0x400 (no PackageDependencyData, no ProcessGroupId),
+         * the strings follow it in the same block, and Length counts them, so the bytes at 0x408 are text.
+         */
+        boolean windows7;
         boolean hasPeb = true;
 
         Process(long pid, long createTime, byte[] sid) {
@@ -63,6 +68,15 @@ final class FakeWindowsApi {
             java.nio.ByteBuffer.wrap(peb).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0x20, PARAMETERS);
             m.put(PEB, peb);
             byte[] text = commandLine.getBytes(StandardCharsets.UTF_16LE);
+            if (windows7) {
+                byte[] block = new byte[0x400 + text.length + 2];
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(block).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.putInt(0, block.length).putInt(4, block.length);
+                b.putShort(0x70, (short) text.length).putShort(0x72, (short) (text.length + 2)).putLong(0x78, PARAMETERS + 0x400);
+                System.arraycopy(text, 0, block, 0x400, text.length);
+                m.put(PARAMETERS, block);
+                return m;
+            }
             byte[] params = new byte[Math.max(parametersLength, 0x80)];
             java.nio.ByteBuffer p = java.nio.ByteBuffer.wrap(params).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             p.putInt(0, parametersLength).putInt(4, parametersLength);
@@ -87,11 +101,13 @@ final class FakeWindowsApi {
     /** Handle value to what it refers to: "process:<pid>:<access>" or "token:<pid>". */
     final Map<Long, String> openHandles = new LinkedHashMap<>();
     boolean elevated = true;
+    /** The machine's Windows: false for Windows 7 / Server 2008 R2. */
+    volatile boolean windows8OrLater = true;
     volatile int lastError;
     private long nextHandle = 0x100;
 
     final WindowsApi api = new WindowsApi(proxy(WindowsApi.Kernel32Calls.class), proxy(WindowsApi.Advapi32Calls.class), proxy(WindowsApi.Ntdll.class),
-            proxy(WindowsApi.Kernel32Extra.class), () -> lastError);
+            proxy(WindowsApi.Kernel32Extra.class), () -> lastError, () -> windows8OrLater);
 
     Process add(long pid, long createTime, String sid) {
         Process p = new Process(pid, createTime, sidBytes(sid));

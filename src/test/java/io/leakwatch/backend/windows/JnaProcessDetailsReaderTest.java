@@ -143,11 +143,6 @@ class JnaProcessDetailsReaderTest {
         assertEquals("bob\\CONTOSO", d.owner(), "still opened with PROCESS_QUERY_LIMITED_INFORMATION");
         assertEquals("", d.cmdline(), "no command line without PROCESS_VM_READ, as in windows_exporter");
 
-        FakeWindowsApi.Process old = fake.add(807, CREATED, BOB);
-        old.processGroupId = 77;
-        old.parametersLength = 0x400; // Windows 7: the structure ends before ProcessGroupId
-        assertEquals(0, reader().read(807, CREATED, false).processGroupId());
-
         FakeWindowsApi.Process minimal = fake.add(808, CREATED, SYSTEM);
         minimal.hasPeb = false; // Registry, Memory Compression
         assertEquals(0, reader().read(808, CREATED, true).processGroupId());
@@ -187,6 +182,23 @@ class JnaProcessDetailsReaderTest {
         assertEquals("app.exe -x", reader().read(832, CREATED, true).cmdline());
         fake.add(833, CREATED, SYSTEM).commandLine = "app.exe -y \u0000leftover";
         assertEquals("app.exe -y", reader().read(833, CREATED, true).cmdline());
+    }
+
+    /**
+     * Windows 7's parameters block has no ProcessGroupId, and its Length counts the strings packed
+     * after the structure, so a length check passes and 0x408 holds command-line text: only the
+     * Windows version says whether the field is there.
+     */
+    @Test
+    void onWindows7TheProcessGroupIsZeroNotTextReadAsANumber() {
+        fake.windows8OrLater = false;
+        FakeWindowsApi.Process old = fake.add(807, CREATED, SYSTEM);
+        old.windows7 = true;
+        old.commandLine = "C:\\Windows\\system32\\svchost.exe -k netsvcs";
+        fake.account(SYSTEM, "SYSTEM", "NT AUTHORITY");
+        ProcessDetails d = reader().read(807, CREATED, true);
+        assertEquals(0, d.processGroupId());
+        assertEquals("C:\\Windows\\system32\\svchost.exe -k netsvcs", d.cmdline(), "the command line is still read");
     }
 
     @Test
