@@ -83,34 +83,39 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
             int error = api.lastError.getAsInt();
             trace.win32("OpenProcess(QUERY_INFORMATION|VM_READ)", false, error, pid);
             if (error != WinError.ERROR_ACCESS_DENIED) {
-                return ProcessDetails.EMPTY; // gone (invalid parameter) or worse
+                return error == WinError.ERROR_INVALID_PARAMETER ? ProcessDetails.EMPTY : ProcessDetails.FAILED; // gone, or worth another try
             }
             full = false;
             process = api.kernel32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, false, (int) pid);
             if (process == null) {
-                trace.win32("OpenProcess(QUERY_LIMITED)", false, api.lastError.getAsInt(), pid);
-                return ProcessDetails.EMPTY;
+                int limitedError = api.lastError.getAsInt();
+                trace.win32("OpenProcess(QUERY_LIMITED)", false, limitedError, pid);
+                return limitedError == WinError.ERROR_ACCESS_DENIED || limitedError == WinError.ERROR_INVALID_PARAMETER
+                        ? ProcessDetails.EMPTY : ProcessDetails.FAILED;
             }
             trace.win32("OpenProcess(QUERY_LIMITED)", true, 0, pid);
         } else {
             trace.win32("OpenProcess(QUERY_INFORMATION|VM_READ)", true, 0, pid);
         }
         try {
-            if (!sameProcess(process, createTime, pid)) {
-                return ProcessDetails.EMPTY;
+            Boolean same = sameProcess(process, createTime, pid);
+            if (same == null || !same) {
+                return same == null ? ProcessDetails.FAILED : ProcessDetails.EMPTY;
             }
-            String[] owner = owner(process, pid);
+            Owner owner = owner(process, pid);
             String cmdline = null;
             long group = 0;
+            int missing = owner.missing ? ProcessDetails.OWNER : 0;
             if (full) {
                 PebRead peb = readPeb(process, pid, wantCmdline);
                 group = peb.processGroupId;
                 cmdline = peb.commandLine;
+                missing |= peb.missing;
             }
-            return new ProcessDetails(owner[0], cmdline == null ? "" : label(cmdline), group, owner[1]);
+            return new ProcessDetails(owner.label, cmdline == null ? "" : label(cmdline), group, owner.unresolvedSid, missing);
         } catch (RuntimeException e) {
             trace.outcome("read", "failed: " + e.getClass().getSimpleName(), pid);
-            return ProcessDetails.EMPTY; // a label is not worth failing the scrape over
+            return ProcessDetails.FAILED; // a label is not worth failing the scrape over
         } finally {
             close(process, pid);
         }
@@ -127,11 +132,12 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         }
     }
 
-    private boolean sameProcess(WinNT.HANDLE process, long createTime, long pid) {
+    /** @return whether the handle is the process listed; null when that could not be read */
+    private Boolean sameProcess(WinNT.HANDLE process, long createTime, long pid) {
         boolean ok = api.kernel32.GetProcessTimes(process, times[0], times[1], times[2], times[3]);
         trace.win32("GetProcessTimes", ok, ok ? 0 : api.lastError.getAsInt(), pid);
         if (!ok) {
-            return false;
+            return null;
         }
         long created = times[0].toDWordLong().longValue();
         if (created != createTime) {
@@ -141,11 +147,21 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         return true;
     }
 
-    /** @return {label, unresolved SID ("" when the label is a name)} */
-    private String[] owner(WinNT.HANDLE process, long pid) {
+    /**
+     * @param label         the owner label, "" when denied or failed
+     * @param unresolvedSid the SID while the label is not a name yet, else ""
+     * @param missing       the token could not be read for a reason other than access denied: try again later
+     */
+    private record Owner(String label, String unresolvedSid, boolean missing) {
+        static final Owner DENIED = new Owner("", "", false);
+        static final Owner FAILED = new Owner("", "", true);
+    }
+
+    private Owner owner(WinNT.HANDLE process, long pid) {
         if (!api.advapi32.OpenProcessToken(process, WinNT.TOKEN_QUERY, tokenRef)) {
-            trace.win32("OpenProcessToken", false, api.lastError.getAsInt(), pid);
-            return new String[]{"", ""};
+            int error = api.lastError.getAsInt();
+            trace.win32("OpenProcessToken", false, error, pid);
+            return error == WinError.ERROR_ACCESS_DENIED ? Owner.DENIED : Owner.FAILED;
         }
         trace.win32("OpenProcessToken", true, 0, pid);
         WinNT.HANDLE token = tokenRef.getValue();
@@ -154,21 +170,21 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
                     TOKEN_USER_BYTES, tokenUserLength);
             trace.win32("GetTokenInformation(TokenUser)", ok, ok ? 0 : api.lastError.getAsInt(), pid);
             if (!ok) {
-                return new String[]{"", ""};
+                return Owner.FAILED;
             }
             byte[] sid = sidBytes();
             if (sid == null) {
                 trace.outcome("GetTokenInformation(TokenUser)", "malformed SID", pid);
-                return new String[]{"", ""};
+                return Owner.FAILED;
             }
             String sidString = SidStrings.format(sid);
             String label = accounts.label(sidString, sid);
             if (label == null) {
                 int error = accounts.lastError(sidString);
                 trace.outcome("owner", error == 0 ? "account lookup still running: SID for now" : "SID: lookup failed", pid);
-                return new String[]{sidString, sidString};
+                return new Owner(sidString, sidString, false);
             }
-            return new String[]{label, ""};
+            return new Owner(label, "", false);
         } finally {
             close(token, pid);
         }
@@ -198,41 +214,44 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         return CommandLines.trimSpace(nul < 0 ? commandLine : commandLine.substring(0, nul));
     }
 
-    private record PebRead(long processGroupId, String commandLine) {
+    /** @param missing {@link ProcessDetails#CMDLINE} and {@link ProcessDetails#GROUP} when their read failed */
+    private record PebRead(long processGroupId, String commandLine, int missing) {
     }
 
     /** The PEB's RTL_USER_PROCESS_PARAMETERS: ProcessGroupId, and the command line when asked for (as windows_exporter reads both). */
     private PebRead readPeb(WinNT.HANDLE process, long pid, boolean wantCmdline) {
+        // the block of a process still being set up may not be there or readable yet: worth another try
+        PebRead failed = new PebRead(0, null, ProcessDetails.GROUP | (wantCmdline ? ProcessDetails.CMDLINE : 0));
         int status = api.ntdll.NtQueryInformationProcess(process, PROCESS_BASIC_INFORMATION, small, PBI_BYTES, null);
         trace.ntstatus("NtQueryInformationProcess(ProcessBasicInformation)", status, pid);
         if (status != NtStatus.SUCCESS) {
-            return new PebRead(0, null);
+            return failed;
         }
         long peb = small.getLong(PBI_PEB);
         if (peb == 0) {
             trace.outcome("PEB", "none (minimal process)", pid);
-            return new PebRead(0, null);
+            return new PebRead(0, null, 0);
         }
         long parameters = read(process, peb + PEB_PROCESS_PARAMETERS, 8, pid) ? commandLine.getLong(0) : 0;
         boolean hasGroup = api.windows8OrLater.getAsBoolean();
         if (parameters == 0 || !read(process, parameters, hasGroup ? PARAMETERS_READ_BYTES : WINDOWS7_PARAMETERS_BYTES, pid)) {
-            return new PebRead(0, null);
+            return failed;
         }
         long structLength = Integer.toUnsignedLong(commandLine.getInt(PARAMETERS_LENGTH));
         long group = hasGroup && structLength >= PARAMETERS_PROCESS_GROUP_ID + 4
                 ? Integer.toUnsignedLong(commandLine.getInt(PARAMETERS_PROCESS_GROUP_ID)) : 0;
         if (!wantCmdline) {
-            return new PebRead(group, null);
+            return new PebRead(group, null, 0);
         }
         int length = Short.toUnsignedInt(commandLine.getShort(PARAMETERS_COMMAND_LINE)) & ~1;
         long text = commandLine.getLong(PARAMETERS_COMMAND_LINE + 8);
         if (length == 0 || text == 0) {
-            return new PebRead(group, "");
+            return new PebRead(group, "", 0);
         }
         if (!read(process, text, length, pid)) {
-            return new PebRead(group, null);
+            return new PebRead(group, null, ProcessDetails.CMDLINE);
         }
-        return new PebRead(group, new String(commandLine.getByteArray(0, length), StandardCharsets.UTF_16LE));
+        return new PebRead(group, new String(commandLine.getByteArray(0, length), StandardCharsets.UTF_16LE), 0);
     }
 
     /** Reads {@code bytes} at {@code address} in the other process into the start of {@link #commandLine}. */

@@ -51,6 +51,13 @@ final class FakeWindowsApi {
          */
         boolean windows7;
         boolean hasPeb = true;
+        /**
+         * The next this many reads of the parameters block fail with ERROR_PARTIAL_COPY, as for a
+         * process that is still being set up (its block not yet mapped, or still holding offsets).
+         */
+        int failParameterReads;
+        /** The next this many GetTokenInformation calls fail with ERROR_NO_SYSTEM_RESOURCES. */
+        int failTokenInformation;
 
         Process(long pid, long createTime, byte[] sid) {
             this.pid = pid;
@@ -258,7 +265,13 @@ final class FakeWindowsApi {
             lastError = 6;
             return false;
         }
-        byte[] sid = processes.get(Long.parseLong(t.substring(6))).sid;
+        Process owner = processes.get(Long.parseLong(t.substring(6)));
+        if (owner.failTokenInformation > 0) {
+            owner.failTokenInformation--;
+            lastError = 1450; // ERROR_NO_SYSTEM_RESOURCES
+            return false;
+        }
+        byte[] sid = owner.sid;
         int needed = 16 + sid.length;
         returned.setValue(needed);
         if (buffer == null || length < needed) {
@@ -333,6 +346,14 @@ final class FakeWindowsApi {
             return false;
         }
         long at = Pointer.nativeValue(address);
+        if (at == PARAMETERS && p.failParameterReads > 0) {
+            p.failParameterReads--;
+            lastError = WinError.ERROR_PARTIAL_COPY;
+            if (bytesRead != null) {
+                bytesRead.setLong(0, 0);
+            }
+            return false;
+        }
         Map.Entry<Long, byte[]> region = p.memory().floorEntry(at);
         if (region == null || at + size > region.getKey() + region.getValue().length) {
             lastError = WinError.ERROR_PARTIAL_COPY;
