@@ -1,7 +1,6 @@
 package io.leakwatch;
 
 import io.leakwatch.backend.Backends;
-import io.leakwatch.config.Settings;
 import io.leakwatch.guard.ProcessGuards;
 import io.leakwatch.http.ExporterServer;
 import io.leakwatch.leak.LeakWatch;

@@ -1,6 +1,6 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
+import io.leakwatch.leak.LeakSettings;
 import io.leakwatch.metrics.CollectionResult;
 import io.leakwatch.metrics.ExtraEndpoint;
 import io.leakwatch.metrics.ExtraFamilies;
