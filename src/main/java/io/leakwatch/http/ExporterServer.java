@@ -11,7 +11,6 @@ import io.leakwatch.http.HttpSettings;
 import io.leakwatch.http.ListenAddress;
 import io.leakwatch.http.WebConfig;
 import io.leakwatch.metrics.Exposition;
-import io.leakwatch.metrics.ExtraEndpoint;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
