@@ -80,13 +80,4 @@ class WritableByOthersTest {
         memory.write(0, b.array(), 0, b.capacity());
         return new com.sun.jna.platform.win32.WinNT.SECURITY_DESCRIPTOR_RELATIVE(memory);
     }
-
-    /** The rights and ACE codes, now taken from jna-platform's WinNT, are still the Win32 values. */
-    @Test
-    void theWin32ValuesAreUnchanged() {
-        assertEquals(0x2 | 0x4 | 0x10 | 0x40 | 0x10000 | 0x40000 | 0x80000 | 0x40000000 | 0x10000000, WritableByOthers.WRITE_RIGHTS);
-        assertEquals(0, WritableByOthers.ACCESS_ALLOWED);
-        assertEquals(1, WritableByOthers.ACCESS_DENIED);
-        assertEquals(0x08, WritableByOthers.INHERIT_ONLY);
-    }
 }
