@@ -2,15 +2,19 @@ package io.leakwatch.service;
 
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.ConfigFiles;
+import io.leakwatch.config.ConfigValues;
+import io.leakwatch.config.Flag;
 import io.leakwatch.config.UsageException;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code leakwatch service install [flags…] | uninstall | start | stop} (and {@code run}, which
@@ -189,35 +193,76 @@ public final class ServiceCommand {
     }
 
     /**
-     * Checks the flags as leakwatch would at service start (so mistakes show now, at the prompt)
-     * and makes {@code --config.file} absolute: a service starts in C:\Windows\System32.
+     * Checks the flags as leakwatch would at service start (so mistakes show now, at the prompt).
+     * A service starts in C:\Windows\System32, so every flag that names a file ({@code --config.file},
+     * {@code --web.config.file}, {@code --log.file}, {@code --leak.state-file}) is made absolute
+     * against the folder install runs in, and a relative path inside the config file is refused
+     * with the absolute one to write instead.
      */
     static List<String> serviceFlags(List<String> flags, Path workingDirectory, ExporterFlags exporterFlags) throws UsageException {
-        List<String> absolute = new ArrayList<>();
-        for (int i = 0; i < flags.size(); i++) {
-            String flag = flags.get(i);
-            String prefix = ConfigFiles.FLAG.toString();
-            if (flag.equals(prefix) && i + 1 < flags.size()) {
-                absolute.add(flag);
-                absolute.add(absolutePath(flags.get(++i), workingDirectory));
-            } else if (flag.startsWith(prefix + "=")) {
-                absolute.add(prefix + "=" + absolutePath(flag.substring(prefix.length() + 1), workingDirectory));
-            } else {
-                absolute.add(flag);
-            }
-        }
-        CommandLine cli = exporterFlags.parse(absolute);
-        if (cli.action() != CommandLine.Action.RUN) {
+        if (exporterFlags.parse(flags).action() != CommandLine.Action.RUN) {
             throw new UsageException("service install: --help and --version are not service flags");
         }
+        List<UsageException> bad = new ArrayList<>();
+        List<String> absolute = CommandLine.rewriteValues(flags, exporterFlags.set(), (flag, value) -> {
+            if (!flag.namesFile(value)) {
+                return value;
+            }
+            try {
+                return absolutePath(value, workingDirectory);
+            } catch (InvalidPathException e) {
+                bad.add(new UsageException(flag + ": '" + CommandLine.printable(value) + "' is not a file path"));
+                return value;
+            }
+        });
+        if (!bad.isEmpty()) {
+            throw bad.get(0);
+        }
+        CommandLine cli = exporterFlags.parse(absolute);
+        refuseRelativePathsInTheConfigFile(cli, exporterFlags);
         exporterFlags.check(cli); // everything a start checks, web config and certificates included
         return List.copyOf(absolute);
     }
 
+    /** Path flags given on the command line are absolute by now: a relative one comes from the config file. */
+    private static void refuseRelativePathsInTheConfigFile(CommandLine cli, ExporterFlags exporterFlags) throws UsageException {
+        String configFile = String.valueOf(cli.values().getOrDefault(ConfigFiles.FLAG.name(), ""));
+        if (configFile.isEmpty()) {
+            return;
+        }
+        ConfigValues values = ConfigValues.load(cli, Map.of(), exporterFlags.set());
+        for (Flag flag : exporterFlags.set().all()) {
+            if (flag.kind() != Flag.Kind.PATH || !values.given(flag) || cli.values().containsKey(flag.name())) {
+                continue;
+            }
+            String value = values.string(flag).trim();
+            if (flag.namesFile(value) && !isAbsolute(value)) {
+                Path folder = Path.of(configFile).toAbsolutePath().getParent();
+                throw new UsageException("service install: " + flag.name() + " in " + configFile + " is a relative path ("
+                        + CommandLine.printable(value) + "); the service starts in C:\\Windows\\System32, so write it in full,"
+                        + " e.g. " + (folder == null ? value : folder.resolve(value).normalize()));
+            }
+        }
+    }
+
+    /** Absolute on Windows (C:\..., C:/..., \\server\share) or on the OS this runs on. */
+    static boolean isAbsolute(String path) {
+        if (path.matches("^[A-Za-z]:[\\\\/].*") || path.startsWith("\\\\")) {
+            return true;
+        }
+        try {
+            return Path.of(path).isAbsolute();
+        } catch (InvalidPathException e) {
+            return false;
+        }
+    }
+
+    /** @throws InvalidPathException when {@code file} cannot be a path here */
     private static String absolutePath(String file, Path workingDirectory) {
-        if (file.isEmpty() || file.startsWith("\\\\") || file.matches("^[A-Za-z]:[\\\\/].*") || file.startsWith("/")) {
+        if (isAbsolute(file)) {
             return file;
         }
+        // on Windows, resolve() also takes \file (the working folder's drive) and C:file (that drive's folder)
         return workingDirectory.resolve(file).toAbsolutePath().normalize().toString();
     }
 

@@ -187,6 +187,51 @@ class ServiceCommandTest {
         assertTrue(installed.commandLine().contains("-XX:ErrorFile=" + dir + "\\hs_err_pid%p.log"), "crash files next to the log");
     }
 
+    /**
+     * A service starts in C:\Windows\System32: every flag that names a file is made absolute at
+     * install, against the folder install ran in, so the service finds (and writes) the same files.
+     */
+    @Test
+    void installMakesEveryPathFlagAbsolute() throws IOException {
+        Files.writeString(dir.resolve("web.yml"), "");
+        assertEquals(0, run("install", "--web.config.file=web.yml", "--log.file", "logs\\leakwatch.log",
+                "--leak.state-file=state.json"), errBytes.toString());
+        List<String> argv = WindowsCommandLineTest.msvcrtSplit(installed.commandLine());
+        List<String> flags = argv.subList(argv.indexOf("run") + 1, argv.size());
+        assertEquals(List.of("--web.config.file=" + dir.resolve("web.yml"), "--log.file",
+                dir.resolve("logs\\leakwatch.log").toString(), "--leak.state-file=" + dir.resolve("state.json")), flags);
+
+        // words that are not files, and empty values, stay as they are
+        assertEquals(0, run("install", "--log.file=eventlog", "--leak.state-file=auto"), errBytes.toString());
+        argv = WindowsCommandLineTest.msvcrtSplit(installed.commandLine());
+        assertEquals(List.of("--log.file=eventlog", "--leak.state-file=auto"), argv.subList(argv.indexOf("run") + 1, argv.size()));
+        assertEquals(0, run("install", "--leak.state-file="), errBytes.toString());
+        assertTrue(installed.commandLine().endsWith(" --leak.state-file="), installed.commandLine());
+    }
+
+    /**
+     * The config file's own relative paths would be taken against C:\Windows\System32 by the
+     * service: install refuses them with the absolute path to write instead.
+     */
+    @Test
+    void installRefusesRelativePathsInsideTheConfigFile() throws IOException {
+        Files.createDirectories(dir.resolve("conf"));
+        Files.writeString(dir.resolve("conf/leakwatch.yml"), "web:\n  config:\n    file: web.yml\n");
+        Files.writeString(dir.resolve("web.yml"), ""); // found from the prompt's folder, but not from System32
+        assertEquals(2, run("install", "--config.file=conf/leakwatch.yml"));
+        String err = errBytes.toString();
+        assertTrue(err.startsWith("leakwatch: service install: web.config.file in " + dir.resolve("conf/leakwatch.yml")
+                + " is a relative path (web.yml)"), err);
+        assertTrue(err.contains(dir.resolve("conf").resolve("web.yml").toString()), "names the absolute path to write: " + err);
+        assertEquals(1, err.split("\n").length, err);
+        assertEquals(List.of(), calls, "nothing registered");
+
+        Files.writeString(dir.resolve("conf/leakwatch.yml"), "log:\n  file: eventlog\nleak:\n  state-file: "
+                + dir.resolve("state.json") + "\n");
+        errBytes.reset();
+        assertEquals(0, run("install", "--config.file=conf/leakwatch.yml"), errBytes.toString());
+    }
+
     @Test
     void installRejectsBadFlagsAtThePromptNotAtServiceStart() {
         assertEquals(2, run("install", "--collector.process.include=("));
