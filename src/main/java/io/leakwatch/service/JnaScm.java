@@ -96,6 +96,17 @@ final class JnaScm implements Scm {
         return DEFAULT_PIPE_TIMEOUT_MILLIS;
     }
 
+    /** ImagePath under the service's key: what QueryServiceConfig returns, which jna-platform does not map. */
+    @Override
+    public String commandLine(String name) throws ServiceException {
+        String key = "SYSTEM\\CurrentControlSet\\Services\\" + name;
+        try {
+            return Advapi32Util.registryGetValue(WinReg.HKEY_LOCAL_MACHINE, key, "ImagePath") instanceof String path ? path : "";
+        } catch (Win32Exception e) {
+            throw new ServiceException(name, e.getErrorCode());
+        }
+    }
+
     @Override
     public Scm.Service open(String name, int access) throws ServiceException {
         Winsvc.SC_HANDLE manager = openManager(Winsvc.SC_MANAGER_CONNECT, name);

@@ -22,6 +22,9 @@ interface Scm {
      */
     int servicesPipeTimeoutMillis();
 
+    /** The service's registered command line (its ImagePath), as the SCM keeps it in the registry. */
+    String commandLine(String name) throws ServiceException;
+
     /** OpenSCManager + OpenService with {@code access} (Winsvc.SERVICE_* rights). */
     Service open(String name, int access) throws ServiceException;
 

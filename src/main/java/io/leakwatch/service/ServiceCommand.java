@@ -46,14 +46,21 @@ public final class ServiceCommand {
         /** Redirects output to the service log; returns the stream to use as out/err. */
         PrintStream openLog(String path) throws IOException;
 
-        /** JNA's folder name for this Windows and Java (win32-x86-64, win32-aarch64). */
-        String jnaPlatform();
-
         /**
          * Accounts other than administrators that may change {@code path} (empty when none, or
          * when the path does not exist or its permissions cannot be read).
          */
         List<String> writersOtherThanAdministrators(String path);
+
+        /** True when the file exists. */
+        boolean exists(String path);
+
+        /** Runs a program to its end (bounded in time) and returns its exit code and output, stderr included. */
+        ProcessOutput run(List<String> command) throws IOException;
+    }
+
+    /** What a program printed (standard output and error together) and its exit code. */
+    public record ProcessOutput(int exitCode, String output) {
     }
 
     private ServiceCommand() {
@@ -89,14 +96,31 @@ public final class ServiceCommand {
                     List<String> flags = serviceFlags(jvmOptions(rest, jvmOptions), env.workingDirectory(), exporterFlags);
                     String configFile = exporterFlags.configFile(flags);
                     String logFile = ServiceLog.path(configFile, env.jar());
-                    ServiceDefinition definition = ServiceDefinition.of(env.javaExecutable(), env.jar(),
-                            env.jnaPlatform(), jvmOptions, flags, logFile);
+                    String java = ServiceJava.choose(env);
+                    // the -D value does not change what -version says; the platform comes from the answer
+                    ServiceJava.Checked checked = ServiceJava.check(env, java,
+                            ServiceDefinition.jvmArguments(env.jar(), "win32-x86-64", jvmOptions, logFile));
+                    String dll = ServiceDefinition.jnaLibraryDirectory(env.jar(), checked.platform()) + "\\jnidispatch.dll";
+                    if (!env.exists(dll)) {
+                        throw new UsageException("service install: " + dll + " is missing: the service loads JNA's library"
+                                + " from there; unzip the whole release (leakwatch.jar and its jna folder) into one folder");
+                    }
+                    ServiceDefinition definition = ServiceDefinition.of(java, env.jar(), checked.platform(), jvmOptions, flags,
+                            logFile);
                     control.install(definition);
                     out.println("installed service '" + definition.name()
                             + "' (delayed automatic start, restarts after the first three failures of a day)");
                     out.println("  command: " + definition.commandLine());
                     out.println("  log:     " + logFile);
-                    warnAboutWritableFiles(env, configFile, err);
+                    String versioned = ServiceJava.versionedFolder(java);
+                    if (versioned != null) {
+                        err.println("leakwatch: warning: the service runs the Java in " + versioned + ", a folder named for"
+                                + " one Java version: an update of that Java installs into a new folder and removes this one,"
+                                + " and the service then fails to start (Win32 error 2). Put a Java runtime in "
+                                + WindowsPaths.sibling(env.jar(), ServiceJava.JRE_DIRECTORY)
+                                + " (the service prefers it), or install the service again after each Java update.");
+                    }
+                    warnAboutWritableFiles(env, java, checked.platform(), configFile, err);
                     out.println("start it now with: leakwatch service start");
                 }
                 case "uninstall" -> {
@@ -104,7 +128,15 @@ public final class ServiceCommand {
                     out.println("removed service '" + ServiceDefinition.NAME + "'");
                 }
                 case "start" -> {
-                    control.start(ServiceDefinition.NAME);
+                    try {
+                        control.start(ServiceDefinition.NAME);
+                    } catch (ServiceControl.ServiceException e) {
+                        if (e.win32Error() != ServiceErrors.PROCESS_ABORTED) {
+                            throw e;
+                        }
+                        throw new ServiceControl.ServiceException(ServiceErrors.javaEnded() + "; "
+                                + ServiceJava.again(env, control.commandLine(ServiceDefinition.NAME)), e.win32Error(), true);
+                    }
                     out.println("service '" + ServiceDefinition.NAME + "' is running");
                 }
                 case "stop" -> {
@@ -169,15 +201,15 @@ public final class ServiceCommand {
      * runtime or its config file can make it run their code or change what it does. Warns, one
      * line per file, when anyone but administrators may.
      */
-    static void warnAboutWritableFiles(Environment env, String configFile, PrintStream err) {
+    static void warnAboutWritableFiles(Environment env, String java, String jnaPlatform, String configFile, PrintStream err) {
         String jar = env.jar();
         String jna = WindowsPaths.sibling(jar, ServiceDefinition.JNA_DIRECTORY);
-        String jnaLibrary = ServiceDefinition.jnaLibraryDirectory(jar, env.jnaPlatform());
-        String javaHome = WindowsPaths.parent(WindowsPaths.parent(env.javaExecutable()));
+        String jnaLibrary = ServiceDefinition.jnaLibraryDirectory(jar, jnaPlatform);
+        String javaHome = WindowsPaths.parent(WindowsPaths.parent(java));
         List<String> paths = new ArrayList<>(List.of(jar, WindowsPaths.parent(jar),
                 WindowsPaths.parent(WindowsPaths.parent(jar)), jna, jnaLibrary,
                 jnaLibrary + "\\jnidispatch.dll", javaHome, WindowsPaths.parent(javaHome),
-                javaHome + "\\bin", env.javaExecutable(), javaHome + "\\bin\\server", javaHome + "\\lib"));
+                javaHome + "\\bin", java, javaHome + "\\bin\\server", javaHome + "\\lib"));
         paths.add(configFile); // "" without one: skipped below
         for (String path : paths) {
             if (path.isEmpty()) {
@@ -307,8 +339,40 @@ public final class ServiceCommand {
         }
 
         @Override
-        public String jnaPlatform() {
-            return com.sun.jna.Platform.RESOURCE_PREFIX;
+        public boolean exists(String path) {
+            try {
+                return java.nio.file.Files.exists(Path.of(path));
+            } catch (InvalidPathException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public ProcessOutput run(List<String> command) throws IOException {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            try (java.io.InputStream in = process.getInputStream()) {
+                process.getOutputStream().close();
+                // a JVM that hangs at start (it should not) is given a minute, then ended
+                java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return in.readNBytes(1 << 16);
+                    } catch (IOException e) {
+                        return new byte[0];
+                    }
+                });
+                if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IOException("it did not finish within 60 s");
+                }
+                return new ProcessOutput(process.exitValue(),
+                        new String(output.get(5, java.util.concurrent.TimeUnit.SECONDS), java.nio.charset.Charset.defaultCharset()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+                throw new IOException("interrupted");
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IOException("its output could not be read");
+            }
         }
 
         @Override

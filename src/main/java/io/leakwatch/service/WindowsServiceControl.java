@@ -110,8 +110,12 @@ final class WindowsServiceControl implements ServiceControl {
             if (status.state() == Winsvc.SERVICE_RUNNING) {
                 return;
             }
-            service.start();
             long launchWait = scm.servicesPipeTimeoutMillis();
+            try {
+                service.start();
+            } catch (ServiceException e) {
+                throw explained(name, e, launchWait);
+            }
             status = waitWhilePending(service);
             switch (status.state()) {
                 case Winsvc.SERVICE_RUNNING -> {
@@ -126,6 +130,9 @@ final class WindowsServiceControl implements ServiceControl {
                         ServiceErrors.SERVICE_REQUEST_TIMEOUT, true);
                 default -> {
                     int code = status.win32ExitCode();
+                    if (code == ServiceErrors.PROCESS_ABORTED) {
+                        throw new ServiceException(ServiceErrors.javaEnded(), code, true);
+                    }
                     if (code == 0 || code == ServiceErrors.SERVICE_SPECIFIC_ERROR) {
                         throw new ServiceException(ServiceErrors.stoppedWhileStarting(status.serviceSpecificExitCode()),
                                 ServiceErrors.SERVICE_SPECIFIC_ERROR, true);
@@ -134,6 +141,31 @@ final class WindowsServiceControl implements ServiceControl {
                 }
             }
         }
+    }
+
+    /** What StartService's own errors mean for a service that is a java.exe command line. */
+    private ServiceException explained(String name, ServiceException e, long launchWaitMillis) {
+        int code = e.win32Error();
+        if (code == ServiceErrors.FILE_NOT_FOUND || code == ServiceErrors.PATH_NOT_FOUND) {
+            String program;
+            try {
+                program = WindowsCommandLine.split(scm.commandLine(name)).get(0);
+            } catch (ServiceException | RuntimeException unreadable) {
+                program = "the program";
+            }
+            return new ServiceException("Windows cannot find " + program + ", the Java the service runs: a Java update may"
+                    + " have removed its folder. Run 'leakwatch service uninstall', then 'leakwatch service install' with a"
+                    + " Java that stays (a jre folder next to leakwatch.jar is used first)", code, true);
+        }
+        if (code == ServiceErrors.SERVICE_REQUEST_TIMEOUT) {
+            return new ServiceException(ServiceErrors.didNotConnect(seconds(launchWaitMillis)), code, true);
+        }
+        return e;
+    }
+
+    @Override
+    public String commandLine(String name) throws ServiceException {
+        return scm.commandLine(name);
     }
 
     @Override

@@ -171,6 +171,15 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
     }
 
     @Override
+    public String commandLine(String name) throws ServiceException {
+        FakeService service = services.get(name);
+        if (service == null) {
+            throw new ServiceException(name, ServiceErrors.SERVICE_DOES_NOT_EXIST);
+        }
+        return service.commandLine;
+    }
+
+    @Override
     public void registerEventSource(String source) {
         eventSources.add(source);
     }

@@ -36,6 +36,9 @@ class ServiceCommandTest {
     final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
     final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
     ServiceDefinition installed;
+    String javaPath = JAVA;
+    /** The command line the fake SCM has for the service. */
+    String registered;
     Integer failWith;
     boolean windows = true;
     ServiceBody ranBody;
@@ -73,6 +76,11 @@ class ServiceCommandTest {
             ranBody = body;
         }
 
+        @Override
+        public String commandLine(String name) {
+            return registered;
+        }
+
         private void fail() throws ServiceException {
             if (failWith != null) {
                 throw new ServiceException("leakwatch", failWith);
@@ -88,7 +96,7 @@ class ServiceCommandTest {
 
         @Override
         public String javaExecutable() {
-            return JAVA;
+            return javaPath;
         }
 
         @Override
@@ -113,15 +121,39 @@ class ServiceCommandTest {
         }
 
         @Override
-        public String jnaPlatform() {
-            return "win32-x86-64";
-        }
-
-        @Override
         public List<String> writersOtherThanAdministrators(String path) {
             return writable.getOrDefault(path, List.of());
         }
+
+        @Override
+        public boolean exists(String path) {
+            return existing.contains(path);
+        }
+
+        /** The JVM checks run this machine's real java with the options given (the Windows path aside). */
+        @Override
+        public ServiceCommand.ProcessOutput run(List<String> command) throws IOException {
+            ran.add(command);
+            if (javaSays != null) {
+                return javaSays;
+            }
+            List<String> real = new ArrayList<>(command);
+            real.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            Process p = new ProcessBuilder(real).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                return new ServiceCommand.ProcessOutput(p.waitFor(), output);
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+        }
     };
+    /** Files that exist on the fake Windows: the zip's JNA DLL, unless a test removes it. */
+    final java.util.Set<String> existing = new java.util.HashSet<>(
+            java.util.Set.of("C:\\Program Files\\leakwatch\\jna\\win32-x86-64\\jnidispatch.dll"));
+    final List<List<String>> ran = new ArrayList<>();
+    /** What java.exe prints, instead of running this machine's java (a 32-bit or old Java). */
+    ServiceCommand.ProcessOutput javaSays;
     final java.util.Map<String, List<String>> writable = new java.util.HashMap<>();
 
     private int run(String... args) {
@@ -148,6 +180,99 @@ class ServiceCommandTest {
         assertTrue(outBytes.toString().contains("leakwatch service start"));
         assertTrue(outBytes.toString().contains("C:\\Program Files\\leakwatch\\leakwatch.log"));
         assertEquals("", errBytes.toString(), "no warning: nothing is writable by others here");
+    }
+
+    /**
+     * The service runs a Java runtime in a jre folder next to leakwatch.jar when there is one (a Java
+     * update cannot remove it), whatever Java ran install.
+     */
+    @Test
+    void installPrefersAJreNextToTheJar() {
+        String jre = "C:\\Program Files\\leakwatch\\jre\\bin\\java.exe";
+        existing.add(jre);
+        assertEquals(0, run("install"), errBytes.toString());
+        assertEquals(jre, WindowsCommandLineTest.msvcrtSplit(installed.commandLine()).get(0));
+        assertEquals(jre, ran.get(0).get(0), "the Java that was checked is the one registered");
+        assertEquals("", errBytes.toString());
+    }
+
+    /** Temurin, Microsoft and Corretto install each update in a new folder and remove the old one. */
+    @Test
+    void installWarnsAboutAJavaInAFolderNamedForOneVersion() {
+        javaPath = "C:\\Program Files\\Eclipse Adoptium\\jdk-17.0.9.9-hotspot\\bin\\java.exe";
+        assertEquals(0, run("install"), errBytes.toString());
+        String err = errBytes.toString();
+        assertTrue(err.startsWith("leakwatch: warning: the service runs the Java in C:\\Program Files\\Eclipse Adoptium\\"
+                + "jdk-17.0.9.9-hotspot, a folder named for one Java version"), err);
+        assertTrue(err.contains("C:\\Program Files\\leakwatch\\jre"), "says where a runtime of its own goes: " + err);
+        assertEquals(1, err.split("\n").length, err);
+        assertEquals(List.of("install"), calls, "a warning, not a refusal");
+
+        for (String stable : List.of("C:\\Program Files\\Java\\jdk-17\\bin\\java.exe",
+                "C:\\Program Files\\Zulu\\zulu-21\\bin\\java.exe")) {
+            errBytes.reset();
+            javaPath = stable;
+            assertEquals(0, run("install"));
+            assertEquals("", errBytes.toString(), stable);
+        }
+        for (String versioned : List.of("C:\\Program Files\\Microsoft\\jdk-21.0.5.11-hotspot\\bin\\java.exe",
+                "C:\\Program Files\\Amazon Corretto\\jdk17.0.13_11\\bin\\java.exe")) {
+            errBytes.reset();
+            javaPath = versioned;
+            assertEquals(0, run("install"));
+            assertTrue(errBytes.toString().contains("a folder named for one Java version"), versioned);
+        }
+    }
+
+    /**
+     * java.exe refusing an option fails before leakwatch runs, on a stderr no one reads ("Win32
+     * error 1067"): install runs the service's Java with every option it will get, and shows what
+     * Java says.
+     */
+    @Test
+    void installRunsTheServicesJavaWithAllItsOptionsFirst() {
+        assertEquals(2, run("install", "--service.jvm-option=-Xmx64"));
+        String err = errBytes.toString();
+        assertTrue(err.startsWith("leakwatch: service install: " + JAVA + " does not start with the service's options: "), err);
+        assertTrue(err.contains("heap"), "Java's own words: " + err);
+        assertEquals(1, err.split("\n").length, err);
+        assertEquals(List.of(), calls, "nothing registered");
+        List<String> checked = ran.get(0);
+        assertTrue(checked.containsAll(List.of("-Xrs", "-Xmx64", "-Djna.nounpack=true")), checked.toString());
+        assertTrue(checked.containsAll(ServiceDefinition.DEFAULT_JVM_OPTIONS), checked.toString());
+        assertEquals("-version", checked.get(checked.size() - 1));
+    }
+
+    @Test
+    void installRefusesA32BitOrOldJava() {
+        javaSays = new ServiceCommand.ProcessOutput(0, "Property settings:\n    java.specification.version = 17\n"
+                + "    os.arch = x86\n    sun.arch.data.model = 32\n\nopenjdk version \"17.0.2\"\n");
+        assertEquals(2, run("install"));
+        assertTrue(errBytes.toString().contains("is a 32-bit Java; the service needs a 64-bit Java 17 or newer"), errBytes.toString());
+        errBytes.reset();
+        javaSays = new ServiceCommand.ProcessOutput(0, "Property settings:\n    java.specification.version = 11\n"
+                + "    os.arch = amd64\n    sun.arch.data.model = 64\n");
+        assertEquals(2, run("install"));
+        assertTrue(errBytes.toString().contains("is Java 11; the service needs a 64-bit Java 17 or newer"), errBytes.toString());
+        assertEquals(List.of(), calls);
+    }
+
+    /** The JNA folder the service loads its DLL from must hold the DLL for the service's Java. */
+    @Test
+    void installRefusesAMissingJnaDll() {
+        existing.clear();
+        assertEquals(2, run("install"));
+        assertTrue(errBytes.toString().contains("C:\\Program Files\\leakwatch\\jna\\win32-x86-64\\jnidispatch.dll is missing"),
+                errBytes.toString());
+        assertEquals(List.of(), calls);
+        errBytes.reset();
+        javaSays = new ServiceCommand.ProcessOutput(0, "Property settings:\n    java.specification.version = 21\n"
+                + "    os.arch = aarch64\n    sun.arch.data.model = 64\n");
+        existing.add("C:\\Program Files\\leakwatch\\jna\\win32-aarch64\\jnidispatch.dll");
+        assertEquals(0, run("install"), errBytes.toString());
+        assertTrue(WindowsCommandLineTest.msvcrtSplit(installed.commandLine())
+                        .contains("-Djna.boot.library.path=C:\\Program Files\\leakwatch\\jna\\win32-aarch64"),
+                "the DLL for the Java's own architecture: " + installed.commandLine());
     }
 
     @Test
@@ -250,6 +375,32 @@ class ServiceCommandTest {
         for (String line : lines) {
             assertTrue(line.startsWith("leakwatch: "), line);
         }
+    }
+
+    /**
+     * "java.exe ended before leakwatch started" (1067) has its reason on a stderr nobody sees:
+     * 'service start' runs the registered Java with its options and shows what it says.
+     */
+    @Test
+    void startShowsWhatJavaSaysWhenItEndedBeforeLeakwatchStarted() {
+        registered = ServiceDefinition.of(JAVA, JAR, "win32-x86-64", List.of("-Xmx64"), List.of("--log.level=debug"),
+                "C:\\Program Files\\leakwatch\\leakwatch.log").commandLine();
+        failWith = 1067;
+        assertEquals(1, run("start"));
+        String err = errBytes.toString();
+        assertTrue(err.contains("(Win32 error 1067)"), err);
+        assertTrue(err.contains("Java says: Error occurred during initialization of VM: Initial heap size set to a larger value"), err);
+        assertEquals(1, err.split("\n").length, err);
+        List<String> checked = ran.get(0);
+        assertEquals(JAVA, checked.get(0));
+        assertEquals("-version", checked.get(checked.size() - 1));
+        assertFalse(checked.contains("-jar"), "only the JVM's part of the command runs: " + checked);
+
+        errBytes.reset();
+        registered = ServiceDefinition.of(JAVA, JAR, "win32-x86-64", List.of(), List.of(),
+                "C:\\Program Files\\leakwatch\\leakwatch.log").commandLine();
+        assertEquals(1, run("start"));
+        assertTrue(errBytes.toString().contains("starts with the service's options now"), errBytes.toString());
     }
 
     @Test

@@ -137,6 +137,40 @@ class WindowsServiceControlTest {
         assertTrue(scm.now >= 15_000 && scm.now < 30_000, "gave up one wait hint after the last progress: " + scm.now);
     }
 
+    /** StartService's "file not found": the Java the service runs is gone (an update removed its folder). */
+    @Test
+    void aMissingJavaIsExplainedInWords() throws Exception {
+        control.install(definition);
+        scm.failures.put("start", 2);
+        ServiceException e = assertThrows(ServiceException.class, () -> control.start("leakwatch"));
+        assertEquals(2, e.win32Error());
+        assertTrue(e.getMessage().startsWith("Windows cannot find C:\\Java\\bin\\java.exe, the Java the service runs"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("service install"), "says how to get going again: " + e.getMessage());
+        assertTrue(e.getMessage().endsWith("(Win32 error 2)"), e.getMessage());
+    }
+
+    /** StartService's 1053: the process did not connect in time. */
+    @Test
+    void aJvmThatDidNotConnectInTimeIsExplainedInWords() throws Exception {
+        control.install(definition);
+        scm.failures.put("start", 1053);
+        ServiceException e = assertThrows(ServiceException.class, () -> control.start("leakwatch"));
+        assertTrue(e.getMessage().contains("did not connect to Windows within 30 s"), e.getMessage());
+        assertTrue(e.getMessage().contains("ServicesPipeTimeout"), e.getMessage());
+    }
+
+    /** STOPPED with 1067: java.exe ended before leakwatch could report (a refused option, a broken Java). */
+    @Test
+    void aJvmThatEndedAtOnceIsExplainedInWords() throws Exception {
+        control.install(definition);
+        scm.services.get("leakwatch").onStart = t -> new Scm.Status(Winsvc.SERVICE_STOPPED, 1067, 0, 0, 0);
+        ServiceException e = assertThrows(ServiceException.class, () -> control.start("leakwatch"));
+        assertEquals(1067, e.win32Error());
+        assertTrue(e.getMessage().startsWith("java.exe ended before leakwatch started"), e.getMessage());
+        assertEquals("C:\\Java\\bin\\java.exe", WindowsCommandLine.split(control.commandLine("leakwatch")).get(0));
+    }
+
     @Test
     void aStartThatEndsStoppedGivesLeakwatchsExitCode() throws Exception {
         control.install(definition);
