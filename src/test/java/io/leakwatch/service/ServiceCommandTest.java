@@ -130,10 +130,23 @@ class ServiceCommandTest {
             return existing.contains(path);
         }
 
+        @Override
+        public String systemDirectory() {
+            return "C:\\Windows\\System32";
+        }
+
+        @Override
+        public void eventLog(String message) {
+            events.add(message);
+        }
+
         /** The JVM checks run this machine's real java with the options given (the Windows path aside). */
         @Override
         public ServiceCommand.ProcessOutput run(List<String> command) throws IOException {
             ran.add(command);
+            if (command.get(0).endsWith("\\netsh.exe")) {
+                return new ServiceCommand.ProcessOutput(netshExit, netshExit == 0 ? "Ok." : "No rules match the specified criteria.");
+            }
             if (javaSays != null) {
                 return javaSays;
             }
@@ -152,6 +165,8 @@ class ServiceCommandTest {
     final java.util.Set<String> existing = new java.util.HashSet<>(
             java.util.Set.of("C:\\Program Files\\leakwatch\\jna\\win32-x86-64\\jnidispatch.dll"));
     final List<List<String>> ran = new ArrayList<>();
+    final List<String> events = new ArrayList<>();
+    int netshExit;
     /** What java.exe prints, instead of running this machine's java (a 32-bit or old Java). */
     ServiceCommand.ProcessOutput javaSays;
     final java.util.Map<String, List<String>> writable = new java.util.HashMap<>();
@@ -273,6 +288,64 @@ class ServiceCommandTest {
         assertTrue(WindowsCommandLineTest.msvcrtSplit(installed.commandLine())
                         .contains("-Djna.boot.library.path=C:\\Program Files\\leakwatch\\jna\\win32-aarch64"),
                 "the DLL for the Java's own architecture: " + installed.commandLine());
+    }
+
+    private List<List<String>> netsh() {
+        return ran.stream().filter(c -> c.get(0).endsWith("\\netsh.exe")).toList();
+    }
+
+    /**
+     * windows_exporter's installer adds a Windows Firewall rule for its port (ADDLOCAL=FirewallException,
+     * REMOTE_ADDR): --service.firewall does the same for the service's Java and its listen ports,
+     * and uninstall removes it.
+     */
+    @Test
+    void installOpensTheListenPortsInTheFirewallWhenAskedTo() {
+        assertEquals(0, run("install", "--service.firewall=10.0.0.5,10.0.0.6", "--web.listen-address=:9182",
+                "--web.listen-address=127.0.0.1:9200"), errBytes.toString());
+        String netsh = "C:\\Windows\\System32\\netsh.exe";
+        assertEquals(List.of(
+                List.of(netsh, "advfirewall", "firewall", "delete", "rule", "name=leakwatch"),
+                List.of(netsh, "advfirewall", "firewall", "add", "rule", "name=leakwatch", "dir=in", "action=allow",
+                        "protocol=TCP", "localport=9182,9200", "remoteip=10.0.0.5,10.0.0.6", "program=" + JAVA,
+                        "profile=any", "description=leakwatch process exporter (HTTP)")), netsh());
+        assertFalse(WindowsCommandLineTest.msvcrtSplit(installed.commandLine()).stream().anyMatch(a -> a.startsWith("--service.")),
+                "install options are not service flags");
+
+        ran.clear();
+        assertEquals(0, run("install", "--service.firewall", "", "--log.level=debug"), errBytes.toString());
+        assertTrue(netsh().get(1).contains("remoteip=any"), "no address: any, as REMOTE_ADDR empty means: " + netsh());
+        assertTrue(installed.commandLine().endsWith(" --log.level=debug"));
+
+        ran.clear();
+        assertEquals(0, run("install"), errBytes.toString());
+        assertEquals(List.of(), netsh(), "no rule unless asked for");
+
+        ran.clear();
+        netshExit = 1; // "No rules match the specified criteria."
+        assertEquals(0, run("uninstall"));
+        assertEquals(List.of(List.of(netsh, "advfirewall", "firewall", "delete", "rule", "name=leakwatch")), netsh());
+    }
+
+    /**
+     * What the MSI runs (--service.installer): there is no prompt folder to make paths absolute
+     * against, so a relative one is refused, and what goes wrong also goes to the Application
+     * event log, since Windows Installer does not show a custom action's output.
+     */
+    @Test
+    void theInstallersRunRefusesRelativePathsAndLogsWhatWentWrong() {
+        assertEquals(2, run("install", "--service.installer", "--config.file", "config.yaml"));
+        assertTrue(errBytes.toString().contains("--config.file: 'config.yaml' must be a full path"), errBytes.toString());
+        assertEquals(1, events.size(), events.toString());
+        assertTrue(events.get(0).startsWith("leakwatch: --config.file: 'config.yaml' must be a full path"), events.get(0));
+        assertEquals(List.of(), calls);
+
+        events.clear();
+        assertEquals(2, run("install", "--service.installer", "--web.max-requests=many"));
+        assertEquals(1, events.size(), "every refusal: " + errBytes);
+        events.clear();
+        assertEquals(0, run("install", "--service.installer", "--log.level=debug"), errBytes.toString());
+        assertEquals(List.of(), events, "nothing logged when all went well");
     }
 
     @Test
