@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds the Windows installer, target/leakwatch-<version>-amd64.msi, with wixl and msibuild
+# Builds the Windows installer, target/leakwatch-<version>-amd64.msi (-amd64-jre.msi with a Java
+# runtime inside), with wixl and msibuild
 # (Debian: apt-get install wixl msitools); mvn package runs it after the jar and the zip.
 #   build-msi.sh <project version> <target folder> [<Java runtime folder to put inside>]
 # Without wixl it says so and builds nothing, except in CI (CI=true), where that is an error.
@@ -49,7 +50,7 @@ if [ -n "$jre" ]; then
   set -- "$@" -D JreDir=. -D Win64=yes
   inputs="leakwatch.wxs jre.wxs"
 fi
-msi="leakwatch-$version-amd64.msi"
+msi="leakwatch-$version-amd64$( [ -n "$jre" ] && printf -- '-jre').msi"
 # shellcheck disable=SC2086 # the inputs are two known names
 (cd "$stage" && wixl "$@" -o "$msi" $inputs)
 

@@ -411,7 +411,7 @@ class WindowsInstallerTest {
         Files.copy(Path.of("target/leakwatch.jar"), target.resolve("leakwatch.jar"));
         run(List.of("cp", "-R", "target/jna-windows/com", target.resolve("jna-windows").toString()), Map.of(), 60);
         run(List.of("sh", "src/main/msi/build-msi.sh", "9.9.9", target.toString(), runtime.toString()), Map.of(), 300);
-        Path withJre = target.resolve("leakwatch-9.9.9-amd64.msi");
+        Path withJre = target.resolve("leakwatch-9.9.9-amd64-jre.msi");
         assertTrue(byKey(withJre, "File").values().stream().anyMatch(r -> r.get(2).equals("java.exe")));
         assertFalse(byKey(withJre, "Binary").containsKey("FindJavaScript"), "no search for a Java");
 
