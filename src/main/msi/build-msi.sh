@@ -50,7 +50,11 @@ if [ -n "$jre" ]; then
   set -- "$@" -D JreDir=. -D Win64=yes
   inputs="leakwatch.wxs jre.wxs"
 fi
-msi="leakwatch-$version-amd64$( [ -n "$jre" ] && printf -- '-jre').msi"
+suffix=""
+if [ -n "$jre" ]; then
+  suffix="-jre"
+fi
+msi="leakwatch-$version-amd64$suffix.msi"
 # shellcheck disable=SC2086 # the inputs are two known names
 (cd "$stage" && wixl "$@" -o "$msi" $inputs)
 
@@ -63,4 +67,8 @@ while IFS= read -r query; do
 done < "$here/finish.sql"
 msibuild "$stage/$msi" "$@"
 mv "$stage/$msi" "$target/$msi"
-echo "[msi] built $target/$msi$( [ -n "$jre" ] && printf ' with the Java runtime in %s' "$jre")"
+if [ -n "$jre" ]; then
+  echo "[msi] built $target/$msi with the Java runtime in $jre"
+else
+  echo "[msi] built $target/$msi"
+fi

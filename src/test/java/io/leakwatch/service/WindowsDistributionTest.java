@@ -48,6 +48,33 @@ class WindowsDistributionTest {
         assertTrue(attributes.contains("*.cmd text eol=crlf"), "batch files are CRLF in every checkout");
     }
 
+    /**
+     * mvn package builds the MSI with wixl where there is one; without it, the build goes on and
+     * says so, except in CI, where a missing wixl is an error (the MSI must be built and tested there).
+     */
+    @Test
+    void theMsiIsSkippedWithoutWixlExceptInCi(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")) && Files.isExecutable(Path.of("/usr/bin/dirname")),
+                "a POSIX shell, as Maven runs the script on Linux");
+        Path bin = Files.createDirectories(dir.resolve("bin")); // dirname only: no wixl, no msibuild
+        Files.createSymbolicLink(bin.resolve("dirname"), Path.of("/usr/bin/dirname"));
+        for (String ci : List.of("", "true")) {
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "src/main/msi/build-msi.sh", "0.1.0", dir.toString()).redirectErrorStream(true);
+            pb.environment().put("PATH", bin.toString());
+            pb.environment().put("CI", ci);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            if (ci.isEmpty()) {
+                assertEquals(0, p.exitValue(), out);
+                assertEquals("[msi] skipped: wixl or msibuild not found (Debian: apt-get install wixl msitools)\n", out);
+            } else {
+                assertEquals(1, p.exitValue(), out);
+                assertTrue(out.contains("CI needs the Debian packages wixl and msitools"), out);
+            }
+        }
+    }
+
     /** JNA's default (the user's own temp folder) works for any user; a folder under Program Files does not. */
     @Test
     void theConsoleLauncherDoesNotPointJnaAtTheInstallFolder() throws Exception {
