@@ -1,7 +1,7 @@
 package io.leakwatch.config;
 
-import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.leakwatch.model.GoRegex;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -147,7 +147,7 @@ final class ConfigFiles {
         if ((key.equals(Flags.PROCESS_INCLUDE) || key.equals(Flags.PROCESS_EXCLUDE)) && value != null
                 && !(value instanceof List<?>)) {
             try {
-                Pattern.compile(String.valueOf(value));
+                GoRegex.check(String.valueOf(value));
             } catch (PatternSyntaxException e) {
                 throw new UsageException("--config.file " + file + ": " + key + ": invalid regex (Go RE2 syntax): "
                         + e.getDescription() + " in '" + CommandLine.printable(String.valueOf(value)) + "'");

@@ -1,7 +1,7 @@
 package io.leakwatch.config;
 
-import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.leakwatch.model.GoRegex;
 
 /**
  * The protections every backend gets.
@@ -17,7 +17,7 @@ public record GuardSettings(int maxProcesses, String cmdlineRedactRegex) {
         int max = c.integer(Flags.PROCESS_MAX_PROCESSES, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)");
         String regex = c.string(Flags.PROCESS_CMDLINE_REDACT);
         try {
-            Pattern.compile(regex); // RE2 (Go's dialect): what the redactor runs, in linear time
+            GoRegex.check(regex); // RE2 (Go's dialect): what the redactor runs, in linear time
         } catch (PatternSyntaxException e) {
             throw new UsageException("--" + Flags.PROCESS_CMDLINE_REDACT + ": invalid regex (RE2 syntax, as Go's regexp): "
                     + e.getDescription() + " in '" + CommandLine.printable(regex) + "'");

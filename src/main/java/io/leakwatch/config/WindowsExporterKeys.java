@@ -2,6 +2,7 @@ package io.leakwatch.config;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.leakwatch.model.GoRegex;
 
 import java.util.List;
 import java.util.Locale;
@@ -249,7 +250,7 @@ final class WindowsExporterKeys {
 
     private static Optional<String> regexProblem(String regex) {
         try {
-            Pattern.compile(regex);
+            GoRegex.check(regex);
             return Optional.empty();
         } catch (PatternSyntaxException e) {
             return Optional.of(e.getDescription() + " in '" + CommandLine.printable(regex) + "'");

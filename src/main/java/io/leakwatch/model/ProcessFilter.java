@@ -73,7 +73,7 @@ public final class ProcessFilter {
     /** Compiles as windows_exporter does: {@code regexp.Compile(fmt.Sprintf("^(?:%s)$", re))}. */
     private static Pattern anchored(String flag, String regex) {
         try {
-            return Pattern.compile("^(?:" + regex + ")$");
+            return GoRegex.compile("^(?:" + regex + ")$");
         } catch (PatternSyntaxException e) {
             throw new InvalidRegexException(flag, regex, e.getDescription());
         }
