@@ -59,20 +59,23 @@ public final class GoRegex {
     }
 
     /**
-     * @throws PatternSyntaxException RE2/J's reason, or "invalid repeat count" / "expression too
-     *                                large" as Go says them
+     * @throws PatternSyntaxException RE2/J's reason, or "unexpected )", "invalid repeat count" and
+     *                                "expression too large" as Go says them
      */
     public static Pattern compile(String regex) {
         check(regex);
         return Pattern.compile(regex);
     }
 
-    /** Parses (without expanding) and checks the limits; a syntax error is RE2/J's own. */
+    /** Parses (without expanding) and checks the limits; a syntax error is RE2/J's, in Go's words where they differ. */
     public static void check(String regex) {
         Object tree;
         try {
             tree = PARSE.invoke(regex, PERL_FLAGS);
-        } catch (PatternSyntaxException | Error e) {
+        } catch (PatternSyntaxException e) {
+            // RE2/J's word for a ')' without its '(' ("stack underflow"); Go says what it is
+            throw e.getDescription().equals("regexp/syntax: internal error") ? new PatternSyntaxException("unexpected )", regex) : e;
+        } catch (Error e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException("RE2/J parser: " + e, e);

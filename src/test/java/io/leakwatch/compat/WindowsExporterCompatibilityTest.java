@@ -118,7 +118,14 @@ class WindowsExporterCompatibilityTest {
                 .contains("collector.service.include: invalid regex"));
         // windows_exporter's decoder compiles a YAML regex as written, before wrapping it in ^(?:...)$
         Path unbalanced = Files.writeString(dir.resolve("unbalanced.yml"), "collector:\n  process:\n    include: \"a)|(b\"\n");
-        assertTrue(refused("--config.file=" + unbalanced).contains("collector.process.include: invalid regex"));
+        String line = refused("--config.file=" + unbalanced);
+        assertTrue(line.contains("collector.process.include: invalid regex") && line.contains("unexpected )"), line);
+        assertFalse(line.contains("internal error"), line);
+        for (String key : new String[]{"exclude", "cmdline-redact"}) {
+            Path file = Files.writeString(dir.resolve(key + ".yml"), "collector:\n  process:\n    " + key + ": \"a)\"\n");
+            String refusal = refused("--config.file=" + file);
+            assertTrue(refusal.contains(key) && refusal.contains("unexpected )"), refusal);
+        }
         assertTrue(parse("--collector.process.include=a)|(b").process().filter().selects("abc"),
                 "on the command line it is taken as windows_exporter takes it");
     }

@@ -38,6 +38,15 @@ class GoRegexTest {
     }
 
     @Test
+    void anUnmatchedClosingParenthesisIsNamedAsGoNamesIt() {
+        for (String bad : new String[]{"a)|(b", ")", "(a))"}) {
+            PatternSyntaxException e = assertThrows(PatternSyntaxException.class, () -> GoRegex.compile(bad), bad);
+            assertTrue(e.getDescription().equals("unexpected )"), "not RE2/J's 'internal error': " + e.getDescription());
+        }
+        assertDoesNotThrow(() -> GoRegex.compile("^(?:a)|(b)$"), "inside windows_exporter's wrapper it is fine");
+    }
+
+    @Test
     void syntaxErrorsAreRe2jsOwn() {
         PatternSyntaxException e = assertThrows(PatternSyntaxException.class, () -> GoRegex.compile("(?!x)"));
         assertTrue(e.getDescription().contains("invalid or unsupported Perl syntax"), e.getDescription());
