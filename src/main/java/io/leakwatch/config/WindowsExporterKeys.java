@@ -2,7 +2,7 @@ package io.leakwatch.config;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.leakwatch.model.GoRegex;
+import io.leakwatch.common.GoRegex;
 
 import java.util.List;
 import java.util.Locale;

@@ -3,8 +3,7 @@ package io.leakwatch.guard;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.leakwatch.model.GoRegex;
-import io.leakwatch.config.DefaultRedaction;
+import io.leakwatch.common.GoRegex;
 
 import java.util.ArrayList;
 import java.util.List;

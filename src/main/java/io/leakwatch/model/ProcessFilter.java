@@ -2,6 +2,7 @@ package io.leakwatch.model;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.leakwatch.common.GoRegex;
 import io.leakwatch.common.Printable;
 
 import java.util.Map;

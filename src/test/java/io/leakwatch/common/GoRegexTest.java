@@ -1,4 +1,4 @@
-package io.leakwatch.model;
+package io.leakwatch.common;
 
 import com.google.re2j.PatternSyntaxException;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.leakwatch.model;
+package io.leakwatch.common;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
