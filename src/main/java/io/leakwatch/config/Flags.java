@@ -103,7 +103,7 @@ public final class Flags {
                     "Leak detection: history judged per process, kept as 48 bucket floors, e.g. 24h, 7d (>= 10 sample intervals)."),
             new Flag(LEAK_STATE_FILE, STRING, "auto",
                     "Leak detection: file keeping the history across restarts, saved every minute; empty = do not save; "
-                            + "auto = leak-state.json in "
+                            + "auto = leak-state-PORT.json (PORT: the first --web.listen-address's) in "
                             + "$XDG_STATE_HOME/leakwatch or ~/.local/state/leakwatch (Linux), %LOCALAPPDATA%\\leakwatch (Windows)."),
             new Flag(LEAK_MIN_GROWTH, STRING, "10MiB/d",
                     "Leak detection: growth of the lower envelope of private bytes that makes a suspect, size per duration, "

@@ -17,17 +17,28 @@ import java.util.Map;
  * @param stateFile                where the history survives restarts; null = not saved
  * @param minGrowthBytesPerSecond  private-bytes floor growth that makes a suspect
  * @param minHandleGrowthPerSecond handle floor growth that makes a suspect
+ * @param olderStateFile           with --leak.state-file=auto, the default before it named the port: read once when
+ *                                 {@code stateFile} does not exist yet; else null
  */
 public record LeakSettings(boolean enabled, double sampleIntervalSeconds, double windowSeconds, Path stateFile,
-                           double minGrowthBytesPerSecond, double minHandleGrowthPerSecond) {
+                           double minGrowthBytesPerSecond, double minHandleGrowthPerSecond, Path olderStateFile) {
     /** The window is kept as this many bucket floors: bounds the memory per process. */
     public static final int BUCKETS = 48;
+    /** --leak.state-file=auto's file name before it named the port. */
+    static final String OLDER_DEFAULT_NAME = "leak-state.json";
+
+    /** Settings with no older state file to read. */
+    public LeakSettings(boolean enabled, double sampleIntervalSeconds, double windowSeconds, Path stateFile,
+                        double minGrowthBytesPerSecond, double minHandleGrowthPerSecond) {
+        this(enabled, sampleIntervalSeconds, windowSeconds, stateFile, minGrowthBytesPerSecond, minHandleGrowthPerSecond, null);
+    }
 
     public double bucketSeconds() {
         return windowSeconds / BUCKETS;
     }
 
-    static LeakSettings from(ConfigValues c) throws UsageException {
+    /** @param port the first listen address's port, in the default state file's name */
+    static LeakSettings from(ConfigValues c, int port) throws UsageException {
         boolean enabled = c.bool(Flags.LEAK_ENABLED);
         String intervalText = c.string(Flags.LEAK_SAMPLE_INTERVAL);
         String windowText = c.string(Flags.LEAK_WINDOW);
@@ -43,18 +54,18 @@ public record LeakSettings(boolean enabled, double sampleIntervalSeconds, double
         }
         double minGrowth = rate(Flags.LEAK_MIN_GROWTH, c.string(Flags.LEAK_MIN_GROWTH), true);
         double minHandles = rate(Flags.LEAK_MIN_HANDLE_GROWTH, c.string(Flags.LEAK_MIN_HANDLE_GROWTH), false);
-        return new LeakSettings(enabled, interval, window, stateFile(c.string(Flags.LEAK_STATE_FILE)), minGrowth, minHandles);
+        String file = c.string(Flags.LEAK_STATE_FILE).trim();
+        if (!file.equals("auto")) {
+            return new LeakSettings(enabled, interval, window, file.isEmpty() ? null : Path.of(file), minGrowth, minHandles, null);
+        }
+        // one file per port, so two instances on one host keep two histories
+        Path dir = stateDirectory();
+        return new LeakSettings(enabled, interval, window, dir.resolve("leak-state-" + port + ".json"), minGrowth, minHandles,
+                dir.resolve(OLDER_DEFAULT_NAME));
     }
 
-    /** "auto" resolves to the platform's per-user state directory; empty turns saving off. */
-    static Path stateFile(String text) {
-        String t = text.trim();
-        if (t.isEmpty()) {
-            return null;
-        }
-        if (!t.equals("auto")) {
-            return Path.of(t);
-        }
+    /** The platform's per-user state directory, for --leak.state-file=auto. */
+    static Path stateDirectory() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String home = System.getProperty("user.home", ".");
         Path dir;
@@ -67,7 +78,7 @@ public record LeakSettings(boolean enabled, double sampleIntervalSeconds, double
             String xdg = System.getenv("XDG_STATE_HOME");
             dir = xdg != null && xdg.startsWith("/") ? Path.of(xdg, "leakwatch") : Path.of(home, ".local", "state", "leakwatch");
         }
-        return dir.resolve("leak-state.json");
+        return dir;
     }
 
     /** A duration with a unit (Typesafe Config syntax: 90s, 5m, 24h, 7d); a bare number is refused (it would mean ms). */

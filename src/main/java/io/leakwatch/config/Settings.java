@@ -85,8 +85,9 @@ public record Settings(HttpSettings http, WebConfig web, ProcessSettings process
             warnings.add("--" + Flags.PROCESS_COUNTER_VERSION + " has no effect: leakwatch reads no performance counters "
                     + "(one NtQuerySystemInformation call on Windows, /proc on Linux)");
         }
-        return new Settings(HttpSettings.from(c, collectors.enabled()), WebConfig.from(c), ProcessSettings.from(c),
-                GuardSettings.from(c), LeakSettings.from(c), LogSettings.from(c), SelfSettings.from(c), warnings);
+        HttpSettings http = HttpSettings.from(c, collectors.enabled());
+        return new Settings(http, WebConfig.from(c), ProcessSettings.from(c), GuardSettings.from(c),
+                LeakSettings.from(c, http.listenAddresses().get(0).port()), LogSettings.from(c), SelfSettings.from(c), warnings);
     }
 
     /** The same settings with other HTTP settings (tests of the limits). */

@@ -83,7 +83,8 @@ public final class LeakWatch implements AutoCloseable {
             double now = clock.millis() / 1000.0;
             StateFile.Opened<LeakStateCodec.Decoded> opened;
             try {
-                opened = StateFile.open(file, null, clock, (in, size) -> LeakStateCodec.read(in, size, limits, now),
+                String older = settings.olderStateFile() == null ? null : settings.olderStateFile().getFileName().toString();
+                opened = StateFile.open(file, older, clock, (in, size) -> LeakStateCodec.read(in, size, limits, now),
                         LeakStateCodec.Decoded.NOTHING);
             } catch (StateFile.InUse e) {
                 ticker.shutdownNow();

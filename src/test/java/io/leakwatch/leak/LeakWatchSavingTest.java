@@ -192,6 +192,19 @@ class LeakWatchSavingTest {
     }
 
     @Test
+    void theDefaultBeforeItNamedThePortIsReadOnceAndRemovedOnceSaved() throws Exception {
+        Path older = dir.resolve("leak-state.json");
+        Path file = dir.resolve("leak-state-9182.json");
+        Files.writeString(older, "{\"format\":\"leakwatch-leak-state\",\"version\":2,\"bucket_seconds\":12.5,\"processes\":[]}");
+        ManualScheduler time = new ManualScheduler(start);
+        LeakWatch watch = LeakWatch.start(new LeakSettings(true, 60, 600, file, 1, 1, older), coordinator, 8L << 30, time.clock(), time);
+        assertEquals(1, lines("read the history from " + older).size(), log.list.toString());
+        time.advance(Duration.ofSeconds(60));
+        assertEquals(List.of("leak-state-9182.json", "leak-state-9182.json.lock"), names(dir));
+        watch.close();
+    }
+
+    @Test
     void noStateFileNoStateMetrics() {
         ManualScheduler time = new ManualScheduler(start);
         LeakWatch watch = LeakWatch.start(settings(null), coordinator, 8L << 30, time.clock(), time);
