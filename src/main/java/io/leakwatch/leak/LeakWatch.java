@@ -41,12 +41,12 @@ public final class LeakWatch implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService ticker;
     private final StateFile stateFile; // null when --leak.state-file is empty
-    // saving, guarded by this
-    private long saveFailures;
-    private double lastSaveSeconds; // 0 until the first save
-    private String loggedFailure; // the failure last logged, null when the last save worked
-    private double loggedFailureAt;
-    private long failuresAtLog;
+    // saving: written under this, read by scrapes without it (a scrape never waits for a save)
+    private volatile long saveFailures;
+    private volatile double lastSaveSeconds; // 0 until the first save
+    private String loggedFailure; // guarded by this: the failure last logged, null when the last save worked
+    private double loggedFailureAt; // guarded by this
+    private long failuresAtLog; // guarded by this
 
     private LeakWatch(LeakSettings settings, ScrapeCoordinator coordinator, LeakDetector detector, Clock clock,
                       ScheduledExecutorService ticker, StateFile stateFile) {
@@ -161,7 +161,7 @@ public final class LeakWatch implements AutoCloseable {
     }
 
     /** leakwatch_leak_state_*: none when --leak.state-file is off. */
-    private synchronized List<MetricFamilySamples> stateFamilies() {
+    private List<MetricFamilySamples> stateFamilies() {
         if (stateFile == null) {
             return List.of();
         }
@@ -205,14 +205,17 @@ public final class LeakWatch implements AutoCloseable {
     public void close() {
         stopSampling();
         save(true);
-        if (stateFile != null) {
-            stateFile.close();
-        }
+        release();
     }
 
     /** Stops sampling without saving: for a start that failed (a port in use must not overwrite the saved history). */
     public void discard() {
         stopSampling();
+        release();
+    }
+
+    /** Releases the state file's lock (after a save still running, if stopping the sampler timed out). */
+    private synchronized void release() {
         if (stateFile != null) {
             stateFile.close();
         }

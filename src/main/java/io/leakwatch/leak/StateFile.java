@@ -14,8 +14,12 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -491,8 +495,15 @@ final class StateFile implements AutoCloseable {
         }
     }
 
+    /** The exception in one line; a file system error as "FILE: what" (its message alone is often just the file). */
     static String oneLine(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof FileSystemException f && f.getReason() == null) {
+            m = f.getFile() + ": " + (e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof NoSuchFileException ? "no such file or directory"
+                    : e instanceof FileAlreadyExistsException ? "already exists"
+                    : e instanceof NotDirectoryException ? "not a directory" : e.getClass().getSimpleName());
+        }
         m = m.replace('\r', ' ').replace('\n', ' ');
         return m.length() > 300 ? m.substring(0, 300) + "..." : m;
     }

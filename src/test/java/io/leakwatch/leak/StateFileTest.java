@@ -333,6 +333,12 @@ class StateFileTest {
     }
 
     @Test
+    void aDirectoryWhereNothingCanBeCreatedIsOneLineNamingTheFile() throws Exception {
+        String why = open(Path.of("/proc/leak-state.json"), true).file().refusal(); // even root cannot create files there
+        assertEquals("/proc/leak-state.json: cannot use it (leak-state.json.lock: no such file or directory)", why);
+    }
+
+    @Test
     void aLinkChainIsBounded() throws Exception {
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
