@@ -1,8 +1,6 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
 import io.leakwatch.metrics.CollectionResult;
-import io.leakwatch.metrics.ExtraEndpoint;
 import io.leakwatch.metrics.ExtraFamilies;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.prometheus.client.Collector;
@@ -34,6 +32,8 @@ public final class LeakWatch implements AutoCloseable {
     static final double REPEAT_LOG_SECONDS = 600;
     /** A collection at most this long before a tick is reused instead of collecting again. */
     private static final double REUSE_SHARE_OF_INTERVAL = 0.5;
+    /** The pages' next steps are written for this OS's shell and tools. */
+    private static final String OS_NAME = System.getProperty("os.name", "");
 
     private final LeakSettings settings;
     private final ScrapeCoordinator coordinator;
@@ -191,9 +191,14 @@ public final class LeakWatch implements AutoCloseable {
         return detector.report();
     }
 
-    /** /leaks and /leaks.json. */
-    public List<ExtraEndpoint> endpoints() {
-        return LeakEndpoints.of(detector::report);
+    /** The /leaks page for the latest report. */
+    public String html() {
+        return LeakPage.html(detector.report(), OS_NAME);
+    }
+
+    /** The same, as JSON. */
+    public String json() {
+        return LeakJson.render(detector.report(), OS_NAME);
     }
 
     private double now() {

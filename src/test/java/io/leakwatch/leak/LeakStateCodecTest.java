@@ -3,7 +3,6 @@ package io.leakwatch.leak;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.leakwatch.config.LeakSettings;
 import io.leakwatch.model.ProcessInfo;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;

@@ -1,12 +1,13 @@
-package io.leakwatch.config;
+package io.leakwatch.leak;
 
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
+import io.leakwatch.config.CommandLine;
+import io.leakwatch.config.ConfigValues;
+import io.leakwatch.config.Flag;
+import io.leakwatch.config.UsageException;
 
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Leak detection's own settings, read from the merged config (flags, config file, defaults).
@@ -27,6 +28,21 @@ public record LeakSettings(boolean enabled, double sampleIntervalSeconds, double
     /** --leak.state-file=auto's file name before it named the port. */
     static final String OLDER_DEFAULT_NAME = "leak-state.json";
 
+    public static final Flag ENABLED = Flag.bool("leak.enabled", true,
+            "Built-in leak detection: sample in the background, serve /leaks and the leakwatch_leak_* metrics.");
+    public static final Flag SAMPLE_INTERVAL = Flag.string("leak.sample-interval", "60s",
+            "Leak detection: collect at least this often (a scrape that just ran is reused), e.g. 60s, 5m.");
+    public static final Flag WINDOW = Flag.string("leak.window", "24h",
+            "Leak detection: history judged per process, e.g. 24h, 7d (at least 10 sample intervals).");
+    public static final Flag STATE_FILE = Flag.path("leak.state-file", "auto",
+            "Leak detection: file keeping the history across restarts; empty = do not save; auto = leak-state-PORT.json "
+                    + "in the user's state folder (see docs/leak-detection.md).");
+    public static final Flag MIN_GROWTH = Flag.string("leak.min-growth", "10MiB/d",
+            "Leak detection: growth of the lower envelope of private bytes that makes a suspect, e.g. 10MiB/d, 1MB/h.");
+    public static final Flag MIN_HANDLE_GROWTH = Flag.string("leak.min-handle-growth", "100/d",
+            "Leak detection: growth of the lower envelope of the handle count that makes a suspect, e.g. 100/d.");
+    public static final List<Flag> FLAGS = List.of(ENABLED, SAMPLE_INTERVAL, WINDOW, STATE_FILE, MIN_GROWTH, MIN_HANDLE_GROWTH);
+
     /** Settings with no older state file to read. */
     public LeakSettings(boolean enabled, double sampleIntervalSeconds, double windowSeconds, Path stateFile,
                         double minGrowthBytesPerSecond, double minHandleGrowthPerSecond) {
@@ -38,23 +54,21 @@ public record LeakSettings(boolean enabled, double sampleIntervalSeconds, double
     }
 
     /** @param port the first listen address's port, in the default state file's name */
-    static LeakSettings from(ConfigValues c, int port) throws UsageException {
-        boolean enabled = c.bool(Flags.LEAK_ENABLED);
-        String intervalText = c.string(Flags.LEAK_SAMPLE_INTERVAL);
-        String windowText = c.string(Flags.LEAK_WINDOW);
-        double interval = duration(Flags.LEAK_SAMPLE_INTERVAL, intervalText);
-        double window = duration(Flags.LEAK_WINDOW, windowText);
+    public static LeakSettings from(ConfigValues c, int port) throws UsageException {
+        boolean enabled = c.bool(ENABLED);
+        double interval = c.duration(SAMPLE_INTERVAL);
+        double window = c.duration(WINDOW);
         if (interval < 1 || interval > 3600) {
-            throw new UsageException("--" + Flags.LEAK_SAMPLE_INTERVAL + ": '" + CommandLine.printable(intervalText)
+            throw new UsageException(SAMPLE_INTERVAL + ": '" + CommandLine.printable(c.string(SAMPLE_INTERVAL))
                     + "' must be between 1s and 1h");
         }
         if (window < 10 * interval || window > 366 * 86400.0) {
-            throw new UsageException("--" + Flags.LEAK_WINDOW + ": '" + CommandLine.printable(windowText)
+            throw new UsageException(WINDOW + ": '" + CommandLine.printable(c.string(WINDOW))
                     + "' must be at least 10 sample intervals (" + (long) (10 * interval) + "s) and at most 366d");
         }
-        double minGrowth = rate(Flags.LEAK_MIN_GROWTH, c.string(Flags.LEAK_MIN_GROWTH), true);
-        double minHandles = rate(Flags.LEAK_MIN_HANDLE_GROWTH, c.string(Flags.LEAK_MIN_HANDLE_GROWTH), false);
-        String file = c.string(Flags.LEAK_STATE_FILE).trim();
+        double minGrowth = c.rate(MIN_GROWTH, true);
+        double minHandles = c.rate(MIN_HANDLE_GROWTH, false);
+        String file = c.string(STATE_FILE).trim();
         if (!file.equals("auto")) {
             return new LeakSettings(enabled, interval, window, file.isEmpty() ? null : Path.of(file), minGrowth, minHandles, null);
         }
@@ -79,45 +93,5 @@ public record LeakSettings(boolean enabled, double sampleIntervalSeconds, double
             dir = xdg != null && xdg.startsWith("/") ? Path.of(xdg, "leakwatch") : Path.of(home, ".local", "state", "leakwatch");
         }
         return dir;
-    }
-
-    /** A duration with a unit (Typesafe Config syntax: 90s, 5m, 24h, 7d); a bare number is refused (it would mean ms). */
-    static double duration(String flag, String text) throws UsageException {
-        String t = text.trim();
-        if (t.isEmpty() || t.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.')) {
-            throw new UsageException("--" + flag + ": '" + CommandLine.printable(text) + "' needs a unit, e.g. 90s, 5m, 24h, 7d");
-        }
-        try {
-            Duration d = ConfigFactory.parseMap(Map.of("v", t)).getDuration("v");
-            return d.toNanos() / 1e9;
-        } catch (ConfigException e) {
-            throw new UsageException("--" + flag + ": '" + CommandLine.printable(text) + "' is not a duration like 90s, 5m, 24h, 7d");
-        }
-    }
-
-    /** "amount/duration": a size (10MiB, 17MB) for bytes or a plain count for handles, per a duration (d, 1h, 30m). */
-    static double rate(String flag, String text, boolean bytes) throws UsageException {
-        String example = bytes ? "10MiB/d or 1MB/h" : "100/d or 10/h";
-        int slash = text.indexOf('/');
-        if (slash < 0) {
-            throw new UsageException("--" + flag + ": '" + CommandLine.printable(text) + "' must be an amount per duration, e.g. " + example);
-        }
-        String amountText = text.substring(0, slash).trim();
-        String per = text.substring(slash + 1).trim();
-        double amount;
-        try {
-            amount = bytes ? ConfigFactory.parseMap(Map.of("v", amountText)).getBytes("v") : Double.parseDouble(amountText);
-        } catch (ConfigException | NumberFormatException e) {
-            throw new UsageException("--" + flag + ": '" + CommandLine.printable(amountText) + "' is not " + (bytes ? "a size like 10MiB" : "a number")
-                    + " (e.g. " + example + ")");
-        }
-        if (!(amount > 0) || Double.isInfinite(amount)) {
-            throw new UsageException("--" + flag + ": '" + CommandLine.printable(text) + "' must be a positive amount per duration, e.g. " + example);
-        }
-        double seconds = duration(flag, !per.isEmpty() && Character.isDigit(per.charAt(0)) ? per : "1" + per);
-        if (seconds <= 0) {
-            throw new UsageException("--" + flag + ": '" + CommandLine.printable(text) + "' needs a positive duration, e.g. " + example);
-        }
-        return amount / seconds;
     }
 }
