@@ -280,7 +280,7 @@ final class StateFile implements AutoCloseable {
         if (a == null) {
             return nothing;
         }
-        boolean legacy = source.equals(legacyName);
+        boolean legacy = !source.equals(name);
         String problem = notOurs(a);
         if (problem != null) {
             if (legacy) {
@@ -302,7 +302,7 @@ final class StateFile implements AutoCloseable {
         }
         switch (content.verdict()) {
             case FOREIGN -> {
-                String what = dir.path.resolve(source) + " is not a leakwatch leak state file";
+                String what = (legacy ? dir.path.resolve(source) : file) + " is not a leakwatch leak state file";
                 if (!legacy) {
                     throw new Refused(what + ": leaving it alone (point --leak.state-file elsewhere, or remove it)");
                 }
