@@ -196,7 +196,7 @@ public final class ConfigFiles {
             if (value == null && flags.isSection(key)) {
                 continue; // "collector: {process: }" is an empty section
             }
-            WindowsExporterKeys.FileKey other = WindowsExporterKeys.fileKey(key, value);
+            WindowsExporterKeys.FileKey other = WindowsExporterKeys.fileKey(key);
             if (other instanceof WindowsExporterKeys.FileKey.Ignored i) {
                 ignored.add(i.key());
             } else if (other instanceof WindowsExporterKeys.FileKey.Refused r) {
