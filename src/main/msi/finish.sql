@@ -16,5 +16,5 @@ UPDATE Component SET Attributes=400 WHERE Component='C_Config'
 -- What the service writes, removed at uninstall (2): its log and crash files, its leak history and folder.
 INSERT INTO RemoveFile (FileKey, Component_, FileName, DirProperty, InstallMode) VALUES ('ServiceLog', 'C_Jar', 'leakwatch.log*', 'APPLICATIONFOLDER', 2)
 INSERT INTO RemoveFile (FileKey, Component_, FileName, DirProperty, InstallMode) VALUES ('CrashFiles', 'C_Jar', 'hs_err_pid*.log', 'APPLICATIONFOLDER', 2)
-INSERT INTO RemoveFile (FileKey, Component_, FileName, DirProperty, InstallMode) VALUES ('LeakState', 'C_Jar', 'leak-state.json*', 'LeakwatchStateFolder', 2)
+INSERT INTO RemoveFile (FileKey, Component_, FileName, DirProperty, InstallMode) VALUES ('LeakState', 'C_Jar', 'leak-state*', 'LeakwatchStateFolder', 2)
 INSERT INTO RemoveFile (FileKey, Component_, DirProperty, InstallMode) VALUES ('LeakStateFolder', 'C_Jar', 'LeakwatchStateFolder', 2)

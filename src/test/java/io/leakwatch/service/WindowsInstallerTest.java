@@ -195,7 +195,7 @@ class WindowsInstallerTest {
 
         Map<String, List<String>> remove = byKey(msi, "RemoveFile");
         assertEquals(List.of("ServiceLog", "C_Jar", "leakwatch.log*", "APPLICATIONFOLDER", "2"), remove.get("ServiceLog"));
-        assertEquals("leak-state.json*", remove.get("LeakState").get(2));
+        assertEquals("leak-state*", remove.get("LeakState").get(2), "leak-state-<port>.json and its temporary files");
         assertEquals("LeakwatchStateFolder", remove.get("LeakState").get(3));
         assertEquals("hs_err_pid*.log", remove.get("CrashFiles").get(2));
     }
@@ -333,7 +333,7 @@ class WindowsInstallerTest {
         Files.writeString(drive(PROGRAM + "leakwatch.log"), "what the service printed\n");
         Files.writeString(drive(PROGRAM + "leakwatch.log.1"), "older\n");
         Files.writeString(drive(PROGRAM + "hs_err_pid42.log"), "a crash\n");
-        Path state = drive("C:\\windows\\system32\\config\\systemprofile\\AppData\\Local\\leakwatch\\leak-state.json");
+        Path state = drive("C:\\windows\\system32\\config\\systemprofile\\AppData\\Local\\leakwatch\\leak-state-9182.json");
         Files.createDirectories(state.getParent());
         Files.writeString(state, "{}");
 
@@ -346,7 +346,7 @@ class WindowsInstallerTest {
         }
         assertEquals("log:\n  level: debug\n", Files.readString(drive(PROGRAM + "config.yaml")));
         for (String name : List.of(PROGRAM + "leakwatch.log*", PROGRAM + "hs_err_pid*.log",
-                "C:\\windows\\system32\\config\\systemprofile\\AppData\\Local\\leakwatch\\leak-state.json*")) {
+                "C:\\windows\\system32\\config\\systemprofile\\AppData\\Local\\leakwatch\\leak-state*")) {
             assertTrue(uninstall.output.contains("Deleting misc file: L\"" + name.replace("\\", "\\\\") + "\""),
                     "RemoveFile tries " + name);
         }
