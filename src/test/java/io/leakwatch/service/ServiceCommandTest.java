@@ -147,7 +147,7 @@ class ServiceCommandTest {
             if (command.get(0).endsWith("\\netsh.exe")) {
                 return new ServiceCommand.ProcessOutput(netshExit, netshExit == 0 ? "Ok." : "No rules match the specified criteria.");
             }
-            if (javaSays != null) {
+            if (!realJava) {
                 return javaSays;
             }
             List<String> real = new ArrayList<>(command);
@@ -167,8 +167,11 @@ class ServiceCommandTest {
     final List<List<String>> ran = new ArrayList<>();
     final List<String> events = new ArrayList<>();
     int netshExit;
-    /** What java.exe prints, instead of running this machine's java (a 32-bit or old Java). */
-    ServiceCommand.ProcessOutput javaSays;
+    /** What java.exe prints (by default a 64-bit Java 17), unless a test runs this machine's real java. */
+    ServiceCommand.ProcessOutput javaSays = new ServiceCommand.ProcessOutput(0, "Property settings:\n"
+            + "    java.specification.version = 17\n    os.arch = amd64\n    sun.arch.data.model = 64\n\nopenjdk version \"17.0.2\"\n");
+    /** Run this machine's java with the options given, to see what a real JVM refuses. */
+    boolean realJava;
     final java.util.Map<String, List<String>> writable = new java.util.HashMap<>();
 
     private int run(String... args) {
@@ -246,6 +249,10 @@ class ServiceCommandTest {
      */
     @Test
     void installRunsTheServicesJavaWithAllItsOptionsFirst() {
+        realJava = true;
+        assertEquals(0, run("install", "--service.jvm-option=-Xmx128m"), errBytes.toString() + " (this machine's java takes them)");
+        calls.clear();
+        ran.clear();
         assertEquals(2, run("install", "--service.jvm-option=-Xmx64"));
         String err = errBytes.toString();
         assertTrue(err.startsWith("leakwatch: service install: " + JAVA + " does not start with the service's options: "), err);
@@ -456,6 +463,7 @@ class ServiceCommandTest {
      */
     @Test
     void startShowsWhatJavaSaysWhenItEndedBeforeLeakwatchStarted() {
+        realJava = true;
         registered = ServiceDefinition.of(JAVA, JAR, "win32-x86-64", List.of("-Xmx64"), List.of("--log.level=debug"),
                 "C:\\Program Files\\leakwatch\\leakwatch.log").commandLine();
         failWith = 1067;
