@@ -52,14 +52,23 @@ public final class WindowsCommandLine {
         return out.toString();
     }
 
+    /** One argument of a Windows command line: its value and whether * or ? appeared unquoted in it. */
+    public record Token(String value, boolean unquotedWildcard) {
+    }
+
+    /** The arguments {@link #tokens} finds, values only. */
+    public static List<String> split(String line) {
+        return tokens(line).stream().map(Token::value).toList();
+    }
+
     /**
      * Splits a command line as the Microsoft C runtime builds argv (java.exe's own rules): the
      * program up to its closing quote (or the first space); then 2n backslashes and a quote are n
      * backslashes and a quote that opens or closes quoting, 2n+1 backslashes and a quote are n
      * backslashes and a literal quote, "" inside quotes is a literal quote, other backslashes are literal.
      */
-    public static List<String> split(String line) {
-        List<String> out = new java.util.ArrayList<>();
+    public static List<Token> tokens(String line) {
+        List<Token> out = new java.util.ArrayList<>();
         int i = 0;
         int n = line.length();
         StringBuilder program = new StringBuilder();
@@ -74,7 +83,7 @@ public final class WindowsCommandLine {
                 program.append(line.charAt(i++));
             }
         }
-        out.add(program.toString());
+        out.add(new Token(program.toString(), false));
         while (true) {
             while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
                 i++;
@@ -84,6 +93,7 @@ public final class WindowsCommandLine {
             }
             StringBuilder arg = new StringBuilder();
             boolean quoted = false;
+            boolean wildcard = false;
             while (i < n) {
                 char c = line.charAt(i);
                 if (!quoted && (c == ' ' || c == '\t')) {
@@ -116,10 +126,13 @@ public final class WindowsCommandLine {
                     i++;
                     continue;
                 }
+                if (!quoted && (c == '*' || c == '?')) {
+                    wildcard = true;
+                }
                 arg.append(c);
                 i++;
             }
-            out.add(arg.toString());
+            out.add(new Token(arg.toString(), wildcard));
         }
     }
 }
