@@ -58,7 +58,7 @@ class HostileClientsTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        certs = TestCerts.create(tmp.resolve("certs"));
+        certs = TestCerts.shared();
         String users = "basic_auth_users:\n  " + USER + ": " + BCrypt.hashpw(PASSWORD, BCrypt.gensalt(10)) + "\n";
         plainConfig = Files.writeString(tmp.resolve("web-plain.yml"), users);
         tlsConfig = Files.writeString(tmp.resolve("web-tls.yml"), "tls_server_config:\n  cert_file: "
