@@ -126,5 +126,9 @@ class StartupErrorsTest {
         assertTrue(runExpectingUsageError("--collector.process.cmdline-redact=(unclosed").contains("invalid regex"));
         assertTrue(runExpectingUsageError("--collector.process.max-processes=lots").contains("max-processes"));
         assertTrue(runExpectingUsageError("--web.max-requests=-1").contains("web.max-requests"));
+        for (String reserved : new String[]{"/leaks", "/leaks.json", "/health", "/version", "/debug/threads", "/debug/x"}) {
+            assertTrue(runExpectingUsageError("--telemetry.path=" + reserved).contains("is a page of leakwatch's own"), reserved);
+        }
+        assertTrue(runExpectingUsageError("--telemetry.path=/").contains("telemetry.path"));
     }
 }

@@ -6,12 +6,11 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.leakwatch.common.Version;
-import io.leakwatch.config.HttpLimits;
-import io.leakwatch.config.HttpSettings;
-import io.leakwatch.config.ListenAddress;
-import io.leakwatch.config.WebConfig;
+import io.leakwatch.http.HttpLimits;
+import io.leakwatch.http.HttpSettings;
+import io.leakwatch.http.ListenAddress;
+import io.leakwatch.http.WebConfig;
 import io.leakwatch.metrics.Exposition;
-import io.leakwatch.metrics.ExtraEndpoint;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.Connector;
@@ -84,7 +83,11 @@ public final class ExporterServer implements AutoCloseable {
         String versionJson = "{\"version\":\"" + Version.VERSION + "\",\"java\":\""
                 + System.getProperty("java.version", "") + "\"}";
         Set<String> paths = new HashSet<>(List.of("/", "/health", "/version", settings.telemetryPath()));
-        extras.forEach(e -> paths.add(e.path()));
+        for (ExtraEndpoint e : extras) {
+            if (!paths.add(e.path())) { // the settings refuse these; a new page must not shadow another
+                throw new IllegalArgumentException(e.path() + " is served twice");
+            }
+        }
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;

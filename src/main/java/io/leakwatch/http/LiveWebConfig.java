@@ -1,6 +1,5 @@
 package io.leakwatch.http;
 
-import io.leakwatch.config.WebConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,5 @@
 package io.leakwatch.http;
 
-import io.leakwatch.config.WebConfig;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;

@@ -4,7 +4,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.leakwatch.Exporter;
-import io.leakwatch.config.WebConfig;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcFixture;
 import io.leakwatch.testing.RawHttp;

@@ -2,6 +2,8 @@ package io.leakwatch.service;
 
 import io.leakwatch.Main;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -123,7 +125,7 @@ class ServiceCommandTest {
     final java.util.Map<String, List<String>> writable = new java.util.HashMap<>();
 
     private int run(String... args) {
-        return ServiceCommand.run(List.of(args), out, err, env, Main::serviceBody);
+        return ServiceCommand.run(List.of(args), out, err, env, Main::serviceBody, Main.SERVICE_FLAGS);
     }
 
     @Test
@@ -237,10 +239,8 @@ class ServiceCommandTest {
     }
 
     @Test
+    @DisabledOnOs(OS.WINDOWS)
     void mainDispatchesTheSubcommandAndStillRejectsOtherPositionalArguments() {
-        if (System.getProperty("os.name", "").startsWith("Windows")) {
-            return; // on Windows this would talk to the real SCM
-        }
         assertEquals(2, Main.run(List.of("service", "install"), out, err));
         assertTrue(errBytes.toString().contains("Windows services exist only on Windows"), errBytes.toString());
         assertEquals(2, Main.run(List.of("serve"), out, err));

@@ -1,4 +1,10 @@
-package io.leakwatch.config;
+package io.leakwatch.http;
+
+import io.leakwatch.config.ConfigValues;
+import io.leakwatch.config.Flag;
+import io.leakwatch.config.UsageException;
+
+import java.util.List;
 
 /**
  * Bounds on what clients can hold, on Jetty's own parts.
@@ -21,6 +27,13 @@ public record HttpLimits(int maxHeaderBytes, long idleTimeoutMillis, int maxRequ
     /** Share of the maximum heap that connections may hold in the worst case. */
     public static final double HEAP_SHARE = 0.25;
 
+    public static final Flag MAX_REQUESTS = Flag.string("web.max-requests", "8",
+            "Most requests to /metrics and /leaks working at once (a slow reader holds none); more get 503 (0 = no limit).");
+    public static final Flag MAX_CONNECTIONS = Flag.string("web.max-connections", "1024",
+            "Most connections open at once, lowered to what a quarter of the heap holds. At the limit the connections idle"
+                    + " the longest that serve no request and never authenticated are closed to make room.");
+    public static final List<Flag> FLAGS = List.of(MAX_REQUESTS, MAX_CONNECTIONS);
+
     public HttpLimits {
         if (maxConnections < 1 || idleTimeoutMillis < 1 || maxHeaderBytes < 1 || maxRequests < 0) {
             throw new IllegalArgumentException("connection limits and timeouts must be positive");
@@ -33,8 +46,8 @@ public record HttpLimits(int maxHeaderBytes, long idleTimeoutMillis, int maxRequ
     }
 
     static HttpLimits from(ConfigValues c) throws UsageException {
-        int maxRequests = c.integer(Flags.WEB_MAX_REQUESTS, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)");
-        int maxConnections = c.integer(Flags.WEB_MAX_CONNECTIONS, 1, 1_000_000, "a whole number >= 1");
+        int maxRequests = c.integer(MAX_REQUESTS, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)");
+        int maxConnections = c.integer(MAX_CONNECTIONS, 1, 1_000_000, "a whole number >= 1");
         return new HttpLimits(DEFAULT_MAX_HEADER_BYTES, DEFAULT_IDLE_TIMEOUT_MILLIS, maxRequests,
                 Math.min(maxConnections, heapBudgetConnections(Runtime.getRuntime().maxMemory())), DEFAULT_STOP_TIMEOUT_MILLIS);
     }

@@ -1,5 +1,10 @@
-package io.leakwatch.config;
+package io.leakwatch.http;
 
+import io.leakwatch.config.CommandLine;
+import io.leakwatch.config.ConfigText;
+import io.leakwatch.config.ConfigValues;
+import io.leakwatch.config.Flag;
+import io.leakwatch.config.UsageException;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -37,6 +42,10 @@ import java.util.regex.Pattern;
  * @param rateLimit rate_limit ({@link RateLimit#OFF} when absent)
  */
 public record WebConfig(Path file, Tls tls, Http http, Map<String, String> users, RateLimit rateLimit) {
+    public static final Flag FILE = Flag.path("web.config.file", "",
+            "TLS, basic authentication, response headers and a rate limit, in Prometheus exporter-toolkit's web config"
+                    + " format; read again when it changes.");
+    public static final List<Flag> FLAGS = List.of(FILE);
 
     public static final WebConfig NONE = new WebConfig(null, null, Http.DEFAULT, Map.of(), RateLimit.OFF);
 
@@ -146,8 +155,8 @@ public record WebConfig(Path file, Tls tls, Http http, Map<String, String> users
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
     private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
 
-    static WebConfig from(ConfigValues c) throws UsageException {
-        String file = c.string(Flags.WEB_CONFIG_FILE).trim();
+    public static WebConfig from(ConfigValues c) throws UsageException {
+        String file = c.string(FILE).trim();
         if (file.isEmpty()) {
             return NONE;
         }
