@@ -2,7 +2,6 @@ package io.leakwatch.http;
 
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.ConnectionMetaData;
@@ -13,26 +12,38 @@ import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
-import java.util.PriorityQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
 
 /**
- * The connection limit, on the connections Jetty itself tracks: at most {@code max} open at once.
- * Where Jetty's {@code NetworkConnectionLimit} stops accepting at the limit (so a flood keeps the
- * kernel's accept queue full and the scraper's connection waits behind it), this one keeps
- * accepting and makes room by closing the connections that matter least: those idle the longest
- * that are not serving a request and, with authentication on, have never authenticated. So a
- * flood closes its own connections, oldest first, while a scraper's connection, busy from its
- * first byte to its last, is never chosen; and connections that never authenticated never push
- * out ones that have. Nothing is keyed on a client's address. When nothing may be closed, the new
- * connection is closed instead.
- *
- * <p>Making room scans every connection, so it closes a batch at once (a 32nd of the limit): a
- * flood pays one scan per batch. Thread-safe.
+ * The connection limit: at most {@code max} connections open at once. Where Jetty's
+ * {@code NetworkConnectionLimit} stops accepting at the limit (so a flood keeps the kernel's
+ * accept queue full and a scraper's new connection waits behind it, or is dropped), this one keeps
+ * accepting, and shares the room out:
+ * <ul>
+ * <li>a connection serving a request, or one that carried a valid password, is never closed to
+ * make room: connections that never authenticated never push out ones that did;</li>
+ * <li>room is made at the expense of the busiest client address (an IPv6 client by its /64)
+ * among those holding at least two connections more than the newcomer's and having some to
+ * spare: the oldest of its connections that serves nothing (a TLS handshake or header still
+ * coming, or idle between requests) is closed, found by a scan of the connections Jetty tracks;</li>
+ * <li>when the newcomer's own address is about as busy as that one, it is the newcomer that is
+ * closed, right after accept, before any TLS or HTTP work: a flood is refused for the price of an
+ * accept, while a scraper with a connection or two gets in.</li>
+ * </ul>
+ * The address only decides whose idle connections go first; it is never held against anyone
+ * later: no penalty, no quota. Thread-safe.
  */
 final class ConnectionRoom extends AbstractLifeCycle implements SelectorManager.AcceptListener {
     private static final Logger CLIENTS = LoggerFactory.getLogger(ClientLogLimit.CLIENTS_LOGGER);
@@ -41,21 +52,14 @@ final class ConnectionRoom extends AbstractLifeCycle implements SelectorManager.
 
     private final int max;
     private final List<Connector> connectors = new ArrayList<>();
-    private final AtomicInteger open = new AtomicInteger();
+    private final Map<SelectableChannel, Object> clients = new HashMap<>(); // guarded by this
+    private final Map<Object, Integer> perClient = new HashMap<>();         // guarded by this
 
     ConnectionRoom(int max) {
         if (max < 1) {
             throw new IllegalArgumentException("the connection limit must be positive");
         }
         this.max = max;
-    }
-
-    int max() {
-        return max;
-    }
-
-    int open() {
-        return open.get();
     }
 
     /** Called for each connector this room covers, before the server starts. */
@@ -66,52 +70,70 @@ final class ConnectionRoom extends AbstractLifeCycle implements SelectorManager.
 
     @Override
     public void onAccepting(SelectableChannel channel) {
-        if (open.incrementAndGet() <= max) {
-            return;
+        Object client = clientOf(channel);
+        Map<Object, Integer> busier;
+        synchronized (this) {
+            clients.put(channel, client);
+            int mine = perClient.merge(client, 1, Integer::sum);
+            if (clients.size() <= max) {
+                return;
+            }
+            busier = new HashMap<>();
+            for (Map.Entry<Object, Integer> e : perClient.entrySet()) {
+                if (e.getValue() >= mine + 2) {
+                    busier.put(e.getKey(), e.getValue());
+                }
+            }
         }
-        int closed = makeRoom();
+        // the newcomer's address is (about) the busiest: it goes, at once, not an older connection
+        int closed = busier.isEmpty() ? 0 : makeRoom(busier);
         if (closed == 0) {
             IO.close(channel); // Jetty reports onAcceptFailed, which gives the count back
-            CLIENTS.warn("connection refused: all {} connections in use, none idle without authentication", max);
+            CLIENTS.warn("connection refused: all {} connections in use, none to spare from a busier client", max);
         } else {
-            CLIENTS.info("connections closed to make room: {} idle, never authenticated (limit {})", closed, max);
+            CLIENTS.info("connection closed to make room: one serving nothing from the busiest client (limit {})", max);
         }
     }
 
     @Override
     public void onAcceptFailed(SelectableChannel channel, Throwable cause) {
-        open.decrementAndGet();
+        forget(channel);
     }
 
     @Override
     public void onClosed(SelectableChannel channel) {
-        open.decrementAndGet();
+        forget(channel);
     }
 
-    /** Closes the most idle connections that may go; returns how many. */
-    private int makeRoom() {
-        int batch = Math.max(1, max / 32);
-        // the batch most idle, kept in a heap whose head is the least idle of them
-        PriorityQueue<Candidate> chosen = new PriorityQueue<>(batch + 1, Comparator.comparingLong(Candidate::idleMillis));
+    private synchronized void forget(SelectableChannel channel) {
+        Object client = clients.remove(channel);
+        if (client != null) {
+            perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    /**
+     * Closes the oldest connection that may go of the busiest of {@code busier} (client -> connections
+     * open) among those that have such connections; returns how many were closed (0 or 1).
+     */
+    private int makeRoom(Map<Object, Integer> busier) {
+        Map<Object, List<EndPoint>> candidates = new HashMap<>();
         for (Connector connector : connectors) {
             for (EndPoint endPoint : connector.getConnectedEndPoints()) {
-                if (!endPoint.isOpen() || !mayClose(endPoint.getConnection())) {
-                    continue;
-                }
-                chosen.add(new Candidate(endPoint, endPoint instanceof IdleTimeout idle ? idle.getIdleFor() : 0));
-                if (chosen.size() > batch) {
-                    chosen.poll();
+                Object client = clientOf(endPoint.getRemoteSocketAddress());
+                if (busier.containsKey(client) && endPoint.isOpen() && mayClose(endPoint.getConnection())) {
+                    candidates.computeIfAbsent(client, c -> new ArrayList<>()).add(endPoint);
                 }
             }
         }
-        int n = chosen.size();
-        for (Candidate c : chosen) {
-            c.endPoint.close();
-        }
-        return n;
-    }
-
-    private record Candidate(EndPoint endPoint, long idleMillis) {
+        List<EndPoint> chosen = candidates.entrySet().stream()
+                .max(Comparator.comparingInt((Map.Entry<Object, List<EndPoint>> e) -> busier.get(e.getKey())))
+                .map(Map.Entry::getValue).orElse(List.of());
+        // one: a batch would let as many more of a flood in, each at the price of its TLS and HTTP work
+        return chosen.stream().min(Comparator.comparingLong(EndPoint::getCreatedTimeStamp)).map(e -> {
+            e.close();
+            return 1;
+        }).orElse(0);
     }
 
     /** Neither serving a request nor authenticated: still in its TLS handshake or header, or idle between requests. */
@@ -132,8 +154,38 @@ final class ConnectionRoom extends AbstractLifeCycle implements SelectorManager.
         request.getConnectionMetaData().removeAttribute(BUSY);
     }
 
-    /** The connection carried a request with valid credentials: connections that never did go first. */
+    /** The connection carried a request with valid credentials: it is never closed to make room. */
     static void authenticated(Request request) {
         request.getConnectionMetaData().setAttribute(AUTHENTICATED, Boolean.TRUE);
+    }
+
+    private static Object clientOf(SelectableChannel channel) {
+        try {
+            return clientOf(channel instanceof SocketChannel s ? s.getRemoteAddress() : null);
+        } catch (IOException e) {
+            return "unknown"; // already closed: gone at once anyway
+        }
+    }
+
+    /** The client address; an IPv6 client by its /64, the block one host usually gets. */
+    static Object clientOf(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            InetAddress a = inet.getAddress();
+            return a instanceof Inet6Address ? new Prefix64(Arrays.copyOf(a.getAddress(), 8)) : a;
+        }
+        return "unknown";
+    }
+
+    /** The first 64 bits of an IPv6 address. */
+    private record Prefix64(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Prefix64 p && Arrays.equals(bytes, p.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
     }
 }

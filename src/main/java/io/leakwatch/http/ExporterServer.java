@@ -55,6 +55,7 @@ public final class ExporterServer implements AutoCloseable {
      * reader while its answer does not fit the socket buffers. Idle ones end after a minute.
      */
     static final int MAX_THREADS = 48;
+    /** Connections the kernel completes before leakwatch accepts them (Linux caps it at net.core.somaxconn). */
     private static final int ACCEPT_QUEUE = 1024;
     /** Log lines a client can cause: one per kind a minute, with the count of the others. */
     static final long CLIENT_LOG_INTERVAL_MILLIS = 60_000;
@@ -104,6 +105,7 @@ public final class ExporterServer implements AutoCloseable {
                     ServerConnector connector = connector(server, httpConfig, tls, buffers);
                     connector.setIdleTimeout(limits.idleTimeoutMillis());
                     // Java's default backlog is 50: a burst of connections would make the kernel drop the scraper's SYN
+                    // (a retry a second later); a flood is refused right after accept, which is cheap
                     connector.setAcceptQueueSize(ACCEPT_QUEUE);
                     connector.setHost(address.host());
                     connector.setPort(address.port());
