@@ -5,7 +5,6 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.leakwatch.common.Version;
 import io.leakwatch.http.HttpLimits;
 import io.leakwatch.http.HttpSettings;
 import io.leakwatch.http.ListenAddress;
@@ -81,8 +80,7 @@ public final class ExporterServer implements AutoCloseable {
         ByteBufferPool buffers = smallBufferPool();
         MetricsHandler metrics = new MetricsHandler(exposition, settings, slots);
         String landing = LandingPage.html(settings.telemetryPath(), extras);
-        String versionJson = "{\"version\":\"" + Version.VERSION + "\",\"java\":\""
-                + System.getProperty("java.version", "") + "\"}";
+        String versionJson = VersionJson.body();
         Set<String> paths = new HashSet<>(List.of("/", "/health", "/version", settings.telemetryPath()));
         for (ExtraEndpoint e : extras) {
             if (!paths.add(e.path())) { // the settings refuse these; a new page must not shadow another

@@ -2,6 +2,7 @@ package io.leakwatch.model;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.leakwatch.common.GoRegex;
 import io.leakwatch.common.Printable;
 
 import java.util.Map;
@@ -73,7 +74,7 @@ public final class ProcessFilter {
     /** Compiles as windows_exporter does: {@code regexp.Compile(fmt.Sprintf("^(?:%s)$", re))}. */
     private static Pattern anchored(String flag, String regex) {
         try {
-            return Pattern.compile("^(?:" + regex + ")$");
+            return GoRegex.compile("^(?:" + regex + ")$");
         } catch (PatternSyntaxException e) {
             throw new InvalidRegexException(flag, regex, e.getDescription());
         }
