@@ -34,8 +34,7 @@ public record HttpLimits(int maxHeaderBytes, long idleTimeoutMillis, int maxRequ
     public static final Flag MAX_REQUESTS = Flag.string("web.max-requests", "8",
             "Most requests to /metrics and /leaks working at once (a slow reader holds none); more get 503 (0 = no limit).");
     public static final Flag MAX_CONNECTIONS = Flag.string("web.max-connections", "1024",
-            "Most connections open at once, lowered to what a quarter of the heap holds. At the limit the connections idle"
-                    + " the longest that serve no request and never authenticated are closed to make room.");
+            "Most connections open at once (lowered to fit a quarter of the heap); at the limit, the busiest client's idle ones make room.");
     public static final List<Flag> FLAGS = List.of(MAX_REQUESTS, MAX_CONNECTIONS);
 
     public HttpLimits {
