@@ -96,6 +96,19 @@ class StartupErrorsTest {
         assertTrue(webConfig("rate_limit:\n  every: 1s\n").contains("unknown key 'rate_limit.every'"));
     }
 
+    /** An EC key as some tools write it (SEC1 without its curve): one line in words, not the crypto library's exception. */
+    @Test
+    void anUnusableKeyIsOneLineInWords() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(256);
+        Path key = Files.createTempFile(certs.dir, "curveless", ".pem");
+        try (org.bouncycastle.openssl.jcajce.JcaPEMWriter w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(Files.newBufferedWriter(key))) {
+            w.writeObject(g.generateKeyPair().getPrivate());
+        }
+        assertTrue(webConfig("tls_server_config:\n  cert_file: server.pem\n  key_file: " + key + "\n")
+                .contains("not a usable PEM private key"));
+    }
+
     /** Special files as certificates are refused before anything reads them (a read of /dev/zero never ends). */
     @Test
     void specialFilesAsCertificatesAreRefused() throws Exception {

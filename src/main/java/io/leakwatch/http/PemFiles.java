@@ -102,14 +102,13 @@ final class PemFiles {
                 }
             }
             throw new IllegalArgumentException(where + "no unencrypted PEM private key in it");
-        } catch (IOException e) {
-            throw new IllegalArgumentException(where + "cannot read: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage().replaceAll("\\s+", " ")));
-        } catch (RuntimeException e) {
-            if (e instanceof IllegalArgumentException) {
-                throw e;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException i && i.getMessage() != null && i.getMessage().startsWith(where)) {
+                throw i;
             }
-            throw new IllegalArgumentException(where + "not a usable PEM private key: " + e.getClass().getSimpleName());
+            // the bytes are in memory: a failure here is the content (BouncyCastle's and the JDK's words are not for a user)
+            throw new IllegalArgumentException(where + "not a usable PEM private key (a damaged one, an encrypted one,"
+                    + " or an EC key without its curve)");
         }
     }
 

@@ -130,8 +130,8 @@ class HttpHardeningTest {
     @Test
     void aWorkSlotIsTakenForTheCollectionAndGivenBackBeforeTheClientReads() throws Exception {
         ProcFixture proc = proc();
-        String args = " --fill".repeat(60);
-        for (int pid = 100; pid < 600; pid++) { // a body far larger than the socket buffers
+        String args = " --fill".repeat(250);
+        for (int pid = 100; pid < 300; pid++) { // a body far larger than the socket buffers
             proc.addProcess(pid, "p" + pid, "/usr/bin/p" + args + " " + pid, 1024);
         }
         Path fifo = proc.blockingStat(42);

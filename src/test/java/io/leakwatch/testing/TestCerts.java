@@ -125,24 +125,24 @@ public final class TestCerts {
         Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 1000));
     }
 
-    /** ca.pem, server.pem + server-key.pem (EC, SEC1 form), client.pem + client-key.pem + client.p12, and other-ca.pem. */
+    /** ca.pem, server.pem + server-key.pem (SEC1 form), client.pem + client-key.pem + client.p12, and other-ca.pem; EC keys (made in a moment; the openssl-made set has RSA ones). */
     private static TestCerts create(Path dir) throws IOException, GeneralSecurityException, OperatorCreationException {
         Files.createDirectories(dir);
-        KeyPair caKeys = keys("RSA", 2048);
+        KeyPair caKeys = keys("EC", 256);
         X509Certificate ca = certificate("leakwatch test CA", caKeys.getPublic(), "leakwatch test CA", caKeys.getPrivate(), true);
-        KeyPair otherKeys = keys("RSA", 2048);
+        KeyPair otherKeys = keys("EC", 256);
         X509Certificate other = certificate("some other CA", otherKeys.getPublic(), "some other CA", otherKeys.getPrivate(), true);
         KeyPair serverKeys = keys("EC", 256);
         X509Certificate server = certificate("127.0.0.1", serverKeys.getPublic(), "leakwatch test CA", caKeys.getPrivate(), false);
-        KeyPair clientKeys = keys("RSA", 2048);
+        KeyPair clientKeys = keys("EC", 256);
         X509Certificate client = certificate("prometheus", clientKeys.getPublic(), "leakwatch test CA", caKeys.getPrivate(), false);
         pem(dir.resolve("ca.pem"), ca);
-        pem(dir.resolve("ca-key.pem"), caKeys.getPrivate());
+        pem(dir.resolve("ca-key.pem"), new PemObject("PRIVATE KEY", caKeys.getPrivate().getEncoded())); // PKCS#8
         pem(dir.resolve("other-ca.pem"), other);
         pem(dir.resolve("server.pem"), server);
         sec1(dir.resolve("server-key.pem"), serverKeys);
         pem(dir.resolve("client.pem"), client);
-        pem(dir.resolve("client-key.pem"), clientKeys.getPrivate());
+        pem(dir.resolve("client-key.pem"), new PemObject("PRIVATE KEY", clientKeys.getPrivate().getEncoded()));
         KeyStore p12 = KeyStore.getInstance("PKCS12");
         p12.load(null, null);
         p12.setKeyEntry("client", clientKeys.getPrivate(), PASSWORD.toCharArray(), new Certificate[]{client, ca});
@@ -222,27 +222,46 @@ public final class TestCerts {
         }
     }
 
-    /** A client context trusting {@code caFile}, presenting the client certificate when {@code withClientCert}. */
+    /**
+     * A new client context (its own session cache: no handshake resumes an earlier one) trusting
+     * {@code caFile}, presenting the client certificate when {@code withClientCert}. The key and
+     * trust managers are made once per file (a PKCS#12 file takes a while to open).
+     */
     public SSLContext clientContext(String caFile, boolean withClientCert) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(dir.resolve(caFile))) {
-            Certificate ca = CertificateFactory.getInstance("X.509").generateCertificate(in);
-            trust.setCertificateEntry("ca", ca);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        KeyManagerFactory kmf = null;
-        if (withClientCert) {
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(dir.resolve("client.p12"))) {
-                keys.load(in, PASSWORD.toCharArray());
-            }
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, PASSWORD.toCharArray());
-        }
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        ctx.init(withClientCert ? keyManagers() : null, trustManagers(caFile), null);
         return ctx;
+    }
+
+    private final java.util.Map<String, javax.net.ssl.TrustManager[]> trust = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile javax.net.ssl.KeyManager[] keys;
+
+    private javax.net.ssl.TrustManager[] trustManagers(String caFile) throws Exception {
+        javax.net.ssl.TrustManager[] managers = trust.get(caFile);
+        if (managers == null) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            try (InputStream in = Files.newInputStream(dir.resolve(caFile))) {
+                store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            managers = tmf.getTrustManagers();
+            trust.put(caFile, managers);
+        }
+        return managers;
+    }
+
+    private javax.net.ssl.KeyManager[] keyManagers() throws Exception {
+        if (keys == null) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(dir.resolve("client.p12"))) {
+                store.load(in, PASSWORD.toCharArray());
+            }
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, PASSWORD.toCharArray());
+            keys = kmf.getKeyManagers();
+        }
+        return keys;
     }
 }
