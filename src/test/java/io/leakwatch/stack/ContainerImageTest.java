@@ -195,7 +195,7 @@ class ContainerImageTest {
 
     @Test
     void tlsAndClientCertificatesWorkWithTheTrimmedRuntime() throws Exception {
-        TestCerts certs = TestCerts.create(work.resolve("certs"));
+        TestCerts certs = TestCerts.shared().copyTo(work.resolve("certs"));
         Files.writeString(certs.dir.resolve("web.yml"), "tls_server_config:\n  cert_file: server.pem\n  key_file: server-key.pem\n"
                 + "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.pem\n");
         readableByAll(certs.dir);
