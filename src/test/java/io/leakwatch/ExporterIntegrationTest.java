@@ -2,7 +2,6 @@ package io.leakwatch;
 
 import io.leakwatch.common.Version;
 import io.leakwatch.config.CommandLine;
-import io.leakwatch.config.Settings;
 import io.leakwatch.testing.ChildProcess;
 import io.leakwatch.testing.ExpositionCheck;
 import io.leakwatch.testing.Http;
@@ -43,7 +42,7 @@ class ExporterIntegrationTest {
         hog = ChildProcess.start("lwt-mem-hog".getBytes(StandardCharsets.US_ASCII), 64);
         hostile = ChildProcess.start(HOSTILE_COMM, 0);
         // (?s): as in Go, "." stops at the newline in the hostile name unless the regex says otherwise
-        exporter = Exporter.start(Settings.load(CommandLine.parse(List.of(
+        exporter = Exporter.start(Settings.load(Settings.commandLine(List.of(
                 "--web.listen-address=127.0.0.1:0", "--collector.process.include=(?s)lw.*")).values()));
         port = exporter.ports().get(0);
     }

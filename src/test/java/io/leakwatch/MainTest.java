@@ -1,6 +1,7 @@
 package io.leakwatch;
 
 import io.leakwatch.common.Version;
+import io.leakwatch.config.Flag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -44,11 +45,20 @@ class MainTest {
     void helpListsEveryFlagWithItsDefault() {
         Outcome o = runInProcess("--help");
         assertEquals(0, o.code());
-        for (io.leakwatch.config.Flag flag : io.leakwatch.config.Flags.all()) {
-            assertTrue(o.out().contains("--" + flag.name()), flag.name());
+        for (Flag flag : Settings.FLAGS.all()) {
+            assertTrue(o.out().contains(Main.usage(flag) + "\n"), flag.name());
         }
-        assertTrue(o.out().contains("(default: :9182)"));
-        assertTrue(o.out().contains("(default: .+)"));
+        assertTrue(o.out().contains("--web.listen-address=:9182\n"), o.out());
+        assertTrue(o.out().contains("--collector.process.include=.+\n"), o.out());
+        assertTrue(o.out().contains("--collector.process.cmdline-redact=builtin\n"), "a built-in default has a name");
+    }
+
+    @Test
+    void everyFlagIsExplainedInALineOrTwo() {
+        for (Flag flag : Settings.FLAGS.all()) {
+            assertTrue(Main.helpLines(flag).size() <= 2, flag.name() + ": " + Main.helpLines(flag));
+            assertTrue(Main.usage(flag).length() <= 60, Main.usage(flag));
+        }
     }
 
     @Test

@@ -1,11 +1,11 @@
 package io.leakwatch.backend;
 
+import io.leakwatch.backend.ProcessSettings;
 import io.leakwatch.backend.linux.LinuxProcBackend;
 import io.leakwatch.backend.linux.ProcMeminfo;
 import io.leakwatch.backend.linux.ProcfsDiagnosis;
 import io.leakwatch.backend.windows.WindowsDiagnosis;
 import io.leakwatch.backend.windows.WindowsProcessBackend;
-import io.leakwatch.config.ProcessSettings;
 import io.leakwatch.model.ProcessBackend;
 
 import java.lang.management.ManagementFactory;

@@ -19,7 +19,7 @@ import java.util.Map;
 public record CommandLine(Map<String, Object> values, Action action, List<String> otherCollectorFlags) {
     public enum Action { RUN, HELP, VERSION }
 
-    public static CommandLine parse(List<String> args) throws UsageException {
+    public static CommandLine parse(List<String> args, FlagSet flags) throws UsageException {
         Map<String, Object> values = new LinkedHashMap<>();
         List<String> others = new ArrayList<>();
         Action action = Action.RUN;
@@ -43,9 +43,9 @@ public record CommandLine(Map<String, Object> values, Action action, List<String
             String name = eq < 0 ? body : body.substring(0, eq);
             String inline = eq < 0 ? null : body.substring(eq + 1);
 
-            Flag flag = Flags.find(name).orElse(null);
+            Flag flag = flags.find(name).orElse(null);
             if (flag == null && name.startsWith("no-") && inline == null) {
-                Flag negated = Flags.find(name.substring(3)).orElse(null);
+                Flag negated = flags.find(name.substring(3)).orElse(null);
                 if (negated != null && negated.kind() == Flag.Kind.BOOLEAN) {
                     put(values, negated, Boolean.FALSE);
                     continue;
@@ -57,7 +57,7 @@ public record CommandLine(Map<String, Object> values, Action action, List<String
             }
             switch (flag.kind()) {
                 case BOOLEAN -> put(values, flag, inline == null || ConfigValues.parseBoolean(flag.name(), inline));
-                case STRING, REPEATABLE -> {
+                case STRING, PATH, REGEX, REPEATABLE -> {
                     String value = inline;
                     if (value == null) {
                         if (i + 1 >= args.size()) {

@@ -26,7 +26,11 @@ import java.util.Map;
  * checked as windows_exporter checks them and set aside; a key neither leakwatch nor
  * windows_exporter knows is an error.
  */
-final class ConfigFiles {
+public final class ConfigFiles {
+    /** Only on the command line: the file's own keys cannot name another file. */
+    public static final Flag FLAG = Flag.path("config.file", "",
+            "Config file: windows_exporter's YAML (.yml/.yaml), or HOCON/JSON. Its keys are the flag names; flags win.");
+
     private ConfigFiles() {
     }
 
@@ -37,7 +41,7 @@ final class ConfigFiles {
     record Loaded(Config settings, List<String> ignored) {
     }
 
-    static Loaded load(Path file) throws UsageException {
+    static Loaded load(Path file, FlagSet flags) throws UsageException {
         String text;
         try {
             text = ConfigText.read(file);
@@ -48,7 +52,7 @@ final class ConfigFiles {
         Map<?, ?> root = lower.endsWith(".yml") || lower.endsWith(".yaml") ? yaml(file, text) : hocon(file, text, lower);
         Map<String, Object> flat = new LinkedHashMap<>();
         flatten("", root, flat);
-        return classify(file, flat);
+        return classify(file, flat, flags);
     }
 
     private static Map<?, ?> hocon(Path file, String text, String lower) throws UsageException {
@@ -103,23 +107,24 @@ final class ConfigFiles {
         }
     }
 
-    private static Loaded classify(Path file, Map<String, Object> flat) throws UsageException {
+    private static Loaded classify(Path file, Map<String, Object> flat, FlagSet flags) throws UsageException {
         Map<String, Object> own = new LinkedHashMap<>();
         List<String> ignored = new ArrayList<>();
         for (Map.Entry<String, Object> e : flat.entrySet()) {
             String key = e.getKey();
             Object value = e.getValue();
-            if (key.equals(Flags.CONFIG_FILE)) {
+            if (key.equals(FLAG.name())) {
                 throw new UsageException("--config.file " + file + ": key 'config.file' is only valid on the command line");
             }
-            if (Flags.find(key).isPresent()) {
-                checkOwnLikeWindowsExporter(file, key, value);
+            Flag flag = flags.find(key).orElse(null);
+            if (flag != null) {
+                checkOwnLikeWindowsExporter(file, flag, value);
                 // lists stay lists (a nested one is reported by the setting that reads it)
                 own.put(key, value instanceof List<?> ? value
                         : value == null ? "" : value instanceof Boolean ? value : String.valueOf(value));
                 continue;
             }
-            if (value == null && Flags.all().stream().anyMatch(f -> f.name().startsWith(key + "."))) {
+            if (value == null && flags.isSection(key)) {
                 continue; // "collector: {process: }" is an empty section
             }
             WindowsExporterKeys.FileKey other = WindowsExporterKeys.fileKey(key, value);
@@ -143,13 +148,12 @@ final class ConfigFiles {
      * windows_exporter's YAML decoder compiles a regex key as written, before the ^(?:...)$ the
      * flag gets, so an expression that only works inside the wrapper is refused in a file.
      */
-    private static void checkOwnLikeWindowsExporter(Path file, String key, Object value) throws UsageException {
-        if ((key.equals(Flags.PROCESS_INCLUDE) || key.equals(Flags.PROCESS_EXCLUDE)) && value != null
-                && !(value instanceof List<?>)) {
+    private static void checkOwnLikeWindowsExporter(Path file, Flag key, Object value) throws UsageException {
+        if (key.kind() == Flag.Kind.REGEX && value != null && !(value instanceof List<?>)) {
             try {
                 Pattern.compile(String.valueOf(value));
             } catch (PatternSyntaxException e) {
-                throw new UsageException("--config.file " + file + ": " + key + ": invalid regex (Go RE2 syntax): "
+                throw new UsageException("--config.file " + file + ": " + key.name() + ": invalid regex (Go RE2 syntax): "
                         + e.getDescription() + " in '" + CommandLine.printable(String.valueOf(value)) + "'");
             }
         }

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * the HOCON/JSON parser recurse per level, so 5,000 nested brackets would overflow the stack).
  * Settings files are small: both caps are far above any real one.
  */
-final class ConfigText {
+public final class ConfigText {
     static final int MAX_BYTES = 1024 * 1024;
     static final int MAX_NESTING = 64;
 
@@ -24,7 +24,7 @@ final class ConfigText {
     }
 
     /** @throws IOException when unreadable or over {@link #MAX_BYTES} (the message says which) */
-    static String read(Path file) throws IOException {
+    public static String read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
@@ -35,7 +35,7 @@ final class ConfigText {
     }
 
     /** @return a one-line problem, or null when the YAML nests no deeper than {@link #MAX_NESTING} */
-    static String yamlTooDeep(String text, LoadSettings settings) {
+    public static String yamlTooDeep(String text, LoadSettings settings) {
         int depth = 0;
         // The low-level parser keeps its own stack (no recursion), so it walks any depth safely.
         for (Event event : new Parse(settings).parseString(text)) {

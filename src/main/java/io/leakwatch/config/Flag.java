@@ -5,20 +5,47 @@ import java.util.List;
 /**
  * One command-line flag. Its name is also its Typesafe Config path, so a config file key
  * {@code collector { process { include = ... } } } and {@code --collector.process.include} are the same setting.
+ * Each feature declares its own flags beside its settings record; {@link FlagSet} puts them together.
  *
  * @param name         flag name without the leading dashes
  * @param kind         how the value is written
  * @param defaultValue built-in default (String, Boolean or List of String)
- * @param help         one line for --help and the README
+ * @param help         a line or two for --help and docs/flags.md
  */
 public record Flag(String name, Kind kind, Object defaultValue, String help) {
     public enum Kind {
         /** Free text. */
         STRING,
+        /** A file or folder: relative to the working directory (a service install makes it absolute). */
+        PATH,
+        /** A regular expression (RE2, Go's dialect). */
+        REGEX,
         /** {@code --flag}, {@code --no-flag} or {@code --flag=true|false}. */
         BOOLEAN,
         /** May be given more than once; each use adds one value. */
         REPEATABLE
+    }
+
+    public static Flag string(String name, String defaultValue, String help) {
+        return new Flag(name, Kind.STRING, defaultValue, help);
+    }
+
+    public static Flag path(String name, String defaultValue, String help) {
+        return new Flag(name, Kind.PATH, defaultValue, help);
+    }
+
+    public static Flag regex(String name, String defaultValue, String help) {
+        return new Flag(name, Kind.REGEX, defaultValue, help);
+    }
+
+    public static Flag bool(String name, boolean defaultValue, String help) {
+        return new Flag(name, Kind.BOOLEAN, defaultValue, help);
+    }
+
+    /** "--name", as messages name a flag. */
+    @Override
+    public String toString() {
+        return "--" + name;
     }
 
     public String defaultText() {

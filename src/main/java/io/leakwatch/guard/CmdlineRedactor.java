@@ -3,7 +3,7 @@ package io.leakwatch.guard;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.leakwatch.config.DefaultRedaction;
+import io.leakwatch.guard.DefaultRedaction;
 
 import java.util.ArrayList;
 import java.util.List;

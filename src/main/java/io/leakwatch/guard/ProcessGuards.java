@@ -1,6 +1,6 @@
 package io.leakwatch.guard;
 
-import io.leakwatch.config.GuardSettings;
+import io.leakwatch.guard.GuardSettings;
 import io.leakwatch.model.ProcessBackend;
 
 /**

@@ -1,10 +1,8 @@
 package io.leakwatch.http;
 
-import io.leakwatch.config.WebConfig;
+import io.leakwatch.http.WebConfig;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -13,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Checks {@code Authorization: Basic} against bcrypt hashes (Spring Security's BCrypt), in a way

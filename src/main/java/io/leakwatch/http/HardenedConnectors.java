@@ -1,6 +1,6 @@
 package io.leakwatch.http;
 
-import io.leakwatch.config.HttpLimits;
+import io.leakwatch.http.HttpLimits;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;

@@ -1,6 +1,6 @@
 package io.leakwatch.http;
 
-import io.leakwatch.config.WebConfig;
+import io.leakwatch.http.WebConfig;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.leakwatch.http;
 
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.leakwatch.config.HttpSettings;
+import io.leakwatch.http.HttpSettings;
 import io.leakwatch.metrics.Exposition;
 import org.jetbrains.annotations.NotNull;
 

@@ -1,7 +1,5 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
-
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -9,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.leakwatch.leak.LeakSettings;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

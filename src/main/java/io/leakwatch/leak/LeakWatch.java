@@ -1,8 +1,7 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
+import io.leakwatch.leak.LeakSettings;
 import io.leakwatch.metrics.CollectionResult;
-import io.leakwatch.metrics.ExtraEndpoint;
 import io.leakwatch.metrics.ExtraFamilies;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import org.slf4j.Logger;
@@ -11,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +25,8 @@ public final class LeakWatch implements AutoCloseable {
     static final double SAVE_EVERY_SECONDS = 60;
     /** A collection at most this long before a tick is reused instead of collecting again. */
     private static final double REUSE_SHARE_OF_INTERVAL = 0.5;
+    /** The pages' next steps are written for this OS's shell and tools. */
+    private static final String OS_NAME = System.getProperty("os.name", "");
 
     private final LeakSettings settings;
     private final ScrapeCoordinator coordinator;
@@ -150,9 +150,14 @@ public final class LeakWatch implements AutoCloseable {
         return detector.report();
     }
 
-    /** /leaks and /leaks.json. */
-    public List<ExtraEndpoint> endpoints() {
-        return LeakEndpoints.of(detector::report);
+    /** The /leaks page for the latest report. */
+    public String html() {
+        return LeakPage.html(detector.report(), OS_NAME);
+    }
+
+    /** The same, as JSON. */
+    public String json() {
+        return LeakJson.render(detector.report(), OS_NAME);
     }
 
     private static double now() {

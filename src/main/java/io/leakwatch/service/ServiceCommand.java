@@ -1,8 +1,7 @@
 package io.leakwatch.service;
 
 import io.leakwatch.config.CommandLine;
-import io.leakwatch.config.Flags;
-import io.leakwatch.config.Settings;
+import io.leakwatch.config.ConfigFiles;
 import io.leakwatch.config.UsageException;
 
 import java.io.IOException;
@@ -59,8 +58,10 @@ public final class ServiceCommand {
     /**
      * @param args what follows "service"
      * @param body what {@code service run} runs once the Service Control Manager has started it
+     * @param exporterFlags how the flags given to install are parsed and checked
      */
-    public static int run(List<String> args, PrintStream out, PrintStream err, Environment env, ServiceBody.Factory body) {
+    public static int run(List<String> args, PrintStream out, PrintStream err, Environment env, ServiceBody.Factory body,
+                          ExporterFlags exporterFlags) {
         if (args.isEmpty()) {
             err.println("leakwatch: " + USAGE);
             return UsageException.EXIT_CODE;
@@ -81,15 +82,17 @@ public final class ServiceCommand {
             switch (action) {
                 case "install" -> {
                     List<String> jvmOptions = new ArrayList<>();
-                    List<String> flags = serviceFlags(jvmOptions(rest, jvmOptions), env.workingDirectory());
+                    List<String> flags = serviceFlags(jvmOptions(rest, jvmOptions), env.workingDirectory(), exporterFlags);
+                    String configFile = exporterFlags.configFile(flags);
+                    String logFile = ServiceLog.path(configFile, env.jar());
                     ServiceDefinition definition = ServiceDefinition.of(env.javaExecutable(), env.jar(),
-                            env.jnaPlatform(), jvmOptions, flags);
+                            env.jnaPlatform(), jvmOptions, flags, logFile);
                     control.install(definition);
                     out.println("installed service '" + definition.name()
                             + "' (automatic start, restarts after the first three failures of a day)");
                     out.println("  command: " + definition.commandLine());
-                    out.println("  log:     " + ServiceLog.path(flags, env.jar()));
-                    warnAboutWritableFiles(env, flags, err);
+                    out.println("  log:     " + logFile);
+                    warnAboutWritableFiles(env, configFile, err);
                     out.println("start it now with: leakwatch service start");
                 }
                 case "uninstall" -> {
@@ -105,7 +108,7 @@ public final class ServiceCommand {
                     out.println("service '" + ServiceDefinition.NAME + "' is stopped");
                 }
                 default -> {
-                    return runAsService(rest, env, control, body);
+                    return runAsService(rest, env, control, body, exporterFlags.configFile(rest));
                 }
             }
             return 0;
@@ -118,11 +121,11 @@ public final class ServiceCommand {
         }
     }
 
-    private static int runAsService(List<String> flags, Environment env, ServiceControl control, ServiceBody.Factory body)
-            throws ServiceControl.ServiceException {
+    private static int runAsService(List<String> flags, Environment env, ServiceControl control, ServiceBody.Factory body,
+                                    String configFile) throws ServiceControl.ServiceException {
         PrintStream log;
         try {
-            log = env.openLog(ServiceLog.path(flags, env.jar()));
+            log = env.openLog(ServiceLog.path(configFile, env.jar()));
         } catch (IOException e) {
             log = System.err; // still run: a log we cannot write is no reason to fail the service
         }
@@ -162,7 +165,7 @@ public final class ServiceCommand {
      * runtime or its config file can make it run their code or change what it does. Warns, one
      * line per file, when anyone but administrators may.
      */
-    static void warnAboutWritableFiles(Environment env, List<String> flags, PrintStream err) {
+    static void warnAboutWritableFiles(Environment env, String configFile, PrintStream err) {
         String jar = env.jar();
         String jna = WindowsPaths.sibling(jar, ServiceDefinition.JNA_DIRECTORY);
         String jnaLibrary = ServiceDefinition.jnaLibraryDirectory(jar, env.jnaPlatform());
@@ -171,7 +174,7 @@ public final class ServiceCommand {
                 WindowsPaths.parent(WindowsPaths.parent(jar)), jna, jnaLibrary,
                 jnaLibrary + "\\jnidispatch.dll", javaHome, WindowsPaths.parent(javaHome),
                 javaHome + "\\bin", env.javaExecutable(), javaHome + "\\bin\\server", javaHome + "\\lib"));
-        paths.add(ServiceLog.configFile(flags)); // "" without one: skipped below
+        paths.add(configFile); // "" without one: skipped below
         for (String path : paths) {
             if (path.isEmpty()) {
                 continue;
@@ -189,11 +192,11 @@ public final class ServiceCommand {
      * Checks the flags as leakwatch would at service start (so mistakes show now, at the prompt)
      * and makes {@code --config.file} absolute: a service starts in C:\Windows\System32.
      */
-    static List<String> serviceFlags(List<String> flags, Path workingDirectory) throws UsageException {
+    static List<String> serviceFlags(List<String> flags, Path workingDirectory, ExporterFlags exporterFlags) throws UsageException {
         List<String> absolute = new ArrayList<>();
         for (int i = 0; i < flags.size(); i++) {
             String flag = flags.get(i);
-            String prefix = "--" + Flags.CONFIG_FILE;
+            String prefix = ConfigFiles.FLAG.toString();
             if (flag.equals(prefix) && i + 1 < flags.size()) {
                 absolute.add(flag);
                 absolute.add(absolutePath(flags.get(++i), workingDirectory));
@@ -203,11 +206,11 @@ public final class ServiceCommand {
                 absolute.add(flag);
             }
         }
-        CommandLine cli = CommandLine.parse(absolute);
+        CommandLine cli = exporterFlags.parse(absolute);
         if (cli.action() != CommandLine.Action.RUN) {
             throw new UsageException("service install: --help and --version are not service flags");
         }
-        Settings.load(cli.values()); // everything a start checks, web config and certificates included
+        exporterFlags.check(cli); // everything a start checks, web config and certificates included
         return List.copyOf(absolute);
     }
 

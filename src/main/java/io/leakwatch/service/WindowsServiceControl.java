@@ -2,7 +2,7 @@ package io.leakwatch.service;
 
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.platform.win32.Winsvc;
-import io.leakwatch.config.LogSettings;
+import io.leakwatch.logging.LogSettings;
 
 import java.util.List;
 import java.util.function.Consumer;

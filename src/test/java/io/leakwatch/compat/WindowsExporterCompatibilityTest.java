@@ -1,11 +1,11 @@
 package io.leakwatch.compat;
 
 import io.leakwatch.Exporter;
-import io.leakwatch.common.LogFormat;
-import io.leakwatch.common.LogLines;
-import io.leakwatch.common.Logging;
-import io.leakwatch.config.Settings;
+import io.leakwatch.Settings;
 import io.leakwatch.config.UsageException;
+import io.leakwatch.logging.LogFormat;
+import io.leakwatch.logging.LogLines;
+import io.leakwatch.logging.Logging;
 import io.leakwatch.testing.ChildExporter;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.TestSettings;
@@ -94,7 +94,7 @@ class WindowsExporterCompatibilityTest {
         assertFalse(s.process().filter().selects("firefox2"));
         assertFalse(s.process().filter().selects("Idle"), "exclude (?i)idle");
         assertEquals("belownormal", s.self().priority());
-        assertEquals(200_000_000L, s.self().memoryLimit());
+        assertTrue(warnings(s).contains("--process.memory-limit has no effect"), warnings(s));
         assertEquals(new Logging.Target.Stderr(), s.log().target());
         assertFalse(s.self().debugEndpoints());
         String w = warnings(s);

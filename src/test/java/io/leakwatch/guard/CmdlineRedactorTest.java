@@ -1,6 +1,6 @@
 package io.leakwatch.guard;
 
-import io.leakwatch.config.GuardSettings;
+import io.leakwatch.guard.GuardSettings;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

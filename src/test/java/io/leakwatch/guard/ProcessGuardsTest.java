@@ -1,7 +1,7 @@
 package io.leakwatch.guard;
 
 import io.leakwatch.Exporter;
-import io.leakwatch.config.GuardSettings;
+import io.leakwatch.guard.GuardSettings;
 import io.leakwatch.model.ProcessSnapshot;
 import io.leakwatch.testing.ExpositionCheck;
 import io.leakwatch.testing.Http;
@@ -112,7 +112,7 @@ class ProcessGuardsTest {
         for (int pid = 30; pid < 60; pid++) {
             proc.addProcess(pid, "p" + pid, "svc --password=secret" + pid + " " + "x".repeat(20_000), 1000);
         }
-        io.leakwatch.config.Settings settings = TestSettings.of("--path.procfs=" + proc.root());
+        io.leakwatch.Settings settings = TestSettings.of("--path.procfs=" + proc.root());
         try (io.leakwatch.model.ProcessBackend backend = new RedactingBackend(
                 io.leakwatch.backend.Backends.forThisMachine(settings.process()), CmdlineRedactor.of(GuardSettings.DEFAULT_REDACT_REGEX), 0)) {
             int shown = 0;

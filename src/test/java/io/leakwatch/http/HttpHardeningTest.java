@@ -1,6 +1,6 @@
 package io.leakwatch.http;
 
-import io.leakwatch.config.HttpLimits;
+import io.leakwatch.http.HttpLimits;
 import io.leakwatch.testing.ProcFixture;
 import io.leakwatch.testing.RawHttp;
 import io.leakwatch.testing.RunningServer;

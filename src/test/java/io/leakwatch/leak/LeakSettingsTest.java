@@ -1,9 +1,9 @@
 package io.leakwatch.leak;
 
+import io.leakwatch.Settings;
 import io.leakwatch.config.CommandLine;
-import io.leakwatch.config.LeakSettings;
-import io.leakwatch.config.Settings;
 import io.leakwatch.config.UsageException;
+import io.leakwatch.leak.LeakSettings;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

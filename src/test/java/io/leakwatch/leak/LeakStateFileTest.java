@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.leakwatch.backend.linux.LinuxProcBackend;
-import io.leakwatch.config.LeakSettings;
+import io.leakwatch.leak.LeakSettings;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessInfo;

@@ -123,7 +123,7 @@ class ServiceCommandTest {
     final java.util.Map<String, List<String>> writable = new java.util.HashMap<>();
 
     private int run(String... args) {
-        return ServiceCommand.run(List.of(args), out, err, env, Main::serviceBody);
+        return ServiceCommand.run(List.of(args), out, err, env, Main::serviceBody, Main.SERVICE_FLAGS);
     }
 
     @Test

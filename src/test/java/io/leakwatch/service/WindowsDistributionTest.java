@@ -1,6 +1,6 @@
 package io.leakwatch.service;
 
-import io.leakwatch.config.Settings;
+import io.leakwatch.Settings;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -143,7 +143,8 @@ class WindowsDistributionTest {
         assertTrue(assembly.contains("<outputDirectory>jna</outputDirectory>"), assembly);
         for (String platform : List.of("win32-x86-64", "win32-aarch64")) {
             assertTrue(assembly.contains("<include>" + platform + "/jnidispatch.dll</include>"), platform);
-            String line = ServiceDefinition.of("C:\\j\\bin\\java.exe", "C:\\lw\\leakwatch.jar", platform, List.of(), List.of())
+            String line = ServiceDefinition.of("C:\\j\\bin\\java.exe", "C:\\lw\\leakwatch.jar", platform, List.of(), List.of(),
+                            "C:\\lw\\leakwatch.log")
                     .commandLine();
             assertTrue(line.contains("-Djna.boot.library.path=C:\\lw\\" + ServiceDefinition.JNA_DIRECTORY + "\\" + platform + " "), line);
         }

@@ -14,7 +14,8 @@ class WindowsServiceControlTest {
     private final FakeScm scm = new FakeScm();
     private final WindowsServiceControl control = new WindowsServiceControl(scm, scm, line -> { }, false);
     private final ServiceDefinition definition = ServiceDefinition.of("C:\\Java\\bin\\java.exe",
-            "C:\\Program Files\\leakwatch\\leakwatch.jar", "win32-x86-64", List.of(), List.of("--collector.process.include=svchost.*"));
+            "C:\\Program Files\\leakwatch\\leakwatch.jar", "win32-x86-64", List.of(), List.of("--collector.process.include=svchost.*"),
+            "C:\\Program Files\\leakwatch\\leakwatch.log");
 
     @Test
     void installRestartsThreeTimesThenStopsRestartingUntilTheCountResets() throws Exception {

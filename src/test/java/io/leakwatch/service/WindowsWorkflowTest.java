@@ -1,5 +1,6 @@
 package io.leakwatch.service;
 
+import io.leakwatch.Settings;
 import io.leakwatch.config.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
@@ -89,7 +90,7 @@ class WindowsWorkflowTest {
         int uninstall = s.indexOf("& $lw service uninstall");
         assertTrue(0 < install && install < start && start < scrape && scrape < stop && stop < uninstall, s);
         String flags = s.substring(install + "& $lw service install".length(), s.indexOf('\n', install)).trim();
-        assertDoesNotThrow(() -> CommandLine.parse(List.of(flags.split(" "))), flags);
+        assertDoesNotThrow(() -> Settings.commandLine(List.of(flags.split(" "))), flags);
         assertTrue(s.contains("--web.listen-address=127.0.0.1:9182") && s.contains("http://127.0.0.1:9182/metrics"));
         assertTrue(s.contains("leakwatch.cmd\" diagnose"), "the first Windows run prints diagnose");
         assertTrue(s.contains("working_set_private_bytes") && s.contains("owner="), "own pid, private working set, owner");

@@ -49,9 +49,6 @@ final class WindowsApi {
          * Here the size is a long and the count a Pointer to 8 bytes of our own.
          */
         boolean ReadProcessMemory(WinNT.HANDLE process, Pointer baseAddress, Pointer buffer, long size, Pointer bytesRead);
-
-        /** Not in jna-platform: the raw command line, to undo java.exe's wildcard expansion. Not to be freed. */
-        Pointer GetCommandLineW();
     }
 
     /**

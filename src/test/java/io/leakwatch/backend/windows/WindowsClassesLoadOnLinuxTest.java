@@ -1,7 +1,7 @@
 package io.leakwatch.backend.windows;
 
+import io.leakwatch.Settings;
 import io.leakwatch.backend.Backends;
-import io.leakwatch.config.Settings;
 import io.leakwatch.model.ProcessBackend;
 import io.leakwatch.model.ProcessFilter;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,8 @@
-package io.leakwatch.backend.windows;
+package io.leakwatch;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,13 +24,18 @@ public final class LauncherWildcards {
     private LauncherWildcards() {
     }
 
+    /** Not in jna-platform: the raw command line, as typed. Not to be freed. */
+    interface CommandLineCall extends Library {
+        Pointer GetCommandLineW();
+    }
+
     /** On Windows, the arguments as typed; elsewhere, or when anything is unclear, {@code mainArgs} unchanged. */
     public static List<String> restore(List<String> mainArgs) {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
             return mainArgs;
         }
         try {
-            com.sun.jna.Pointer line = WindowsProcessBackend.loadApi().kernel32Extra.GetCommandLineW();
+            Pointer line = Native.load("kernel32", CommandLineCall.class).GetCommandLineW();
             return line == null ? mainArgs : restore(mainArgs, line.getWideString(0));
         } catch (RuntimeException | LinkageError e) {
             return mainArgs;

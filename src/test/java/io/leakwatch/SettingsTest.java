@@ -1,5 +1,8 @@
-package io.leakwatch.config;
+package io.leakwatch;
 
+import io.leakwatch.config.UsageException;
+import io.leakwatch.guard.GuardSettings;
+import io.leakwatch.http.ListenAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +23,7 @@ class SettingsTest {
     Path dir;
 
     private static Settings load(String... args) throws UsageException {
-        return Settings.load(CommandLine.parse(List.of(args)).values());
+        return Settings.load(Settings.commandLine(List.of(args)), Map.of());
     }
 
     private static String error(String... args) {
@@ -150,6 +154,33 @@ class SettingsTest {
         assertTrue(error("--config.file=" + hocon).contains("UNDEFINED"));
         Path hoconList = Files.writeString(dir.resolve("list.conf"), "web { max-requests = [1, 2] }\n");
         assertTrue(error("--config.file=" + hoconList).contains("--web.max-requests"));
+        // a one-item list used to read as its item ("1"): a list is never a number, a switch or a duration
+        Path oneItem = Files.writeString(dir.resolve("one.conf"), "web { max-requests = [1] }\n");
+        assertTrue(error("--config.file=" + oneItem).contains("--web.max-requests: expected a single value, found a list"));
+        assertTrue(error("--config.file=" + yaml("leak:\n  enabled: [true]\n")).contains("--leak.enabled: expected a single value"));
+        assertTrue(error("--config.file=" + yaml("leak:\n  window: [24h]\n")).contains("--leak.window: expected a single value"));
+    }
+
+    @Test
+    void windowsExportersGlobalFlagsAreCheckedNotIgnored() throws Exception {
+        // windows_exporter ignores an unknown priority silently and takes a negative memory limit as "none"
+        assertEquals("--process.priority: 'bogus' is not one of realtime, high, abovenormal, normal, belownormal, low",
+                error("--process.priority=bogus"));
+        assertTrue(error("--process.priority=High").contains("'High' is not one of"), "case-sensitive, as windows_exporter's names");
+        assertEquals("--process.memory-limit: '-5' is not a whole number of bytes >= 0 (0 = no limit)",
+                error("--process.memory-limit=-5"));
+        assertEquals(List.of(), load("--process.memory-limit=0").warnings().stream().filter(w -> w.contains("memory-limit")).toList(),
+                "the default says nothing");
+        assertTrue(load("--process.memory-limit=200000000").warnings().stream().anyMatch(w -> w.startsWith("--process.memory-limit has no effect")));
+        assertEquals("belownormal", load("--process.priority=belownormal").self().priority());
+    }
+
+    @Test
+    void theBuiltinRedactionHasANameAndEmptyTurnsItOff() throws Exception {
+        assertEquals(GuardSettings.DEFAULT_REDACT_REGEX, load().guards().cmdlineRedactRegex());
+        assertEquals(GuardSettings.DEFAULT_REDACT_REGEX, load("--collector.process.cmdline-redact=builtin").guards().cmdlineRedactRegex());
+        assertEquals("", load("--collector.process.cmdline-redact=").guards().cmdlineRedactRegex());
+        assertEquals("(x)", load("--collector.process.cmdline-redact=(x)").guards().cmdlineRedactRegex());
     }
 
     @Test

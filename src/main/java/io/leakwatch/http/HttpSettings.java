@@ -1,4 +1,9 @@
-package io.leakwatch.config;
+package io.leakwatch.http;
+
+import io.leakwatch.config.CommandLine;
+import io.leakwatch.config.ConfigValues;
+import io.leakwatch.config.Flag;
+import io.leakwatch.config.UsageException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +21,14 @@ import java.util.Set;
  */
 public record HttpSettings(List<ListenAddress> listenAddresses, String telemetryPath, Set<String> enabledCollectors,
                            double timeoutMarginSeconds, boolean disableExporterMetrics, HttpLimits limits) {
+    public static final Flag LISTEN_ADDRESS = new Flag("web.listen-address", Flag.Kind.REPEATABLE, List.of(":9182"),
+            "Address to listen on, host:port (no host = all interfaces). Repeat for several.");
+    public static final Flag TELEMETRY_PATH = Flag.string("telemetry.path", "/metrics", "Path under which metrics are served.");
+    public static final Flag TIMEOUT_MARGIN = Flag.string("scrape.timeout-margin", "0.5",
+            "Seconds subtracted from Prometheus' X-Prometheus-Scrape-Timeout-Seconds to get the scrape deadline.");
+    public static final Flag DISABLE_EXPORTER_METRICS = Flag.bool("web.disable-exporter-metrics", false,
+            "Leave out the exporter's own process_* and jvm_* metrics.");
+    public static final List<Flag> FLAGS = List.of(LISTEN_ADDRESS, TELEMETRY_PATH, TIMEOUT_MARGIN, DISABLE_EXPORTER_METRICS);
 
     public HttpSettings {
         listenAddresses = List.copyOf(listenAddresses);
@@ -28,22 +41,22 @@ public record HttpSettings(List<ListenAddress> listenAddresses, String telemetry
                 newLimits);
     }
 
-    /** @param collectors the collectors served, as {@link CollectorSelection} resolved them */
-    static HttpSettings from(ConfigValues c, Set<String> collectors) throws UsageException {
+    /** @param collectors the collectors served, as {@code CollectorSelection} resolved them */
+    public static HttpSettings from(ConfigValues c, Set<String> collectors) throws UsageException {
         List<ListenAddress> addresses = new ArrayList<>();
-        for (String text : c.stringList(Flags.LISTEN_ADDRESS)) {
+        for (String text : c.stringList(LISTEN_ADDRESS)) {
             addresses.add(ListenAddress.parse(text.trim()));
         }
         if (addresses.isEmpty()) {
-            throw new UsageException("--" + Flags.LISTEN_ADDRESS + ": at least one address is needed");
+            throw new UsageException(LISTEN_ADDRESS + ": at least one address is needed");
         }
-        String path = c.string(Flags.TELEMETRY_PATH);
+        String path = c.string(TELEMETRY_PATH);
         if (!path.startsWith("/") || path.length() < 2 || path.chars().anyMatch(ch -> ch <= ' ' || ch == '?' || ch == '#')) {
-            throw new UsageException("--" + Flags.TELEMETRY_PATH + ": '" + CommandLine.printable(path)
+            throw new UsageException(TELEMETRY_PATH + ": '" + CommandLine.printable(path)
                     + "' must be a path like /metrics (starts with /, not just /, no spaces, ? or #)");
         }
         return new HttpSettings(addresses, path, collectors,
-                timeoutMargin(c.string(Flags.TIMEOUT_MARGIN)), c.bool(Flags.DISABLE_EXPORTER_METRICS), HttpLimits.from(c));
+                timeoutMargin(c.string(TIMEOUT_MARGIN)), c.bool(DISABLE_EXPORTER_METRICS), HttpLimits.from(c));
     }
 
     private static double timeoutMargin(String text) throws UsageException {
@@ -59,7 +72,7 @@ public record HttpSettings(List<ListenAddress> listenAddresses, String telemetry
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new UsageException("--" + Flags.TIMEOUT_MARGIN + ": '" + CommandLine.printable(text)
+        throw new UsageException(TIMEOUT_MARGIN + ": '" + CommandLine.printable(text)
                 + "' is not a number of seconds between 0 and 3600");
     }
 }

@@ -1,4 +1,4 @@
-package io.leakwatch.common;
+package io.leakwatch.logging;
 
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;

@@ -1,4 +1,4 @@
-package io.leakwatch.common;
+package io.leakwatch.logging;
 
 import com.sun.jna.Native;
 import com.sun.jna.platform.win32.Advapi32;

@@ -1,4 +1,4 @@
-package io.leakwatch.backend.windows;
+package io.leakwatch;
 
 import org.junit.jupiter.api.Test;
 

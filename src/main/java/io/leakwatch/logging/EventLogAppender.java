@@ -1,4 +1,4 @@
-package io.leakwatch.common;
+package io.leakwatch.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;

@@ -1,4 +1,4 @@
-package io.leakwatch.common;
+package io.leakwatch.logging;
 
 import java.util.Locale;
 import java.util.Optional;

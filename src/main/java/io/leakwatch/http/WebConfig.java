@@ -1,5 +1,10 @@
-package io.leakwatch.config;
+package io.leakwatch.http;
 
+import io.leakwatch.config.CommandLine;
+import io.leakwatch.config.ConfigText;
+import io.leakwatch.config.ConfigValues;
+import io.leakwatch.config.Flag;
+import io.leakwatch.config.UsageException;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -24,6 +29,9 @@ import java.util.Set;
  * @param users user name -> bcrypt hash; empty: no authentication
  */
 public record WebConfig(Tls tls, Map<String, String> users) {
+    public static final Flag FILE = Flag.path("web.config.file", "",
+            "TLS and basic authentication, in Prometheus exporter-toolkit's web config format.");
+    public static final List<Flag> FLAGS = List.of(FILE);
 
     public static final WebConfig NONE = new WebConfig(null, Map.of());
 
@@ -52,8 +60,8 @@ public record WebConfig(Tls tls, Map<String, String> users) {
             "TLS10", "TLSv1", "TLS11", "TLSv1.1", "TLS12", "TLSv1.2", "TLS13", "TLSv1.3");
     private static final List<String> ORDERED_VERSIONS = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
-    static WebConfig from(ConfigValues c) throws UsageException {
-        String file = c.string(Flags.WEB_CONFIG_FILE).trim();
+    public static WebConfig from(ConfigValues c) throws UsageException {
+        String file = c.string(FILE).trim();
         if (file.isEmpty()) {
             return NONE;
         }

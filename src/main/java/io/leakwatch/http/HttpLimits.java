@@ -1,4 +1,10 @@
-package io.leakwatch.config;
+package io.leakwatch.http;
+
+import io.leakwatch.config.ConfigValues;
+import io.leakwatch.config.Flag;
+import io.leakwatch.config.UsageException;
+
+import java.util.List;
 
 /**
  * Bounds on what clients can hold, applied before TLS and before authentication where they can be.
@@ -20,6 +26,14 @@ public record HttpLimits(int maxHeaderBytes, long idleTimeoutMillis, long header
     public static final long DEFAULT_HEADER_TIMEOUT_MILLIS = 10_000;
     public static final long DEFAULT_STOP_TIMEOUT_MILLIS = 5_000;
 
+    public static final Flag MAX_REQUESTS = Flag.string("web.max-requests", "8",
+            "Most requests to /metrics and /leaks served at once; more get 503 (0 = no limit).");
+    public static final Flag MAX_CONNECTIONS = Flag.string("web.max-connections", "128",
+            "Most connections open at once, before TLS and authentication; lowered to what a quarter of the heap holds.");
+    public static final Flag MAX_CONNECTIONS_PER_CLIENT = Flag.string("web.max-connections-per-client", "16",
+            "Most connections open at once from one client address (IPv6: one /64).");
+    public static final List<Flag> FLAGS = List.of(MAX_REQUESTS, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT);
+
     public HttpLimits {
         if (maxConnections < 1 || maxConnectionsPerClient < 1 || headerTimeoutMillis < 2 || idleTimeoutMillis < 1) {
             throw new IllegalArgumentException("connection limits and timeouts must be positive");
@@ -32,9 +46,9 @@ public record HttpLimits(int maxHeaderBytes, long idleTimeoutMillis, long header
     }
 
     static HttpLimits from(ConfigValues c) throws UsageException {
-        int maxRequests = c.integer(Flags.WEB_MAX_REQUESTS, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)");
-        int maxConnections = c.integer(Flags.WEB_MAX_CONNECTIONS, 1, 1_000_000, "a whole number >= 1");
-        int perClient = c.integer(Flags.WEB_MAX_CONNECTIONS_PER_CLIENT, 1, 1_000_000, "a whole number >= 1");
+        int maxRequests = c.integer(MAX_REQUESTS, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)");
+        int maxConnections = c.integer(MAX_CONNECTIONS, 1, 1_000_000, "a whole number >= 1");
+        int perClient = c.integer(MAX_CONNECTIONS_PER_CLIENT, 1, 1_000_000, "a whole number >= 1");
         return new HttpLimits(DEFAULT_MAX_HEADER_BYTES, DEFAULT_IDLE_TIMEOUT_MILLIS, DEFAULT_HEADER_TIMEOUT_MILLIS,
                 maxRequests, maxConnections, perClient, DEFAULT_STOP_TIMEOUT_MILLIS);
     }

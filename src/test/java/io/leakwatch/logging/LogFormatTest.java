@@ -1,4 +1,4 @@
-package io.leakwatch.common;
+package io.leakwatch.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
@@ -128,7 +128,7 @@ class LogFormatTest {
         List<String> lines = logEverything(LogFormat.LOGFMT, Level.DEBUG);
         Map<String, String> error = lines.stream().map(LogLines::logfmt)
                 .filter(r -> "ERROR".equals(r.get("level"))).findFirst().orElseThrow();
-        assertTrue(error.get("stack").contains("\tat io.leakwatch.common.LogFormatTest"), error.get("stack"));
+        assertTrue(error.get("stack").contains("\tat io.leakwatch.logging.LogFormatTest"), error.get("stack"));
     }
 
     @Test

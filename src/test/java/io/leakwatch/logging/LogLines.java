@@ -1,4 +1,4 @@
-package io.leakwatch.common;
+package io.leakwatch.logging;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,4 +1,4 @@
-package io.leakwatch.config;
+package io.leakwatch.guard;
 
 import java.util.List;
 

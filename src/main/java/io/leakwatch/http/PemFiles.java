@@ -1,4 +1,4 @@
-package io.leakwatch.config;
+package io.leakwatch.http;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
