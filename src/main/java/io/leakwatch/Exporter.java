@@ -39,8 +39,14 @@ public final class Exporter implements AutoCloseable {
         ProcessBackend backend = ProcessGuards.wrap(Backends.forThisMachine(settings.process()), settings.guards(),
                 settings.process().cmdline());
         ScrapeCoordinator coordinator = new ScrapeCoordinator(backend);
-        LeakWatch leaks = settings.leak().enabled() ? LeakWatch.start(settings.leak(), coordinator,
-                Backends.physicalMemoryBytes(settings.process())) : null;
+        LeakWatch leaks;
+        try {
+            leaks = settings.leak().enabled() ? LeakWatch.start(settings.leak(), coordinator,
+                    Backends.physicalMemoryBytes(settings.process())) : null;
+        } catch (RuntimeException e) { // another leakwatch uses the state file
+            coordinator.close();
+            throw e;
+        }
         List<ExtraFamilies> families = leaks == null ? List.of() : List.of(leaks.metrics());
         List<ExtraEndpoint> endpoints = new ArrayList<>();
         if (leaks != null) {

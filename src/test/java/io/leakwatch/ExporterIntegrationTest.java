@@ -43,7 +43,7 @@ class ExporterIntegrationTest {
         hostile = ChildProcess.start(HOSTILE_COMM, 0);
         // (?s): as in Go, "." stops at the newline in the hostile name unless the regex says otherwise
         exporter = Exporter.start(Settings.load(Settings.commandLine(List.of(
-                "--web.listen-address=127.0.0.1:0", "--collector.process.include=(?s)lw.*")).values()));
+                "--web.listen-address=127.0.0.1:0", "--collector.process.include=(?s)lw.*", "--leak.state-file=")).values()));
         port = exporter.ports().get(0);
     }
 

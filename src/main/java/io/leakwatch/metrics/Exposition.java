@@ -32,6 +32,9 @@ public final class Exposition {
      * Content type for an Accept header (RFC 9110 negotiation): OpenMetrics 1.0 when the client
      * accepts it (q above 0) at least as much as text, else text 0.0.4, which is also the answer
      * when the client accepts neither (Prometheus' client libraries do the same).
+     * Not simpleclient_common's TextFormat.chooseContentType: it answers OpenMetrics whenever the
+     * header names it, whatever its q, while windows_exporter (Go's expfmt) honours the client's
+     * preference, so a Prometheus whose scrape_protocols put text first gets text from both.
      */
     public static String contentType(String acceptHeader) {
         if (acceptHeader == null) {

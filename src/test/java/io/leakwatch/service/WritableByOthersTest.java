@@ -51,13 +51,4 @@ class WritableByOthersTest {
                 new Ace(0, 0, FULL, "S-1-5-21-1-2-3-512"), new Ace(0, 0, FULL, "S-1-5-21-1-2-3-519"),
                 new Ace(0, 0, FULL, "S-1-5-21-1-2-3-500"))));
     }
-
-    /** The rights and ACE codes, now taken from jna-platform's WinNT, are still the Win32 values. */
-    @Test
-    void theWin32ValuesAreUnchanged() {
-        assertEquals(0x2 | 0x4 | 0x10 | 0x40 | 0x10000 | 0x40000 | 0x80000 | 0x40000000 | 0x10000000, WritableByOthers.WRITE_RIGHTS);
-        assertEquals(0, WritableByOthers.ACCESS_ALLOWED);
-        assertEquals(1, WritableByOthers.ACCESS_DENIED);
-        assertEquals(0x08, WritableByOthers.INHERIT_ONLY);
-    }
 }

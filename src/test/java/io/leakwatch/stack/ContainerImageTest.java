@@ -186,7 +186,7 @@ class ContainerImageTest {
         System.out.printf("SIGTERM to stopped container: %.1f s%n", seconds);
 
         String mountpoint = Podman.lastLine(Podman.ok(Duration.ofMinutes(1), "volume", "inspect", "--format", "{{.Mountpoint}}", volume));
-        Path state = Path.of(mountpoint, "leak-state.json"); // --leak.state-file=auto: $XDG_STATE_HOME/leakwatch/
+        Path state = Path.of(mountpoint, "leak-state-9182.json"); // --leak.state-file=auto: $XDG_STATE_HOME/leakwatch/
         assertTrue(Files.isRegularFile(state), "the leak history was saved on the volume: " + state);
         assertTrue(Files.readString(state).contains(Long.toString(hostProcess.pid())), "with the host process in it");
 
