@@ -208,7 +208,7 @@ class KubernetesManifestsTest {
         mutations.put("Sysctls", linux.replace("        fsGroup: 19182", "        fsGroup: 19182\n        sysctls:\n          - {name: kernel.msgmax, value: \"1\"}"));
         mutations.put("Host Ports", linux.replace("              containerPort: 9182", "              containerPort: 9182\n              hostPort: 9182"));
         mutations.put("HostProcess", linux.replace("        fsGroup: 19182", "        fsGroup: 19182\n        windowsOptions:\n          hostProcess: true"));
-        mutations.put("Volume Types", linux.replace("          emptyDir:\n            sizeLimit: 128Mi", "          nfs:\n            server: nfs.example\n            path: /x"));
+        mutations.put("Volume Types", linux.replace("          emptyDir:\n            sizeLimit: 32Mi", "          nfs:\n            server: nfs.example\n            path: /x"));
         mutations.put("Privilege Escalation", linux.replace("            allowPrivilegeEscalation: false\n", ""));
         mutations.put("Running as Non-root", linux.replace("runAsNonRoot: true", "runAsNonRoot: false"));
         mutations.put("Running as Non-root user", linux.replace("            runAsUser: 19182", "            runAsUser: 0"));
@@ -229,10 +229,12 @@ class KubernetesManifestsTest {
                 .map(l -> l.substring(5).trim()).reduce((a, b) -> b).orElseThrow();
     }
 
+    /** Where the volume that holds --leak.state-file is mounted. */
     private static String stateDirectory(Container c) {
-        String stateFile = c.getArgs().stream().filter(a -> a.startsWith("--leak.state-file=")).findFirst().orElseThrow()
-                .substring("--leak.state-file=".length());
-        return Path.of(stateFile).getParent().toString();
+        Path stateFile = Path.of(c.getArgs().stream().filter(a -> a.startsWith("--leak.state-file=")).findFirst().orElseThrow()
+                .substring("--leak.state-file=".length()));
+        return c.getVolumeMounts().stream().map(VolumeMount::getMountPath).filter(m -> stateFile.startsWith(m)).findFirst()
+                .orElseThrow(() -> new AssertionError("no volume holds " + stateFile));
     }
 
     private static VolumeMount mount(Container c, Volume v) {
