@@ -13,8 +13,8 @@ import java.util.Map;
  *
  * @param values            flag name -> String, Boolean or List of String
  * @param action            what the user asked for
- * @param otherCollectorFlags flags of windows_exporter's other collectors that were given: checked
- *                          as windows_exporter checks them, then ignored (leakwatch serves only process)
+ * @param otherCollectorFlags flags of windows_exporter's other collectors that were given: taken with
+ *                          their values unchecked, then ignored (leakwatch serves only process)
  */
 public record CommandLine(Map<String, Object> values, Action action, List<String> otherCollectorFlags) {
     public enum Action { RUN, HELP, VERSION }
@@ -74,33 +74,23 @@ public record CommandLine(Map<String, Object> values, Action action, List<String
 
     /**
      * A flag of another windows_exporter collector ({@code --collector.service.include=x}): taken
-     * with its value as windows_exporter takes it, checked, and noted to be ignored.
+     * with its value as windows_exporter takes it and noted to be ignored; a flag windows_exporter
+     * does not have is an error.
      *
      * @return the index of the last argument used
      */
     private static int otherCollectorFlag(List<String> args, int i, String name, String inline, List<String> others)
             throws UsageException {
-        boolean negated = inline == null && name.startsWith("no-")
-                && WindowsExporterKeys.otherCollectorFlag(name.substring(3)).orElse(null) == WindowsExporterKeys.Kind.BOOL;
+        boolean negated = inline == null && name.startsWith("no-") && WindowsExporterKeys.takesNoValue(name.substring(3));
         String real = negated ? name.substring(3) : name;
-        WindowsExporterKeys.Kind kind = WindowsExporterKeys.otherCollectorFlag(real).orElseThrow(
-                () -> new UsageException("unknown flag --" + printable(name) + " (see --help)"));
-        if (kind == WindowsExporterKeys.Kind.BOOL) {
-            if (inline != null) {
-                ConfigValues.parseBoolean(real, inline);
+        if (!WindowsExporterKeys.isOtherCollectorFlag(real)) {
+            throw new UsageException("unknown flag --" + printable(name) + " (see --help)");
+        }
+        if (inline == null && !WindowsExporterKeys.takesNoValue(real)) {
+            if (i + 1 >= args.size()) {
+                throw new UsageException("flag --" + real + " needs a value");
             }
-        } else {
-            String value = inline;
-            if (value == null) {
-                if (i + 1 >= args.size()) {
-                    throw new UsageException("flag --" + real + " needs a value");
-                }
-                value = args.get(++i);
-            }
-            String problem = WindowsExporterKeys.checkFlagValue(real, value).orElse(null);
-            if (problem != null) {
-                throw new UsageException(problem);
-            }
+            i++; // its value, which configures a collector leakwatch does not run: taken as it is
         }
         if (!others.contains("--" + real)) {
             others.add("--" + real);

@@ -1,11 +1,11 @@
 package io.leakwatch.guard;
 
-import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.ConfigValues;
 import io.leakwatch.config.Flag;
 import io.leakwatch.config.UsageException;
+import io.leakwatch.common.GoRegex;
 
 import java.util.List;
 
@@ -43,7 +43,7 @@ public record GuardSettings(int maxProcesses, String cmdlineRedactRegex, int cmd
         String given = c.string(CMDLINE_REDACT);
         String regex = given.trim().equals(BUILTIN) ? DEFAULT_REDACT_REGEX : given;
         try {
-            Pattern.compile(regex); // RE2 (Go's dialect): what the redactor runs, in linear time
+            GoRegex.check(regex); // RE2 (Go's dialect), within Go's limits: what the redactor runs, in linear time
         } catch (PatternSyntaxException e) {
             throw new UsageException(CMDLINE_REDACT + ": invalid regex (RE2 syntax, as Go's regexp): "
                     + e.getDescription() + " in '" + CommandLine.printable(regex) + "'");

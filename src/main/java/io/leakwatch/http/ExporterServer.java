@@ -5,7 +5,6 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.leakwatch.common.Version;
 import io.leakwatch.http.HttpLimits;
 import io.leakwatch.http.HttpSettings;
 import io.leakwatch.http.ListenAddress;
@@ -57,8 +56,7 @@ public final class ExporterServer implements AutoCloseable {
         ByteBufferPool buffers = HardenedConnectors.smallBufferPool();
         MetricsHandler metrics = new MetricsHandler(exposition, settings);
         String landing = LandingPage.html(settings.telemetryPath(), extras);
-        String versionJson = "{\"version\":\"" + Version.VERSION + "\",\"java\":\""
-                + System.getProperty("java.version", "") + "\"}";
+        String versionJson = VersionJson.body();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;

@@ -5,6 +5,8 @@ import io.javalin.http.Handler;
 import io.leakwatch.http.HttpSettings;
 import io.leakwatch.metrics.Exposition;
 import org.jetbrains.annotations.NotNull;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.BufferedWriter;
 import java.io.OutputStream;
@@ -22,11 +24,12 @@ import java.util.zip.GZIPOutputStream;
  */
 final class MetricsHandler implements Handler {
     static final double DEFAULT_SCRAPE_TIMEOUT_SECONDS = 10;
-    private static final double MIN_DEADLINE_SECONDS = 0.1;
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsHandler.class);
 
     private final Exposition exposition;
     private final Set<String> enabledCollectors;
     private final double timeoutMarginSeconds;
+    private volatile boolean warnedNoTime;
 
     MetricsHandler(Exposition exposition, HttpSettings settings) {
         this.exposition = exposition;
@@ -81,19 +84,34 @@ final class MetricsHandler implements Handler {
         return out;
     }
 
-    double deadlineSeconds(String timeoutHeader) {
+    private double deadlineSeconds(String timeoutHeader) {
+        double deadline = deadlineSeconds(timeoutHeader, timeoutMarginSeconds);
+        if (deadline <= 0 && !warnedNoTime) {
+            warnedNoTime = true; // once: Prometheus sends the same header every scrape
+            LOG.warn("the scrape timeout ({} s) minus --scrape.timeout-margin ({} s) leaves the process collector no time: it reports "
+                            + "a timeout, as windows_exporter does; lower --scrape.timeout-margin or raise Prometheus' scrape_timeout",
+                    sanitize(String.valueOf(timeoutHeader)), timeoutMarginSeconds);
+        }
+        return deadline;
+    }
+
+    /**
+     * windows_exporter's rule: Prometheus' timeout header (10 s when absent, zero or not a number)
+     * minus the margin. What is left may be zero or less: the collector then reports a timeout.
+     */
+    static double deadlineSeconds(String timeoutHeader, double marginSeconds) {
         double timeout = DEFAULT_SCRAPE_TIMEOUT_SECONDS;
         if (timeoutHeader != null) {
             try {
                 double parsed = Double.parseDouble(timeoutHeader.trim());
-                if (parsed > 0 && parsed < 86_400) {
+                if (parsed != 0 && Double.isFinite(parsed)) {
                     timeout = parsed;
                 }
             } catch (NumberFormatException e) {
                 // a garbled header gets the default, as windows_exporter does
             }
         }
-        return Math.max(MIN_DEADLINE_SECONDS, timeout - timeoutMarginSeconds);
+        return timeout - marginSeconds;
     }
 
     static boolean acceptsGzip(String acceptEncoding) {

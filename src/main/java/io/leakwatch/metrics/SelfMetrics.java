@@ -20,6 +20,19 @@ final class SelfMetrics {
     private static final List<String> COLLECTOR = List.of("collector");
     private static final List<String> PROCESS = List.of("process");
 
+    /**
+     * windows_exporter's own build metric, with its labels (those of Prometheus' Go version
+     * collector): community dashboards list their instances with
+     * {@code label_values(windows_exporter_build_info, instance)}. Served whatever the flags, as
+     * windows_exporter serves it. goversion names the Java runtime, tags has no Go build tags.
+     */
+    private static final MetricFamilySamples WINDOWS_EXPORTER_BUILD_INFO = gauge("windows_exporter_build_info",
+            "Build of the exporter (leakwatch, in windows_exporter's shape), always 1: version, revision and branch of "
+                    + "leakwatch, goversion the Java runtime, goos and goarch the platform.",
+            List.of("branch", "goarch", "goos", "goversion", "revision", "tags", "version"),
+            List.of(Version.BRANCH, Version.goarch(), Version.goos(), Version.runtime(), Version.REVISION, "unknown",
+                    Version.VERSION), 1);
+
     /** The reasons a selected process is left out of a collection, as the counter's label values. */
     static final List<String> SKIP_REASONS = List.of("vanished", "malformed", "unreadable", "kernel_thread", "max_processes",
             "pending_redaction");
@@ -79,6 +92,7 @@ final class SelfMetrics {
         out.add(gauge("leakwatch_build_info", "Build of leakwatch serving these metrics, always 1.",
                 List.of("version", "backend", "java_version"),
                 List.of(Version.VERSION, backendName, System.getProperty("java.version", "")), 1));
+        out.add(WINDOWS_EXPORTER_BUILD_INFO);
         return out;
     }
 

@@ -2,6 +2,7 @@ package io.leakwatch.model;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.leakwatch.common.GoRegex;
 import io.leakwatch.common.Printable;
 
 import java.util.Map;
@@ -101,7 +102,7 @@ public final class ProcessFilter {
      */
     private static Pattern anchored(String flag, String flags, String regex) {
         try {
-            return Pattern.compile(flags + "^(?:" + regex + ")$");
+            return GoRegex.compile(flags + "^(?:" + regex + ")$");
         } catch (PatternSyntaxException e) {
             throw new InvalidRegexException(flag, regex, e.getDescription());
         }
