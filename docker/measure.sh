@@ -26,7 +26,7 @@ podman=(podman --runtime runc)
 ulimits=(--ulimit nofile=1024:4096 --ulimit nproc=1024:2048)
 other=
 cleanup() {
-  "${podman[@]}" rm --force --time 5 "$run-default" "$run-privileged" >/dev/null 2>&1 || true
+  "${podman[@]}" rm --force --volumes --time 5 "$run-default" "$run-privileged" >/dev/null 2>&1 || true
   "${podman[@]}" rmi --force "$image" >/dev/null 2>&1 || true
   if [ -n "$other" ]; then kill "$other" 2>/dev/null || true; fi
 }
