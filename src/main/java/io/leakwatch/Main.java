@@ -1,6 +1,8 @@
 package io.leakwatch;
 
+import io.leakwatch.backend.ProcessSettings;
 import io.leakwatch.common.Version;
+import io.leakwatch.config.CollectorSelection;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.Flag;
 import io.leakwatch.config.FlagSet;
@@ -103,6 +105,9 @@ public final class Main {
         }
         // signals, the service's STOP control and the shutdown hook all close it once
         STOP.set(GracefulShutdown.install(exporter, log, handleSignals));
+        if (settings.process().filter().selectsAll()) { // windows_exporter's warning, once its collector is up
+            log.atWarn().addKeyValue("collector", CollectorSelection.PROCESS).log(ProcessSettings.NO_FILTER_WARNING);
+        }
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
                 settings.http().listenAddresses(), exporter.ports(), settings.http().telemetryPath(), exporter.backend().name());
         return 0;

@@ -29,10 +29,12 @@ final class MetricsHandler implements Handler {
     private final Exposition exposition;
     private final Set<String> enabledCollectors;
     private final double timeoutMarginSeconds;
+    private final WorkSlots slots;
     private volatile boolean warnedNoTime;
 
-    MetricsHandler(Exposition exposition, HttpSettings settings) {
+    MetricsHandler(Exposition exposition, HttpSettings settings, WorkSlots slots) {
         this.exposition = exposition;
+        this.slots = slots;
         this.enabledCollectors = settings.enabledCollectors();
         this.timeoutMarginSeconds = settings.timeoutMarginSeconds();
     }
@@ -46,22 +48,34 @@ final class MetricsHandler implements Handler {
         }
         String contentType = Exposition.contentType(ctx.header("Accept"));
         boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
+        boolean head = "HEAD".equals(ctx.method().name());
+        WorkSlots.Slot slot = head ? WorkSlots.Slot.NONE : slots.take();
+        if (slot == null) {
+            slots.refuse(ctx);
+            return;
+        }
         ctx.status(200);
         ctx.contentType(contentType);
         ctx.header("Vary", "Accept, Accept-Encoding");
         if (gzip) {
             ctx.header("Content-Encoding", "gzip");
         }
-        if ("HEAD".equals(ctx.method().name())) {
+        if (head) {
             // the headers a GET would get, without collecting: the length of a streamed body is not known in
             // advance, so, as for GET, none is sent (committing the headers now keeps Jetty from adding "0")
             ctx.res().flushBuffer();
             return;
         }
-        OutputStream raw = ctx.res().getOutputStream();
-        OutputStream body = gzip ? new GZIPOutputStream(raw, 8192) : raw;
-        try (Writer out = new BufferedWriter(new OutputStreamWriter(body, StandardCharsets.UTF_8), 16 * 1024)) {
-            exposition.write(out, contentType, collectors, deadlineSeconds(ctx.header("X-Prometheus-Scrape-Timeout-Seconds")), start);
+        try {
+            OutputStream raw = ctx.res().getOutputStream();
+            OutputStream body = gzip ? new GZIPOutputStream(raw, 8192) : raw;
+            try (Writer out = new BufferedWriter(new OutputStreamWriter(body, StandardCharsets.UTF_8), 16 * 1024)) {
+                // the slot is given back once collected: a slow reader holds a thread while it reads, not a slot
+                exposition.write(out, contentType, collectors, deadlineSeconds(ctx.header("X-Prometheus-Scrape-Timeout-Seconds")),
+                        start, slot::release);
+            }
+        } finally {
+            slot.release();
         }
     }
 

@@ -92,8 +92,23 @@ public final class Exposition {
      */
     public void write(Writer out, String contentType, Set<String> collectors, double deadlineSeconds,
                       long scrapeStartNanos) throws IOException {
+        write(out, contentType, collectors, deadlineSeconds, scrapeStartNanos, () -> { });
+    }
+
+    /**
+     * As {@link #write(Writer, String, Set, double, long)}, running {@code collected} once the
+     * collection is over, before anything is written: what the client reads after it costs no
+     * collection (the HTTP layer frees the scrape's slot there).
+     */
+    public void write(Writer out, String contentType, Set<String> collectors, double deadlineSeconds,
+                      long scrapeStartNanos, Runnable collected) throws IOException {
         boolean process = collectors.contains("process");
-        CollectionResult result = process ? coordinator.collect(deadlineSeconds) : null;
+        CollectionResult result;
+        try {
+            result = process ? coordinator.collect(deadlineSeconds) : null;
+        } finally {
+            collected.run();
+        }
         // The process families (nearly all of the body) are streamed; the few self-metrics
         // (and the extra families) go through TextFormat, which also ends OpenMetrics with "# EOF".
         // Same bytes, in the same order, as one TextFormat call over all of them.
