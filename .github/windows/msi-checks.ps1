@@ -19,14 +19,15 @@ $installDir = Join-Path $env:ProgramFiles 'leakwatch'
 $stateDir = "$env:windir\System32\config\systemprofile\AppData\Local\leakwatch"
 $script:installs = 0
 
-# msiexec with a command line as a user types it; returns its exit code and prints its log's tail on failure.
+# msiexec with a command line as a user types it; returns its exit code (alone: what it prints goes to
+# the host, not to the output a caller assigns), and keeps its log in $script:lastLog.
 function Invoke-Msiexec([string] $Arguments) {
     $script:installs++
     $log = Join-Path $Work "msiexec-$script:installs.log"
-    Write-Output "> msiexec $Arguments"
+    Write-Host "> msiexec $Arguments"
     $process = Start-Process msiexec.exe -ArgumentList "$Arguments /qn /l*v `"$log`"" -Wait -PassThru
     $script:lastLog = [string](Get-Content -Raw $log -ErrorAction SilentlyContinue)
-    Write-Output "exit code $($process.ExitCode), log $log"
+    Write-Host "exit code $($process.ExitCode), log $log"
     return $process.ExitCode
 }
 

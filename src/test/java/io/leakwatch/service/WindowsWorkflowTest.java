@@ -103,6 +103,16 @@ class WindowsWorkflowTest {
                 }
             }
         }
+        // PowerShell returns everything a function writes to its output: one that returns a value must print to the host
+        try (Stream<Path> files = Files.list(SCRIPTS)) {
+            for (Path file : files.toList()) {
+                Matcher body = Pattern.compile("(?ms)^function ([\\w-]+)[^{]*\\{(.*?)^}").matcher(Files.readString(file));
+                while (body.find()) {
+                    assertFalse(body.group(2).contains("return ") && body.group(2).contains("Write-Output"),
+                            body.group(1) + " returns a value and writes output, which would be returned with it");
+                }
+            }
+        }
         assertEquals(Set.of("Assert-True", "Write-Section", "Wait-Until", "Get-ServiceInfo", "Get-ServiceKey", "Get-FailureActions",
                 "Assert-ServiceSettings", "Get-Scrape", "Assert-NothingLeft", "Invoke-Msiexec", "Assert-OnlyConfigLeft"), defined);
         for (String name : scripts) {
