@@ -72,6 +72,9 @@ Assert-True (Wait-Until { try { (Get-Scrape "http://127.0.0.1:$port/custom") -ma
 $rule = Get-NetFirewallRule -DisplayName leakwatch
 Assert-True (($rule | Get-NetFirewallPortFilter).LocalPort -eq "$port" -and ($rule | Get-NetFirewallAddressFilter).RemoteAddress -eq '127.0.0.1') `
     'ADDLOCAL=FirewallException with REMOTE_ADDR: the rule lets 127.0.0.1 reach the port'
+Stop-Service leakwatch # saves the leak history, where LocalSystem keeps it
+$state = @(Get-ChildItem $stateDir -Filter 'leak-state*' -ErrorAction SilentlyContinue)
+Assert-True ($state.Count -ge 1) "the service keeps its leak history in $stateDir, which removal cleans up" (($state | ForEach-Object Name) -join ",")
 Assert-True ((Invoke-Msiexec "/x `"$Msi`"") -eq 0) 'removed'
 Assert-NothingLeft leakwatch $port "$installDir\leakwatch.jar"
 Assert-OnlyConfigLeft
