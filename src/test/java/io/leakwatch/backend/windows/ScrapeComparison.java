@@ -27,8 +27,9 @@ import java.util.TreeSet;
  * tests here call {@link #compare} on recorded scrapes.
  *
  * <pre>
- * options: --must &lt;role&gt;=&lt;pid&gt;  a process that must be in both and agree; role "protected" also
- *                                 means no command line and process group 0 in both
+ * options: --must &lt;role&gt;=&lt;pid&gt;  a process that must be in both and agree, with an owner; role
+ *                                 "protected" means no command line and process group 0 in both
+ *                                 instead (its token may be refused to both, leaving no owner)
  *          --skip-pid &lt;pid&gt;      a process whose memory is not compared (the exporters themselves)
  * </pre>
  */
@@ -158,7 +159,8 @@ public final class ScrapeComparison {
             }
             if (differences.containsKey(pid)) {
                 problems.add(role + " process " + pid + " (" + a.get("process") + ") differs: " + String.join("; ", differences.get(pid)));
-            } else if (a.getOrDefault("owner", "").isEmpty()) {
+            } else if (!role.equals("protected") && a.getOrDefault("owner", "").isEmpty()) {
+                // a protected process may refuse its token to both exporters; any other must have an owner
                 problems.add(role + " process " + pid + " (" + a.get("process") + ") has no owner in either scrape");
             }
             if (role.equals("protected") && (!a.getOrDefault("cmdline", "").isEmpty() || !a.getOrDefault("process_group_id", "0").equals("0"))) {

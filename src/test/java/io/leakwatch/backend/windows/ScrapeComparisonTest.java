@@ -128,6 +128,17 @@ class ScrapeComparisonTest {
         assertTrue(printed().contains("FAILED: no process is in both scrapes"), printed());
     }
 
+    /** A process of another user must have an owner; a protected one may have none in both exporters. */
+    @Test
+    void anOwnerIsRequiredExceptOfAProtectedProcess() throws Exception {
+        String lw = leakwatch().replaceAll("owner=\"svc-(32|56)\\\\\\\\CONTOSO\"", "owner=\"\"");
+        assertTrue(lw.contains("process_id=\"32\",creating_process_id=\"0\",process_group_id=\"320\",owner=\"\""), lw);
+        String we = windowsExporter(lw, 1.0, (pid, l) -> l);
+        assertTrue(compare(lw, we, Map.of("protected", PROTECTED)), printed());
+        assertFalse(compare(lw, we, Map.of("other-user", 32L)));
+        assertTrue(printed().contains("FAILED: other-user process 32 (leaker) has no owner in either scrape"), printed());
+    }
+
     @Test
     void labelValuesAreUnescapedAsTheTextFormatSays() {
         Map<String, List<ScrapeComparison.Sample>> parsed = ScrapeComparison.parse(
