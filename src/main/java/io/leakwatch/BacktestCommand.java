@@ -2,11 +2,10 @@ package io.leakwatch;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import io.leakwatch.common.Logging;
 import io.leakwatch.config.CommandLine;
-import io.leakwatch.config.Settings;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.leak.BacktestRun;
+import io.leakwatch.logging.Logging;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -93,8 +92,8 @@ final class BacktestCommand {
                     default -> memory = value;
                 }
             }
-            CommandLine cli = CommandLine.parse(rest);
-            settings = Settings.load(cli.values());
+            CommandLine cli = Settings.commandLine(rest);
+            settings = Settings.load(cli, Map.of());
             if (!output.equals("table") && !output.equals("json")) {
                 throw new UsageException("--output: '" + CommandLine.printable(output) + "' must be table or json");
             }
@@ -127,8 +126,15 @@ final class BacktestCommand {
             err.println("leakwatch backtest: " + e.getMessage());
             return UsageException.EXIT_CODE;
         }
-        // the detector's own log lines (a new suspect, ...) would repeat the output: only errors, and on stderr
-        Logging.configure("error", settings.log().format(), new Logging.Target.Stderr());
+        // the output goes to stdout; log lines (the detector's verdicts are not logged in a backtest) never between its lines
+        Logging.Target target = settings.log().target() instanceof Logging.Target.Stdout
+                ? new Logging.Target.Stderr() : settings.log().target();
+        try {
+            Logging.configure(settings.log().level(), settings.log().format(), target);
+        } catch (IllegalStateException e) {
+            err.println("leakwatch backtest: " + e.getMessage());
+            return UsageException.EXIT_CODE;
+        }
         try {
             BacktestRun.run(input, settings.leak(), hostMemory, output.equals("json") ? BacktestRun.Format.JSON
                     : BacktestRun.Format.TABLE, out, err);

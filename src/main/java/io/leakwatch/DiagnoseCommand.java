@@ -1,14 +1,14 @@
 package io.leakwatch;
 
 import io.leakwatch.backend.Backends;
-import io.leakwatch.common.Logging;
 import io.leakwatch.common.Version;
 import io.leakwatch.config.CommandLine;
-import io.leakwatch.config.Settings;
 import io.leakwatch.config.UsageException;
+import io.leakwatch.logging.Logging;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code leakwatch diagnose [flags]}: one pass over every native call (Windows) or procfs file
@@ -25,12 +25,12 @@ final class DiagnoseCommand {
     static int run(List<String> args, PrintStream out, PrintStream err) {
         Settings settings;
         try {
-            CommandLine cli = CommandLine.parse(args);
+            CommandLine cli = Settings.commandLine(args);
             if (cli.action() != CommandLine.Action.RUN) {
                 out.println("usage: leakwatch diagnose [<flags>]   (the exporter's flags; see leakwatch --help)");
                 return 0;
             }
-            settings = Settings.load(cli.values());
+            settings = Settings.load(cli, Map.of());
         } catch (UsageException e) {
             err.println("leakwatch: " + e.getMessage());
             return UsageException.EXIT_CODE;

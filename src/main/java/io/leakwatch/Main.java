@@ -1,20 +1,23 @@
 package io.leakwatch;
 
-import io.leakwatch.backend.windows.LauncherWildcards;
-import io.leakwatch.common.Logging;
+import io.leakwatch.backend.ProcessSettings;
 import io.leakwatch.common.Version;
+import io.leakwatch.config.CollectorSelection;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.Flag;
-import io.leakwatch.config.Flags;
-import io.leakwatch.config.Settings;
+import io.leakwatch.config.FlagSet;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.http.ExporterServer;
+import io.leakwatch.http.ListenAddress;
+import io.leakwatch.logging.Logging;
+import io.leakwatch.service.ExporterFlags;
 import io.leakwatch.service.ServiceBody;
 import io.leakwatch.service.ServiceCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -58,11 +61,12 @@ public final class Main {
             return BacktestCommand.run(args.subList(1, args.size()), out, err);
         }
         if (!args.isEmpty() && args.get(0).equals(ServiceCommand.NAME)) {
-            return ServiceCommand.run(args.subList(1, args.size()), out, err, ServiceCommand.thisMachine(), Main::serviceBody);
+            return ServiceCommand.run(args.subList(1, args.size()), out, err, ServiceCommand.thisMachine(), Main::serviceBody,
+                    SERVICE_FLAGS);
         }
         Settings settings;
         try {
-            CommandLine cli = CommandLine.parse(args);
+            CommandLine cli = Settings.commandLine(args);
             if (cli.action() == CommandLine.Action.HELP) {
                 printHelp(out);
                 return 0;
@@ -91,10 +95,6 @@ public final class Main {
         if (priority != null) {
             log.warn(priority);
         }
-        String memory = OwnMemoryLimit.apply(settings.self().memoryLimit()).orElse(null);
-        if (memory != null) {
-            log.warn(memory);
-        }
 
         Exporter exporter;
         try {
@@ -108,10 +108,32 @@ public final class Main {
         }
         // signals, the service's STOP control and the shutdown hook all close it once
         STOP.set(GracefulShutdown.install(exporter, log, handleSignals));
+        if (settings.process().filter().selectsAll()) { // windows_exporter's warning, once its collector is up
+            log.atWarn().addKeyValue("collector", CollectorSelection.PROCESS).log(ProcessSettings.NO_FILTER_WARNING);
+        }
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
                 settings.http().listenAddresses(), exporter.ports(), settings.http().telemetryPath(), exporter.backend().name());
         return 0;
     }
+
+    /** The service installs the exporter's flags and checks them as its start will. */
+    public static final ExporterFlags SERVICE_FLAGS = new ExporterFlags() {
+        @Override
+        public FlagSet set() {
+            return Settings.FLAGS;
+        }
+
+        @Override
+        public void check(CommandLine cli) throws UsageException {
+            Settings.load(cli, Settings.SERVICE_DEFAULTS);
+        }
+
+        @Override
+        public List<Integer> listenPorts(CommandLine cli) throws UsageException {
+            return Settings.load(cli, Settings.SERVICE_DEFAULTS).http().listenAddresses().stream()
+                    .map(ListenAddress::port).toList();
+        }
+    };
 
     /** What the Windows service runs: this same start, and a stop that closes what it started. */
     public static ServiceBody serviceBody(List<String> flags, PrintStream log) {
@@ -128,6 +150,36 @@ public final class Main {
         };
     }
 
+    private static final String HELP_INDENT = "          ";
+    static final int HELP_WIDTH = 90;
+
+    /** {@code --name=default}, {@code --name=""} when the default is empty, {@code --[no-]name} for a switch. */
+    static String usage(Flag flag) {
+        if (flag.kind() == Flag.Kind.BOOLEAN) {
+            return "--[no-]" + flag.name() + (Boolean.TRUE.equals(flag.defaultValue()) ? " (on by default)" : "");
+        }
+        return "--" + flag.name() + "=" + (flag.defaultText().isEmpty() ? "\"\"" : flag.defaultText());
+    }
+
+    static List<String> helpLines(Flag flag) {
+        return wrap(flag.help(), HELP_WIDTH);
+    }
+
+    /** Words into lines of at most {@code width} characters (a longer word gets a line of its own). */
+    static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            line.append(line.length() == 0 ? "" : " ").append(word);
+        }
+        lines.add(line.toString());
+        return lines;
+    }
+
     static void printHelp(PrintStream out) {
         out.println("usage: leakwatch [<flags>]");
         out.println("       leakwatch service install [--service.jvm-option=<option>]... [<flags>] | uninstall | start | stop   (Windows)");
@@ -140,11 +192,10 @@ public final class Main {
         out.println("Flags:");
         out.println("  -h, --help     Show this help.");
         out.println("      --version  Show the version.");
-        for (Flag flag : Flags.all()) {
-            String left = "--" + flag.name() + (flag.kind() == Flag.Kind.BOOLEAN ? "" : "=VALUE");
-            out.printf("      %-40s %s (default: %s)%s%n", left, flag.help(),
-                    flag.defaultText().isEmpty() ? "\"\"" : flag.defaultText(),
-                    flag.kind() == Flag.Kind.BOOLEAN ? " Negate with --no-" + flag.name() + "." : "");
+        for (Flag flag : Settings.FLAGS.all()) {
+            // kingpin's layout, as windows_exporter prints it: the flag with its default, then its help below
+            out.println("      " + usage(flag));
+            helpLines(flag).forEach(line -> out.println(HELP_INDENT + line));
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.leakwatch;
 
 import io.leakwatch.common.Version;
+import io.leakwatch.config.Flag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -44,11 +45,20 @@ class MainTest {
     void helpListsEveryFlagWithItsDefault() {
         Outcome o = runInProcess("--help");
         assertEquals(0, o.code());
-        for (io.leakwatch.config.Flag flag : io.leakwatch.config.Flags.all()) {
-            assertTrue(o.out().contains("--" + flag.name()), flag.name());
+        for (Flag flag : Settings.FLAGS.all()) {
+            assertTrue(o.out().contains(Main.usage(flag) + "\n"), flag.name());
         }
-        assertTrue(o.out().contains("(default: :9182)"));
-        assertTrue(o.out().contains("(default: .+)"));
+        assertTrue(o.out().contains("--web.listen-address=:9182\n"), o.out());
+        assertTrue(o.out().contains("--collector.process.include=.+\n"), o.out());
+        assertTrue(o.out().contains("--collector.process.cmdline-redact=builtin\n"), "a built-in default has a name");
+    }
+
+    @Test
+    void everyFlagIsExplainedInALineOrTwo() {
+        for (Flag flag : Settings.FLAGS.all()) {
+            assertTrue(Main.helpLines(flag).size() <= 2, flag.name() + ": " + Main.helpLines(flag));
+            assertTrue(Main.usage(flag).length() <= 60, Main.usage(flag));
+        }
     }
 
     @Test
@@ -85,6 +95,41 @@ class MainTest {
             assertEquals("leakwatch: --web.listen-address: cannot listen on " + address
                     + ": address already in use (another process listens on that port)", o.err().strip(),
                     "exactly one line, nothing logged before it");
+        }
+    }
+
+    /**
+     * windows_exporter's warning, word for word, once at start when no filter is given (when it is
+     * not, ProcessFilter.selectsAll() says so: SettingsTest).
+     */
+    @Test
+    void noFilterGivenIsOneWarningAtStart() throws Exception {
+        String warning = "level=WARN source=Main.java";
+        String text = "msg=\"No filters specified for process collector. This will generate a very large number of metrics!\" collector=process";
+        List<String> unfiltered = startupLog();
+        assertEquals(1, unfiltered.stream().filter(l -> l.contains(warning) && l.endsWith(text)).count(), String.join("\n", unfiltered));
+    }
+
+    /** The log lines of a real start, up to the line that says it listens. */
+    private static List<String> startupLog(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--web.listen-address=127.0.0.1:0",
+                "--leak.state-file="));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (String l; System.nanoTime() < deadline && (l = r.readLine()) != null; ) {
+                lines.add(l);
+                if (l.contains("listening on")) {
+                    return lines;
+                }
+            }
+            throw new AssertionError("no start within 60 s:\n" + String.join("\n", lines));
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

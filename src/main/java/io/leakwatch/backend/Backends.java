@@ -1,11 +1,11 @@
 package io.leakwatch.backend;
 
+import io.leakwatch.backend.ProcessSettings;
 import io.leakwatch.backend.linux.LinuxProcBackend;
 import io.leakwatch.backend.linux.ProcMeminfo;
 import io.leakwatch.backend.linux.ProcfsDiagnosis;
 import io.leakwatch.backend.windows.WindowsDiagnosis;
 import io.leakwatch.backend.windows.WindowsProcessBackend;
-import io.leakwatch.config.ProcessSettings;
 import io.leakwatch.model.ProcessBackend;
 
 import java.lang.management.ManagementFactory;
@@ -23,7 +23,7 @@ public final class Backends {
     public static ProcessBackend forThisMachine(ProcessSettings settings) {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (isLinux(os)) {
-            return new LinuxProcBackend(settings.procfs(), settings.filter(), settings.cmdline());
+            return new LinuxProcBackend(settings.procfs(), settings.filter(), settings.cmdline(), settings.kernelThreads());
         }
         if (isWindows(os)) {
             return WindowsProcessBackend.open(settings.filter(), settings.cmdline(), settings.iis());

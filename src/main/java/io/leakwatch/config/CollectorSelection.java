@@ -20,6 +20,25 @@ import java.util.Set;
 public record CollectorSelection(List<String> notProvided, List<String> unknownDisabled) {
     public static final String PROCESS = "process";
 
+    public static final Flag ENABLED = Flag.string("collectors.enabled", PROCESS,
+            "Comma-separated collectors, by windows_exporter's names ([defaults] too). leakwatch serves process, "
+                    + "which must be in the list; others are accepted with a warning.");
+    public static final Flag DISABLED = Flag.string("collectors.disabled", "",
+            "Comma-separated collectors to leave out of --collectors.enabled.");
+    public static final List<Flag> FLAGS = List.of(ENABLED, DISABLED);
+
+    /** Resolves both flags, adding a warning for each thing the user should know. */
+    public static CollectorSelection from(ConfigValues c, List<String> warnings) throws UsageException {
+        CollectorSelection selection = resolve(c.string(ENABLED), c.string(DISABLED));
+        if (!selection.notProvided().isEmpty()) {
+            warnings.add(selection.notProvidedWarning());
+        }
+        if (!selection.unknownDisabled().isEmpty()) {
+            warnings.add(DISABLED + ": no collector is called " + String.join(", ", selection.unknownDisabled()) + "; ignored");
+        }
+        return selection;
+    }
+
     /**
      * Every enabled collector: what a scrape may name in collect[]. Only process produces samples;
      * asking for another one answers without its samples instead of failing the scrape.

@@ -1,6 +1,5 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
 import io.leakwatch.model.ProcessInfo;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
@@ -114,7 +113,7 @@ public final class Backtest {
         Host(String instance, double memory, int[] processes) {
             this.instance = instance;
             this.memory = memory;
-            this.detector = new LeakDetector(settings, memory);
+            this.detector = LeakDetector.quiet(settings, memory);
             this.processes = processes;
         }
 
@@ -122,10 +121,16 @@ public final class Backtest {
         void restartIfDue(double t) throws IOException {
             while (restartsDone < exporterRestarts.length && exporterRestarts[restartsDone] <= t) {
                 double at = exporterRestarts[restartsDone++];
-                LeakStateFile.write(restartStateFile, settings, at, detector.export());
-                LeakStateFile.Loaded loaded = LeakStateFile.read(restartStateFile,
-                        LeakStateFile.Limits.of(settings, LeakDetector.MAX_PROCESSES), t);
-                detector = new LeakDetector(settings, memory);
+                // what a stop writes and a start reads (the file's own mechanics are StateFile's, tested on their own)
+                try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(restartStateFile)) {
+                    LeakStateCodec.write(out, settings.bucketSeconds(), at, detector.export());
+                }
+                LeakStateCodec.Decoded loaded;
+                try (java.io.InputStream in = java.nio.file.Files.newInputStream(restartStateFile)) {
+                    loaded = LeakStateCodec.read(in, java.nio.file.Files.size(restartStateFile),
+                            LeakStateCodec.Limits.of(settings, LeakDetector.MAX_PROCESSES), t);
+                }
+                detector = LeakDetector.quiet(settings, memory);
                 detector.restore(loaded.histories());
                 lastJudgedBucket = Long.MIN_VALUE;
             }

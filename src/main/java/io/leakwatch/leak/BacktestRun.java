@@ -3,7 +3,6 @@ package io.leakwatch.leak;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.leakwatch.config.LeakSettings;
 
 import java.io.IOException;
 import java.io.OutputStream;

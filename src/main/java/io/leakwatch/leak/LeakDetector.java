@@ -1,6 +1,6 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
+import io.leakwatch.leak.LeakSettings;
 import io.leakwatch.model.LifetimeCache;
 import io.leakwatch.model.ProcessInfo;
 import io.leakwatch.model.ProcessSample;
@@ -94,9 +94,17 @@ final class LeakDetector {
     private int untracked;
     private boolean capLogged;
     private volatile LeakReport report;
+    private boolean logVerdicts = true;
 
     LeakDetector(LeakSettings settings, double physicalMemoryBytes) {
         this(settings, physicalMemoryBytes, MAX_PROCESSES);
+    }
+
+    /** A detector that logs nothing of its verdicts: a backtest writes them out itself. */
+    static LeakDetector quiet(LeakSettings settings, double physicalMemoryBytes) {
+        LeakDetector d = new LeakDetector(settings, physicalMemoryBytes, MAX_PROCESSES);
+        d.logVerdicts = false;
+        return d;
     }
 
     LeakDetector(LeakSettings settings, double physicalMemoryBytes, int maxProcesses) {
@@ -185,7 +193,7 @@ final class LeakDetector {
                     maxProcesses, notTracked);
             capLogged = true;
         }
-        dropExited(snapshot.skippedVanished() + snapshot.skippedMalformed() > 0);
+        dropExited(snapshot.skippedLiveOnes());
         pastLives.prune(nowSeconds);
     }
 
@@ -263,7 +271,7 @@ final class LeakDetector {
             record(t, j, last);
         }
         last = last.exited(t.lastSeenSeconds);
-        if (last.suspect()) {
+        if (last.suspect() && logVerdicts) {
             // the name is a field: the log library escapes it, so a newline in it cannot start a line
             LOG.atWarn().setMessage("leak detection: a leak suspect exited")
                     .addKeyValue("process", last.info().name()).addKeyValue("process_id", last.info().pid())
@@ -344,7 +352,7 @@ final class LeakDetector {
                 boolean wasSuspect = t.verdict != null ? t.verdict.suspect()
                         : j.previous() == null && v.suspect() && inheritedSuspect(j);
                 record(t, j, v);
-                if (v.suspect() && !wasSuspect && ++newSuspects <= SUSPECTS_LOGGED_PER_EVALUATION) {
+                if (v.suspect() && !wasSuspect && logVerdicts && ++newSuspects <= SUSPECTS_LOGGED_PER_EVALUATION) {
                     LOG.atWarn().setMessage("leak detection: new leak suspect")
                             .addKeyValue("process", v.info().name()).addKeyValue("process_id", v.info().pid())
                             .addKeyValue("verdict", v.leading().why())

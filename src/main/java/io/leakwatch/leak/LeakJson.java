@@ -2,7 +2,7 @@ package io.leakwatch.leak;
 
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
-import io.leakwatch.config.LeakSettings;
+import io.leakwatch.leak.LeakSettings;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

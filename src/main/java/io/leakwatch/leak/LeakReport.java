@@ -1,6 +1,6 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
+import io.leakwatch.leak.LeakSettings;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,6 +1,5 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

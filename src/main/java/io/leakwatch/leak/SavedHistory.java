@@ -23,6 +23,15 @@ record SavedHistory(long pid, double startTimeSeconds, String name, ServiceIdent
                     double lastSample, double lastPrivateBytes, double lastHandles, ResourceVerdict.History memory,
                     ResourceVerdict.History handles, boolean overlapped, boolean ended, boolean passes,
                     FloorHistory.Buckets buckets, FloorHistory.Buckets coarse) {
+    /** A history with no verdict state but its suspect flag (what an older file held). */
+    SavedHistory(long pid, double startTimeSeconds, String name, ServiceIdentity service, double firstSample, double lastSample,
+                 double lastPrivateBytes, double lastHandles, boolean suspect, boolean ended, FloorHistory.Buckets buckets) {
+        this(pid, startTimeSeconds, name, service, firstSample, lastSample, lastPrivateBytes, lastHandles,
+                suspect ? new ResourceVerdict.History(true, ResourceVerdict.History.WINDOW, 0, 0, 0, Long.MIN_VALUE, Long.MIN_VALUE)
+                        : ResourceVerdict.History.NONE, ResourceVerdict.History.NONE, false, ended, false, buckets,
+                FloorHistory.Buckets.EMPTY);
+    }
+
     /** Either resource was a suspect. */
     boolean suspect() {
         return memory.wasSuspect() || handles.wasSuspect();

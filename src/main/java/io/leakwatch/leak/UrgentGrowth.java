@@ -1,6 +1,5 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
 
 /**
  * The urgent rule, for private bytes only: growth that would reach the host's physical memory within one window, seen

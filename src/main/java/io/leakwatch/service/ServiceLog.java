@@ -1,9 +1,5 @@
 package io.leakwatch.service;
 
-import io.leakwatch.config.CommandLine;
-import io.leakwatch.config.Flags;
-import io.leakwatch.config.UsageException;
-
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,23 +25,9 @@ final class ServiceLog {
     private ServiceLog() {
     }
 
-    /** @param flags the service's (validated) flags; @param jar absolute path of the jar */
-    static String path(List<String> flags, String jar) {
-        String file = configFile(flags);
-        return WindowsPaths.sibling(file.isEmpty() ? jar : file, FILE_NAME);
-    }
-
-    /** @return the service flags' {@code --config.file}, or "" without one (or if they do not parse: validated already) */
-    static String configFile(List<String> flags) {
-        try {
-            Object configFile = CommandLine.parse(flags).values().get(Flags.CONFIG_FILE);
-            if (configFile instanceof String file) {
-                return file;
-            }
-        } catch (UsageException e) {
-            // validated at install
-        }
-        return "";
+    /** @param configFile the service's --config.file ("" without one); @param jar absolute path of the jar */
+    static String path(String configFile, String jar) {
+        return WindowsPaths.sibling(configFile.isEmpty() ? jar : configFile, FILE_NAME);
     }
 
     /** Sends System.out and System.err (where the logger writes) to the file, before any logger exists. */
@@ -59,6 +41,12 @@ final class ServiceLog {
     /**
      * An appending file stream that rotates once the file reaches a size, at the end of a write
      * (log lines are written whole, so a line is never split across two files). Thread-safe.
+     *
+     * <p>Not Logback's rolling appender: its fixed-window policy deletes the oldest file and shifts the
+     * others before it moves the full one, so while another program holds leakwatch.log open (a log
+     * viewer on Windows) every attempt would lose one more old file; this stream moves the full file
+     * first and touches nothing else when that fails. It also carries the JVM's own stdout and stderr
+     * (what is printed before the logger exists), which are bytes, not log events.
      */
     static final class Rotating extends OutputStream {
         private final Path file;

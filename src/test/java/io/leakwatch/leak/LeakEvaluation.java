@@ -1,7 +1,5 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
-import io.leakwatch.config.LeakSettings;
+import io.leakwatch.leak.LeakSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -356,9 +356,13 @@ class LeakLiveTest {
         leakwatch.destroy(); // SIGTERM: the shutdown hook saves
         assertTrue(leakwatch.waitFor(20, TimeUnit.SECONDS));
         LeakSettings settings = new LeakSettings(true, 1, WINDOW, null, 1, 1);
-        LeakStateFile.Loaded loaded = LeakStateFile.read(WORK.resolve("leak-state.json"),
-                LeakStateFile.Limits.of(settings, LeakDetector.MAX_PROCESSES), System.currentTimeMillis() / 1000.0);
-        assertEquals(LeakStateFile.Status.RESTORED, loaded.status(), loaded.message());
+        Path file = WORK.resolve("leak-state.json");
+        LeakStateCodec.Decoded loaded;
+        try (InputStream in = Files.newInputStream(file)) {
+            loaded = LeakStateCodec.read(in, Files.size(file), LeakStateCodec.Limits.of(settings, LeakDetector.MAX_PROCESSES),
+                    System.currentTimeMillis() / 1000.0);
+        }
+        assertEquals(StateFile.Verdict.USABLE, loaded.verdict(), loaded.problem());
         List<SavedHistory> saved = loaded.histories();
         long sawleakPid = byName.get(SAWLEAK).pid();
         assertTrue(saved.stream().anyMatch(h -> h.pid() == sawleakPid && h.buckets().ids().length >= 8), saved.toString());

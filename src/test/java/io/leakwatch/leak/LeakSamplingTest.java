@@ -1,7 +1,7 @@
 package io.leakwatch.leak;
 
 import io.leakwatch.backend.linux.LinuxProcBackend;
-import io.leakwatch.config.LeakSettings;
+import io.leakwatch.leak.LeakSettings;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessBackend;
 import io.leakwatch.model.ProcessFilter;

@@ -1,6 +1,6 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
+import io.leakwatch.leak.LeakSettings;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

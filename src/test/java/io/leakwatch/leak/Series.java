@@ -1,6 +1,6 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
+import io.leakwatch.leak.LeakSettings;
 import io.leakwatch.model.ProcessInfo;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;

@@ -1,13 +1,13 @@
 package io.leakwatch.leak;
 
-import io.leakwatch.config.LeakSettings;
-
+import io.leakwatch.leak.LeakSettings;
 import io.leakwatch.model.ProcessInfo;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +31,7 @@ public final class StateFileHeapProbe {
         List<SavedHistory> histories = new ArrayList<>(processes + pastLives);
         double c0 = settings.windowSeconds() / FloorHistory.COARSE_PER_WINDOW;
         double processStart = Math.min((lastId - LeakSettings.BUCKETS) * b,
-                ((long) Math.floor((now - 1) / c0) - LeakStateFile.COARSE_SLOTS + 1) * c0) - 30;
+                ((long) Math.floor((now - 1) / c0) - LeakStateCodec.COARSE_SLOTS + 1) * c0) - 30;
         int lifeBuckets = Math.max(PastLives.MIN_FLOORS, PastLives.MAX_BUCKETS_PER_SERVICE / PastLives.MAX_LIVES_PER_SERVICE);
         double c = settings.windowSeconds() / FloorHistory.COARSE_PER_WINDOW;
         for (int i = 0; i < processes + pastLives; i++) {
@@ -48,7 +48,7 @@ public final class StateFileHeapProbe {
             FloorHistory.Buckets coarse = FloorHistory.Buckets.EMPTY;
             double first = ids[0] * b;
             if (!ended) {
-                int m = LeakStateFile.COARSE_SLOTS;
+                int m = LeakStateCodec.COARSE_SLOTS;
                 long lastCoarse = (long) Math.floor((now - 1) / c);
                 long[] cids = new long[m];
                 double[] cp = new double[m];
@@ -68,15 +68,23 @@ public final class StateFileHeapProbe {
                     ResourceVerdict.History.NONE, ResourceVerdict.History.NONE, false, ended, false,
                     new FloorHistory.Buckets(b, ids, priv, hand), coarse));
         }
+        LeakStateCodec.Limits limits = LeakStateCodec.Limits.of(settings, LeakDetector.MAX_PROCESSES);
+        Clock clock = Clock.systemUTC();
         long t0 = System.nanoTime();
-        LeakStateFile.write(file, settings, now, histories);
+        try (StateFile first = StateFile.open(file, null, clock, (in, size) -> LeakStateCodec.read(in, size, limits, now),
+                LeakStateCodec.Decoded.NOTHING).file()) {
+            List<SavedHistory> all = histories;
+            first.save(out -> LeakStateCodec.write(out, settings.bucketSeconds(), now, all));
+        }
         long t1 = System.nanoTime();
         histories = null; // only what is read back stays
         System.gc();
-        LeakStateFile.Loaded loaded = LeakStateFile.read(file, LeakStateFile.Limits.of(settings, LeakDetector.MAX_PROCESSES), now);
+        StateFile.Opened<LeakStateCodec.Decoded> opened = StateFile.open(file, null, clock,
+                (in, size) -> LeakStateCodec.read(in, size, limits, now), LeakStateCodec.Decoded.NOTHING);
+        LeakStateCodec.Decoded loaded = opened.content();
         long t2 = System.nanoTime();
-        if (loaded.status() != LeakStateFile.Status.RESTORED || loaded.histories().size() != processes + pastLives) {
-            throw new AssertionError(loaded.status() + " " + loaded.message() + " " + loaded.histories().size());
+        if (loaded.verdict() != StateFile.Verdict.USABLE || loaded.histories().size() != processes + pastLives) {
+            throw new AssertionError(loaded.verdict() + " " + loaded.problem() + " " + loaded.histories().size());
         }
         LeakDetector detector = new LeakDetector(settings, 64e9);
         detector.restore(loaded.histories());
@@ -92,7 +100,8 @@ public final class StateFileHeapProbe {
         long t3 = System.nanoTime();
         LeakReport report = detector.evaluate(now + b);
         long t4 = System.nanoTime();
-        LeakStateFile.write(file, settings, now, detector.export());
+        opened.file().save(out -> LeakStateCodec.write(out, settings.bucketSeconds(), now, detector.export()));
+        opened.file().close();
         long t5 = System.nanoTime();
         Runtime rt = Runtime.getRuntime();
         System.gc();

@@ -1,5 +1,6 @@
 package io.leakwatch.service;
 
+import io.leakwatch.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,13 +93,12 @@ class ServiceLogTest {
     @Test
     void theLogIsNextToTheConfigFileOrElseNextToTheJar() {
         String jar = "C:\\Program Files\\leakwatch\\leakwatch.jar";
-        assertEquals("C:\\etc\\leakwatch.yml", ServiceLog.configFile(List.of("--config.file=C:\\etc\\leakwatch.yml")));
-        assertEquals("C:\\etc\\leakwatch.log", ServiceLog.path(List.of("--config.file=C:\\etc\\leakwatch.yml"), jar));
-        assertEquals("", ServiceLog.configFile(List.of()));
-        assertEquals("C:\\Program Files\\leakwatch\\leakwatch.log", ServiceLog.path(List.of(), jar));
-        assertEquals("", ServiceLog.configFile(List.of("--config.file=")));
-        assertEquals("C:\\Program Files\\leakwatch\\leakwatch.log", ServiceLog.path(List.of("--config.file="), jar));
-        assertEquals("", ServiceLog.configFile(List.of("--no-such-flag")), "validated already: no config file");
-        assertEquals("C:\\Program Files\\leakwatch\\leakwatch.log", ServiceLog.path(List.of("--no-such-flag"), jar));
+        ExporterFlags flags = Main.SERVICE_FLAGS;
+        assertEquals("C:\\etc\\leakwatch.yml", flags.configFile(List.of("--config.file=C:\\etc\\leakwatch.yml")));
+        assertEquals("C:\\etc\\leakwatch.log", ServiceLog.path("C:\\etc\\leakwatch.yml", jar));
+        assertEquals("", flags.configFile(List.of()));
+        assertEquals("C:\\Program Files\\leakwatch\\leakwatch.log", ServiceLog.path("", jar));
+        assertEquals("", flags.configFile(List.of("--config.file=")));
+        assertEquals("", flags.configFile(List.of("--no-such-flag")), "validated already: no config file");
     }
 }

@@ -1,10 +1,10 @@
 package io.leakwatch.testing;
 
+import io.leakwatch.Settings;
 import io.leakwatch.backend.Backends;
-import io.leakwatch.config.HttpLimits;
-import io.leakwatch.config.Settings;
 import io.leakwatch.guard.ProcessGuards;
 import io.leakwatch.http.ExporterServer;
+import io.leakwatch.http.HttpLimits;
 import io.leakwatch.metrics.Exposition;
 import io.leakwatch.metrics.ScrapeCoordinator;
 

@@ -1,6 +1,6 @@
 package io.leakwatch.testing;
 
-import io.leakwatch.config.Settings;
+import io.leakwatch.Settings;
 import io.leakwatch.config.UsageException;
 
 import java.util.ArrayList;
