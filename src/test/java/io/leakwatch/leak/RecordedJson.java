@@ -5,6 +5,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -55,23 +56,31 @@ final class RecordedJson {
         }
     }
 
-    /** OpenMetrics text of the same series, for promtool's backfill (timestamps in seconds, ascending per series). */
-    static void writeOpenMetrics(LeakEvaluation.Recording r, String instance, Path file) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            String[][] metrics = {{"windows_process_private_bytes", "gauge"}, {"windows_process_handles", "gauge"},
-                    {"windows_process_start_time_seconds_timestamp", "gauge"}};
-            for (int m = 0; m < metrics.length; m++) {
-                w.write("# TYPE " + metrics[m][0] + " " + metrics[m][1] + "\n");
+    /**
+     * OpenMetrics text of several hosts' recordings, for promtool's backfill: one family at a time (timestamps in
+     * seconds, ascending per series), windows_process_info included.
+     */
+    static void writeOpenMetrics(List<LeakEvaluation.Recording> recordings, List<String> instances, Writer w) throws IOException {
+        String[] metrics = {"windows_process_private_bytes", "windows_process_handles", "windows_process_start_time_seconds_timestamp",
+                "windows_process_info"};
+        for (int m = 0; m < metrics.length; m++) {
+            w.write("# TYPE " + metrics[m] + " gauge\n");
+            for (int h = 0; h < recordings.size(); h++) {
+                LeakEvaluation.Recording r = recordings.get(h);
                 for (int k = 0; k < r.size(); k++) {
+                    String labels = String.format(Locale.ROOT, "instance=\"%s\",job=\"windows\",process=\"%s\",process_id=\"%s\"",
+                            instances.get(h), r.name(k), r.pid(k));
+                    if (m == 3) {
+                        labels += ",owner=\"svc\",cmdline=\"" + r.cmdline(k).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+                    }
                     double[] t = r.times(k);
                     for (int i = 0; i < t.length; i++) {
-                        double v = m == 0 ? r.privateBytes(k)[i] : m == 1 ? r.handles(k)[i] : r.starts(k)[i];
-                        w.write(String.format(Locale.ROOT, "%s{instance=\"%s\",job=\"windows\",process=\"%s\",process_id=\"%s\"} %.3f %.3f%n",
-                                metrics[m][0], instance, r.name(k), r.pid(k), v, t[i]));
+                        double v = m == 0 ? r.privateBytes(k)[i] : m == 1 ? r.handles(k)[i] : m == 2 ? r.starts(k)[i] : 1;
+                        w.write(String.format(Locale.ROOT, "%s{%s} %.3f %.3f%n", metrics[m], labels, v, t[i]));
                     }
                 }
             }
-            w.write("# EOF\n");
         }
+        w.write("# EOF\n");
     }
 }
