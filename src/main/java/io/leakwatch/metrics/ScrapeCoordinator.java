@@ -30,9 +30,16 @@ public final class ScrapeCoordinator implements AutoCloseable {
     private CompletableFuture<CollectionResult> inFlight; // guarded by this
     private volatile CollectionResult latest;
     private boolean failing; // for logging a failure once, not every scrape
+    private final java.time.Clock clock;
 
     public ScrapeCoordinator(ProcessBackend backend) {
+        this(backend, java.time.Clock.systemUTC());
+    }
+
+    /** @param clock stamps each finished collection (a test's own clock, so a sampler on that clock can compare) */
+    public ScrapeCoordinator(ProcessBackend backend, java.time.Clock clock) {
         this.backend = backend;
+        this.clock = clock;
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "leakwatch-collector");
             t.setDaemon(true);
@@ -75,17 +82,17 @@ public final class ScrapeCoordinator implements AutoCloseable {
             }
         }
         if (!(deadlineSeconds > 0)) {
-            return new CollectionResult(null, 0, true, System.currentTimeMillis());
+            return new CollectionResult(null, 0, true, clock.millis());
         }
         try {
             return future.get(Math.max(1L, (long) (deadlineSeconds * 1e9)), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, true, System.currentTimeMillis());
+            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, true, clock.millis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, false, System.currentTimeMillis());
+            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, false, clock.millis());
         } catch (ExecutionException | CancellationException e) {
-            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, false, System.currentTimeMillis());
+            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, false, clock.millis());
         }
     }
 
@@ -115,7 +122,7 @@ public final class ScrapeCoordinator implements AutoCloseable {
                 failing = true;
             }
         }
-        CollectionResult result = new CollectionResult(snapshot, (System.nanoTime() - start) / 1e9, false, System.currentTimeMillis());
+        CollectionResult result = new CollectionResult(snapshot, (System.nanoTime() - start) / 1e9, false, clock.millis());
         latest = result;
         for (Consumer<CollectionResult> listener : listeners) {
             try {
