@@ -101,13 +101,13 @@ public final class BacktestRun {
         public void change(Backtest.Change c) {
             try {
                 g.writeStartObject();
-                g.writeNumberField("time", c.timeSeconds());
+                seconds("time", c.timeSeconds());
                 if (!c.instance().isEmpty()) {
                     g.writeStringField("instance", c.instance());
                 }
                 g.writeStringField("process", c.process());
                 g.writeStringField("process_id", c.processId());
-                g.writeNumberField("start_time", c.startSeconds());
+                seconds("start_time", c.startSeconds());
                 g.writeStringField("resource", c.resource());
                 g.writeStringField("verdict", c.verdict());
                 g.writeBooleanField("suspect", c.suspect());
@@ -118,6 +118,16 @@ public final class BacktestRun {
                 out.write('\n');
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /** Unix seconds as plain digits (whole seconds as an integer, else milliseconds), never 1.79E9. */
+        private void seconds(String field, double v) throws IOException {
+            g.writeFieldName(field);
+            if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+                g.writeNumber((long) v);
+            } else {
+                g.writeNumber(new java.math.BigDecimal(v).setScale(3, java.math.RoundingMode.HALF_EVEN));
             }
         }
 

@@ -355,7 +355,7 @@ final class LeakDetector {
                 if (v.suspect() && !wasSuspect && logVerdicts && ++newSuspects <= SUSPECTS_LOGGED_PER_EVALUATION) {
                     LOG.atWarn().setMessage("leak detection: new leak suspect")
                             .addKeyValue("process", v.info().name()).addKeyValue("process_id", v.info().pid())
-                            .addKeyValue("verdict", v.leading().why())
+                            .addKeyValue("rule", v.leading().rule()).addKeyValue("verdict", v.leading().why())
                             .log();
                 }
                 verdicts.add(withLatest(v, t));
