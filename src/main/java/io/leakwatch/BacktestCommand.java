@@ -127,10 +127,8 @@ final class BacktestCommand {
             return UsageException.EXIT_CODE;
         }
         // the output goes to stdout; log lines (the detector's verdicts are not logged in a backtest) never between its lines
-        Logging.Target target = settings.log().target() instanceof Logging.Target.Stdout
-                ? new Logging.Target.Stderr() : settings.log().target();
         try {
-            Logging.configure(settings.log().level(), settings.log().format(), target);
+            Logging.configure(settings.log().level(), settings.log().format(), settings.log().target().awayFromStdout());
         } catch (IllegalStateException e) {
             err.println("leakwatch backtest: " + e.getMessage());
             return UsageException.EXIT_CODE;
