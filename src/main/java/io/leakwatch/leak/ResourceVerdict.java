@@ -229,9 +229,10 @@ record ResourceVerdict(FloorTrend trend, Outcome outcome, String rule, String wh
                 level = Outcome.NOT_STEADY;
                 why = Double.isNaN(in.lowsRise())
                         ? rateText.get() + ", but there is no earlier period of " + Human.duration(w) + " yet to tell a daily ramp from a leak"
-                        : rateText.get() + ", but its lowest value rose only " + value.apply(in.lowsRise()) + " since the "
-                        + Human.duration(w) + " before (" + value.apply(LOWS_RISE_SHARE * thr * w)
-                        + " needed): it comes back down, a daily ramp or a wander, not a leak";
+                        : rateText.get() + ", but its lowest value " + (in.lowsRise() < 0 ? "is " + value.apply(-in.lowsRise())
+                        + " below" : "rose only " + value.apply(in.lowsRise()) + " above") + " that of the " + Human.duration(w)
+                        + " before (" + value.apply(LOWS_RISE_SHARE * thr * w) + " above needed): it comes back down, a daily "
+                        + "ramp or a wander, not a leak";
             } else {
                 level = Outcome.CONFIRMING;
                 windowEnter = true;

@@ -158,7 +158,8 @@ class LeakEvaluationTableTest {
 
     /** "flagged | time to detect | flaps" of a PromQL rule set in one run. */
     static String promqlCell(LeakCorpus.Scenario s, LeakEvaluation.Outcome o) {
-        String detect = Double.isNaN(o.detectSeconds()) ? (o.flagged() ? "flagged" : "-") : LeakEvaluationRuns.hours(o.detectSeconds());
+        String detect = Double.isNaN(o.detectSeconds()) ? (o.flagged() ? "flagged" : "-")
+                : o.detectSeconds() < 0 ? "before the leak" : LeakEvaluationRuns.hours(o.detectSeconds());
         return (o.flagged() ? "1/1" : "0/1") + " | " + detect + " | " + o.flaps();
     }
 
