@@ -1,6 +1,5 @@
 package io.leakwatch.compat;
 
-import io.leakwatch.Exporter;
 import io.leakwatch.Settings;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.logging.LogFormat;
@@ -8,7 +7,7 @@ import io.leakwatch.logging.LogLines;
 import io.leakwatch.logging.Logging;
 import io.leakwatch.testing.ChildExporter;
 import io.leakwatch.testing.Http;
-import io.leakwatch.testing.TestSettings;
+import io.leakwatch.testing.TestExporter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -205,8 +204,8 @@ class WindowsExporterCompatibilityTest {
 
     @Test
     void collectIsAcceptedForEnabledCollectorsLeakwatchDoesNotServe() throws Exception {
-        try (Exporter exporter = Exporter.start(TestSettings.of("--collectors.enabled=process,cpu", "--collector.process.include=java"))) {
-            int port = exporter.ports().get(0);
+        try (TestExporter exporter = TestExporter.start("--collectors.enabled=process,cpu", "--collector.process.include=java")) {
+            int port = exporter.port;
             HttpResponse<byte[]> cpu = Http.get(port, "/metrics?collect[]=cpu");
             assertEquals(200, cpu.statusCode());
             assertFalse(Http.body(cpu).contains("windows_process_"));
@@ -217,11 +216,11 @@ class WindowsExporterCompatibilityTest {
 
     @Test
     void debugEndpointsAreOffByDefaultAndServeJvmDiagnosticsWhenOn() throws Exception {
-        try (Exporter off = Exporter.start(TestSettings.of("--collector.process.include=java"))) {
-            assertEquals(404, Http.get(off.ports().get(0), "/debug/threads").statusCode());
+        try (TestExporter off = TestExporter.start("--collector.process.include=java")) {
+            assertEquals(404, Http.get(off.port, "/debug/threads").statusCode());
         }
-        try (Exporter on = Exporter.start(TestSettings.of("--collector.process.include=java", "--debug.enabled"))) {
-            int port = on.ports().get(0);
+        try (TestExporter on = TestExporter.start("--collector.process.include=java", "--debug.enabled")) {
+            int port = on.port;
             String threads = Http.body(Http.get(port, "/debug/threads"));
             assertTrue(threads.contains("java.lang.Thread.State"), threads.substring(0, Math.min(300, threads.length())));
             String heap = Http.body(Http.get(port, "/debug/heap"));
