@@ -68,7 +68,10 @@ public final class ChildExporter implements AutoCloseable {
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
+                    synchronized (lines) {
+                        lines.add(line);
+                        lines.notifyAll();
+                    }
                     Matcher m = PORTS.matcher(line);
                     if (m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
@@ -78,6 +81,9 @@ public final class ChildExporter implements AutoCloseable {
                 // the child is gone
             }
             port.complete(-1);
+            synchronized (lines) {
+                lines.notifyAll(); // the end of the log: waiters stop waiting
+            }
         }, "child-stderr");
         reader.setDaemon(true);
         reader.start();
@@ -117,6 +123,29 @@ public final class ChildExporter implements AutoCloseable {
             }
         }
         return List.copyOf(stderr);
+    }
+
+    /**
+     * Waits for the first log line that {@code matches} (one already read counts), as it is written:
+     * the event a test waits for instead of sleeping. Fails when the log ends first, or after 60 s.
+     */
+    public String awaitLog(String what, java.util.function.Predicate<String> matches) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        synchronized (stderr) {
+            for (int seen = 0; ; ) {
+                for (; seen < stderr.size(); seen++) {
+                    if (matches.test(stderr.get(seen))) {
+                        return stderr.get(seen);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (!stderrReader.isAlive() || left <= 0) {
+                    throw new AssertionError("no log line " + what + (stderrReader.isAlive() ? " within 60 s" : " before the log ended")
+                            + ":\n" + String.join("\n", stderr));
+                }
+                TimeUnit.NANOSECONDS.timedWait(stderr, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+            }
+        }
     }
 
     /** Lines that show an exception or a stack trace. */
