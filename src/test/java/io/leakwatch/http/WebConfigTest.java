@@ -76,8 +76,7 @@ class WebConfigTest {
         if (suites.length > 0) {
             p.setCipherSuites(suites);
         }
-        return HttpClient.newBuilder().sslContext(certs.clientContext(caFile, clientCert)).sslParameters(p)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        return Http.client(certs.clientContext(caFile, clientCert), p);
     }
 
     @Test
