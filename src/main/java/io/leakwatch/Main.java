@@ -8,6 +8,7 @@ import io.leakwatch.config.Flag;
 import io.leakwatch.config.FlagSet;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.http.ExporterServer;
+import io.leakwatch.http.ListenAddress;
 import io.leakwatch.logging.Logging;
 import io.leakwatch.service.ExporterFlags;
 import io.leakwatch.service.ServiceBody;
@@ -122,6 +123,12 @@ public final class Main {
         @Override
         public void check(CommandLine cli) throws UsageException {
             Settings.load(cli, Settings.SERVICE_DEFAULTS);
+        }
+
+        @Override
+        public List<Integer> listenPorts(CommandLine cli) throws UsageException {
+            return Settings.load(cli, Settings.SERVICE_DEFAULTS).http().listenAddresses().stream()
+                    .map(ListenAddress::port).toList();
         }
     };
 

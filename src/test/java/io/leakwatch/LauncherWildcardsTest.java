@@ -1,5 +1,6 @@
 package io.leakwatch;
 
+import io.leakwatch.service.WindowsCommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -43,11 +44,11 @@ class LauncherWildcardsTest {
 
     @Test
     void splitsAsTheCRuntimeDoes() {
-        List<LauncherWildcards.Token> t = LauncherWildcards.split("\"C:\\a b\\java.exe\" x \"y z\" a\\\\\"b c\" \"q\"\"r\" s*t \"u*v\"");
+        List<WindowsCommandLine.Token> t = WindowsCommandLine.tokens("\"C:\\a b\\java.exe\" x \"y z\" a\\\\\"b c\" \"q\"\"r\" s*t \"u*v\"");
         assertEquals(List.of("C:\\a b\\java.exe", "x", "y z", "a\\b c", "q\"r", "s*t", "u*v"),
-                t.stream().map(LauncherWildcards.Token::value).toList());
+                t.stream().map(WindowsCommandLine.Token::value).toList());
         assertEquals(List.of(false, false, false, false, false, true, false),
-                t.stream().map(LauncherWildcards.Token::unquotedWildcard).toList());
+                t.stream().map(WindowsCommandLine.Token::unquotedWildcard).toList());
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Parses kingpin-style flags as windows_exporter takes them: {@code --a.b=v}, {@code --a.b v},
@@ -70,6 +71,42 @@ public record CommandLine(Map<String, Object> values, Action action, List<String
             }
         }
         return new CommandLine(values, action, List.copyOf(others));
+    }
+
+    /**
+     * The arguments with the value of every flag of {@code flags} that {@code change} rewrites
+     * replaced in place ({@code --a=v} stays one argument, {@code --a v} two), everything else as
+     * given. The arguments must parse ({@link #parse}); what does not is left as it is.
+     *
+     * @param change the flag and its value to the new value (the value itself to keep it)
+     */
+    public static List<String> rewriteValues(List<String> args, FlagSet flags, BiFunction<Flag, String, String> change) {
+        List<String> out = new ArrayList<>(args.size());
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            out.add(arg);
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                continue;
+            }
+            String body = arg.substring(2);
+            int eq = body.indexOf('=');
+            String name = eq < 0 ? body : body.substring(0, eq);
+            Flag flag = flags.find(name).orElse(null);
+            boolean takesValue = flag != null ? flag.kind() != Flag.Kind.BOOLEAN
+                    : WindowsExporterKeys.isOtherCollectorFlag(name) && !WindowsExporterKeys.takesNoValue(name);
+            if (!takesValue) {
+                continue;
+            }
+            if (eq >= 0) {
+                if (flag != null) {
+                    out.set(out.size() - 1, "--" + name + "=" + change.apply(flag, body.substring(eq + 1)));
+                }
+            } else if (i + 1 < args.size()) {
+                String value = args.get(++i);
+                out.add(flag != null ? change.apply(flag, value) : value);
+            }
+        }
+        return out;
     }
 
     /**

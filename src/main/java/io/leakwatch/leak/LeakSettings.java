@@ -36,7 +36,7 @@ public record LeakSettings(boolean enabled, double sampleIntervalSeconds, double
             "Leak detection: history judged per process, e.g. 24h, 7d (at least 10 sample intervals).");
     public static final Flag STATE_FILE = Flag.path("leak.state-file", "auto",
             "Leak detection: file keeping the history across restarts; empty = do not save; auto = leak-state-PORT.json "
-                    + "in the user's state folder (see docs/leak-detection.md).");
+                    + "in the user's state folder (see docs/leak-detection.md).", "auto");
     public static final Flag MIN_GROWTH = Flag.string("leak.min-growth", "10MiB/d",
             "Leak detection: growth of the lower envelope of private bytes that makes a suspect, e.g. 10MiB/d, 1MB/h.");
     public static final Flag MIN_HANDLE_GROWTH = Flag.string("leak.min-handle-growth", "100/d",

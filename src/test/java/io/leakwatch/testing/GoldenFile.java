@@ -48,7 +48,8 @@ public final class GoldenFile {
             System.out.println("golden file written: " + file);
             return;
         }
-        String expected = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        // a checkout may have turned the file's LF into CRLF; the body itself must use LF, as the text format says
+        String expected = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).replace("\r\n", "\n") : "";
         assertEquals(expected, actual, "the scrape differs from " + file + "; if the change is intended, regenerate with "
                 + "mvn test -Dtest='*GoldenScrapeTest' -D" + UPDATE_PROPERTY + "=true and review the diff");
     }
