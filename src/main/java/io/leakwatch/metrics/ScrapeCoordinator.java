@@ -5,6 +5,7 @@ import io.leakwatch.model.ProcessSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -30,21 +31,30 @@ public final class ScrapeCoordinator implements AutoCloseable {
     private CompletableFuture<CollectionResult> inFlight; // guarded by this
     private volatile CollectionResult latest;
     private boolean failing; // for logging a failure once, not every scrape
-    private final java.time.Clock clock;
+    private final Clock clock;
 
     public ScrapeCoordinator(ProcessBackend backend) {
-        this(backend, java.time.Clock.systemUTC());
+        this(backend, Clock.systemUTC());
     }
 
     /** @param clock stamps each finished collection (a test's own clock, so a sampler on that clock can compare) */
-    public ScrapeCoordinator(ProcessBackend backend, java.time.Clock clock) {
-        this.backend = backend;
-        this.clock = clock;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
+    public ScrapeCoordinator(ProcessBackend backend, Clock clock) {
+        this(backend, clock, Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "leakwatch-collector");
             t.setDaemon(true);
             return t;
-        });
+        }));
+    }
+
+    /** @param worker the collector thread: one thread, shut down by {@link #close} (tests watch it wait) */
+    ScrapeCoordinator(ProcessBackend backend, ExecutorService worker) {
+        this(backend, Clock.systemUTC(), worker);
+    }
+
+    private ScrapeCoordinator(ProcessBackend backend, Clock clock, ExecutorService worker) {
+        this.backend = backend;
+        this.clock = clock;
+        this.worker = worker;
     }
 
     public ProcessBackend backend() {
