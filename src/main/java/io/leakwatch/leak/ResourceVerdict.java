@@ -216,6 +216,10 @@ record ResourceVerdict(FloorTrend trend, Outcome outcome, String rule, String wh
                 level = Outcome.NOT_STEADY;
                 why = rateText.get() + ", but only " + t.quarterRises() + " of " + (FloorTrend.QUARTERS - 1)
                         + " quarter-to-quarter steps rose: a one-time step or a warm-up";
+            } else if (Double.isNaN(t.recentRise())) {
+                level = Outcome.LEARNING; // missing samples say nothing about whether it still grows
+                why = rateText.get() + ", but the last " + Human.duration(t.recentSpanSeconds()) + " have too few samples to "
+                        + "tell whether it still grows";
             } else if (!t.growthIsCurrent()) {
                 level = Outcome.LEVELLED_OFF;
                 why = rateText.get() + " over the window, but the last " + Human.duration(t.recentSpanSeconds()) + " rose only "

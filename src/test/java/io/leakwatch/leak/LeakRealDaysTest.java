@@ -128,6 +128,18 @@ class LeakRealDaysTest {
         }
     }
 
+    /** Failure 6, the text: a rise whose latest quarter has no samples is not "levelled-off" and its reason has no NaN. */
+    @Test
+    void aRiseWithNoRecentSamplesIsNeitherLevelledOffNorNaN() {
+        double w = LeakCorpus.DAY;
+        double thr = LeakCorpus.THRESHOLD;
+        FloorTrend trend = new FloorTrend(40, 1, 2 * thr, 0, 10, 3, w / 4, Double.NaN, Double.NaN, 0, w);
+        ResourceVerdict v = ResourceVerdict.judge(new ResourceVerdict.Input(trend, w, true, w, thr, null, null, 100, 10, -1, 0,
+                false, thr * w, null), ResourceVerdict.History.NONE, Human::bytes, Human::bytesPerDay);
+        assertFalse(v.outcome() == ResourceVerdict.Outcome.LEVELLED_OFF, v.why());
+        assertFalse(v.why().contains("NaN"), v.why());
+    }
+
     /** Failure 7a: a pool's overlapping lives are covered time, not a sum of it. */
     @Test
     void theCoverageOfOverlappingLivesIsTheirUnion() {
