@@ -36,10 +36,8 @@ final class DiagnoseCommand {
             return UsageException.EXIT_CODE;
         }
         // the report goes to stdout; debug lines of the native layer go to the log, never between its lines
-        Logging.Target target = settings.log().target() instanceof Logging.Target.Stdout
-                ? new Logging.Target.Stderr() : settings.log().target();
         try {
-            Logging.configure(settings.log().level(), settings.log().format(), target);
+            Logging.configure(settings.log().level(), settings.log().format(), settings.log().target().awayFromStdout());
         } catch (IllegalStateException e) {
             err.println("leakwatch: " + e.getMessage());
             return UsageException.EXIT_CODE;

@@ -57,6 +57,9 @@ public final class Main {
         if (!args.isEmpty() && args.get(0).equals(DiagnoseCommand.NAME)) {
             return DiagnoseCommand.run(args.subList(1, args.size()), out, err);
         }
+        if (!args.isEmpty() && args.get(0).equals(BacktestCommand.NAME)) {
+            return BacktestCommand.run(args.subList(1, args.size()), out, err);
+        }
         if (!args.isEmpty() && args.get(0).equals(ServiceCommand.NAME)) {
             return ServiceCommand.run(args.subList(1, args.size()), out, err, ServiceCommand.thisMachine(), Main::serviceBody,
                     SERVICE_FLAGS);
@@ -181,6 +184,8 @@ public final class Main {
         out.println("usage: leakwatch [<flags>]");
         out.println("       leakwatch service install [--service.jvm-option=<option>]... [<flags>] | uninstall | start | stop   (Windows)");
         out.println("       leakwatch diagnose [<flags>]   what each system call returned, to paste into an issue");
+        out.println("       leakwatch backtest [<flags>] FILE... | --prometheus.url=URL   when leak detection would have named a leak "
+                + "in a recorded history (leakwatch backtest --help)");
         out.println();
         out.println("Per-process Prometheus exporter, drop-in for windows_exporter's process collector.");
         out.println();

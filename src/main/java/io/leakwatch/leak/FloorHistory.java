@@ -7,15 +7,22 @@ import java.util.Arrays;
 /**
  * One life of one process as per-bucket floors (the lowest value seen in each bucket) of private
  * bytes and handles. A fixed ring of {@link LeakSettings#BUCKETS} + 1 buckets holds the window's
- * complete buckets plus the one still filling, so the memory per process never grows: see
- * {@link #approximateBytes()}. Only complete buckets are judged: a bucket still filling has not
- * seen its lowest value yet. Not thread-safe: the detector guards it.
+ * complete buckets plus the one still filling, and a second ring of coarser buckets (an eighth of
+ * the window each) holds the floors of the last {@link #DAYS_KEPT} windows for the rule that
+ * compares day with day. So the memory per process never grows: see {@link #approximateBytes()}.
+ * Only complete buckets are judged: a bucket still filling has not seen its lowest value yet.
+ * Not thread-safe: the detector guards it.
  */
 final class FloorHistory {
+    /** Coarse buckets per window. */
+    static final int COARSE_PER_WINDOW = 8;
+    /** Windows of coarse floors kept: what the day-against-day rule needs. */
+    static final int DAYS_KEPT = 3;
     private final double bucketSeconds;
     private final long[] bucketIds;       // absolute bucket number (time / bucketSeconds); -1 = empty
     private final double[] privateFloors; // NaN = no value in this bucket
     private final double[] handleFloors;
+    private final Ring coarse;
     private long newestId = -1;
     private double firstSampleSeconds = Double.NaN;
     private double lastSampleSeconds = Double.NaN;
@@ -25,6 +32,7 @@ final class FloorHistory {
 
     FloorHistory(double bucketSeconds) {
         this.bucketSeconds = bucketSeconds;
+        this.coarse = new Ring(bucketSeconds * LeakSettings.BUCKETS / COARSE_PER_WINDOW, DAYS_KEPT * COARSE_PER_WINDOW + 2);
         int slots = LeakSettings.BUCKETS + 1;
         this.bucketIds = new long[slots];
         this.privateFloors = new double[slots];
@@ -40,6 +48,7 @@ final class FloorHistory {
 
     /** Adds one sample; NaN values (not readable) are ignored. Samples older than the ring are dropped. */
     void add(double timeSeconds, double privateBytes, double handles) {
+        coarse.add(timeSeconds, privateBytes, handles);
         long id = bucketOf(timeSeconds);
         int slot = slot(id);
         if (bucketIds[slot] != id) {
@@ -75,6 +84,11 @@ final class FloorHistory {
         handleFloors[slot] = handleFloor;
         newestId = Math.max(newestId, id);
         version++;
+    }
+
+    /** Puts back one saved coarse bucket (state file). */
+    void restoreCoarse(long id, double privateFloor, double handleFloor) {
+        coarse.restore(id, privateFloor, handleFloor);
     }
 
     void restoreSpan(double first, double last, double lastPrivate, double lastHandleCount) {
@@ -135,6 +149,20 @@ final class FloorHistory {
         return new Buckets(bucketSeconds, ids, priv, hand);
     }
 
+    /** The complete coarse buckets kept (the last {@link #DAYS_KEPT} windows), oldest first. */
+    Buckets coarseComplete(double nowSeconds) {
+        return coarse.complete(nowSeconds);
+    }
+
+    /** Every filled coarse bucket, including the one filling (for the state file). */
+    Buckets coarseAll() {
+        return coarse.all();
+    }
+
+    double coarseSeconds() {
+        return coarse.seconds;
+    }
+
     /**
      * What a verdict depends on: changes when a complete bucket changes or another bucket completes,
      * so an unchanged key means the verdict would come out the same.
@@ -159,11 +187,89 @@ final class FloorHistory {
         return lastHandles;
     }
 
-    /** Bytes this history holds on a 64-bit JVM with compressed oops: three arrays plus the object. */
+    /** Bytes this history holds on a 64-bit JVM with compressed oops: the arrays of both rings plus the objects. */
     long approximateBytes() {
         long arrays = 3L * (16 + 8L * bucketIds.length);
-        long object = 12 + 8 * 8 + 3 * 4 + 4; // header, 8 long/double fields, 3 references, padding
-        return arrays + object;
+        long object = 12 + 8 * 8 + 4 * 4; // header, 8 long/double fields, 4 references
+        return arrays + object + coarse.approximateBytes();
+    }
+
+    /** A ring of floors per bucket of a fixed length (the coarse floors). */
+    private static final class Ring {
+        final double seconds;
+        final long[] ids;
+        final double[] privateFloors;
+        final double[] handleFloors;
+        long newest = -1;
+
+        Ring(double seconds, int slots) {
+            this.seconds = seconds;
+            this.ids = new long[slots];
+            this.privateFloors = new double[slots];
+            this.handleFloors = new double[slots];
+            Arrays.fill(ids, -1);
+            Arrays.fill(privateFloors, Double.NaN);
+            Arrays.fill(handleFloors, Double.NaN);
+        }
+
+        void add(double t, double priv, double handles) {
+            long id = (long) Math.floor(t / seconds);
+            int slot = (int) Math.floorMod(id, (long) ids.length);
+            if (ids[slot] != id) {
+                if (ids[slot] > id) {
+                    return;
+                }
+                ids[slot] = id;
+                privateFloors[slot] = Double.NaN;
+                handleFloors[slot] = Double.NaN;
+            }
+            lower(privateFloors, slot, priv);
+            lower(handleFloors, slot, handles);
+            newest = Math.max(newest, id);
+        }
+
+        void restore(long id, double priv, double handles) {
+            int slot = (int) Math.floorMod(id, (long) ids.length);
+            if (ids[slot] > id) {
+                return;
+            }
+            ids[slot] = id;
+            privateFloors[slot] = priv;
+            handleFloors[slot] = handles;
+            newest = Math.max(newest, id);
+        }
+
+        Buckets complete(double now) {
+            long last = Math.min((long) Math.floor(now / seconds) - 1, newest);
+            return range(last - ids.length + 2, last);
+        }
+
+        Buckets all() {
+            return range(newest - ids.length + 1, newest);
+        }
+
+        private Buckets range(long from, long to) {
+            int n = 0;
+            long[] out = new long[ids.length];
+            for (long id = Math.max(0, from); id <= to; id++) {
+                if (ids[(int) Math.floorMod(id, (long) ids.length)] == id) {
+                    out[n++] = id;
+                }
+            }
+            out = Arrays.copyOf(out, n);
+            double[] p = new double[n];
+            double[] h = new double[n];
+            for (int i = 0; i < n; i++) {
+                int slot = (int) Math.floorMod(out[i], (long) ids.length);
+                p[i] = privateFloors[slot];
+                h[i] = handleFloors[slot];
+            }
+            return new Buckets(seconds, out, p, h);
+        }
+
+        long approximateBytes() {
+            return 3L * (16 + 8L * ids.length) + 12 + 8 + 8 + 3 * 4;
+        }
     }
 
     /**

@@ -49,17 +49,6 @@ record FloorTrend(int points, int scaleBuckets, double slopePerSecond, double in
      * @param floors             floor per bucket (NaN = unknown)
      */
     record Life(double startSeconds, double firstSampleSeconds, double bucketSeconds, long[] ids, double[] floors) {
-        double coverageSeconds() {
-            int n = 0;
-            for (double f : floors) {
-                n += Double.isNaN(f) ? 0 : 1;
-            }
-            if (n == 0) {
-                return 0;
-            }
-            double partial = Double.isNaN(firstSampleSeconds) ? 0 : Math.max(0, firstSampleSeconds - ids[0] * bucketSeconds);
-            return Math.max(0, n * bucketSeconds - Math.min(partial, bucketSeconds));
-        }
     }
 
     boolean growthIsCurrent() {

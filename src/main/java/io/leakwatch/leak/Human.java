@@ -22,6 +22,11 @@ final class Human {
         return (value < 0 ? "-" : "") + String.format(Locale.ROOT, unit == 0 ? "%.0f %s" : "%.1f %s", v, UNITS[unit]);
     }
 
+    /** A count (handles) as a whole number; "n/a" when unknown. */
+    static String count(double n) {
+        return Double.isNaN(n) ? "n/a" : String.format(Locale.ROOT, "%.0f", n);
+    }
+
     static String bytesPerDay(double bytesPerSecond) {
         return Double.isNaN(bytesPerSecond) ? "n/a" : bytes(bytesPerSecond * 86400) + "/day";
     }

@@ -97,6 +97,7 @@ final class LeakJson {
         m.put("last", number(last));
         m.put("outcome", r.outcome().word());
         m.put("suspect", r.suspect());
+        m.put("rule", r.rule());
         m.put("why", r.why());
         FloorTrend t = r.trend();
         m.put("growth_per_second", t == null ? null : number(t.slopePerSecond()));

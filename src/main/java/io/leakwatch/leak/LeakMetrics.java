@@ -69,15 +69,17 @@ final class LeakMetrics implements ExtraFamilies {
                 + "over the last buckets of its --leak.window history, this process and the earlier lives of its service "
                 + "together), bytes per second, Theil-Sen trend; omitted with fewer than 3 floors.",
                 processes, v -> v.privateBytes().slopePerSecond()));
-        out.add(family(SUSPECT, "1 if leak detection suspects the process, or its service across restarts, of leaking: the "
-                + "lower envelope of its private bytes or handles grows at least --leak.min-growth / --leak.min-handle-growth, "
-                + "steadily and still now, over at least half of --leak.window; else 0. The reason is on /leaks.",
+        out.add(family(SUSPECT, "1 if leak detection suspects the process, or its service across restarts, of leaking: its "
+                + "private bytes or handles grow at least --leak.min-growth / --leak.min-handle-growth and do not come back "
+                + "down, over a whole --leak.window, or day after day (the lowest value of each of the last three windows), "
+                + "or fast enough to fill the host's memory within a window; else 0. The rule and the reason are on /leaks.",
                 processes, v -> v.suspect() ? 1 : 0));
         out.add(family(UNTIL_FULL, "Seconds until the process's private bytes reach the host's physical memory if their lower "
                 + "envelope keeps growing at its rate; omitted unless the envelope is rising steadily now.",
                 processes, LeakVerdict::secondsUntilPhysicalMemory));
-        out.add(family(COVERAGE, "Seconds of --leak.window the judged history covers, this process and the earlier lives of "
-                + "its service together (a verdict needs half the window).", processes, LeakVerdict::coverageSeconds));
+        out.add(family(COVERAGE, "Seconds of --leak.window that have samples, this process and the earlier lives of its "
+                + "service judged with it together (their union; a verdict needs half of a whole window).", processes,
+                LeakVerdict::coverageSeconds));
         out.add(family(HANDLE_GROWTH, "Growth rate of the lower envelope of the process's handle count (Linux: open file "
                 + "descriptors), handles per second, Theil-Sen trend; omitted when handles are not readable or with fewer "
                 + "than 3 floors.", processes, v -> v.handles().slopePerSecond()));

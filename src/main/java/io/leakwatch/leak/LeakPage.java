@@ -75,17 +75,28 @@ final class LeakPage {
         b.append("""
                 <h2>How the verdict is made</h2>
                 <p>Every sample (each scrape and the background sampler) lowers the <em>floor</em> of its bucket: the lowest
-                private bytes (and handles) seen in it. The <em>lower envelope</em> is the lowest floor over the last 1, 2, 4, 8
-                or 12 buckets, taken at the finest of these widths where it rises without falling back: a garbage-collector
-                or cache sawtooth shorter than that width disappears, memory that is never given back stays. Its growth is the
-                Theil&ndash;Sen slope (the median of the slopes between every pair of points, so one spike does not move it).
-                A process is a suspect when the history covers at least half the window, the envelope grows at least the
-                threshold, a Mann&ndash;Kendall test (corrected for the envelope's own autocorrelation) puts the chance that
-                noise alone rises this steadily at 1 in 290,000 or less, each quarter of the history rose, the growth is still
-                going on in the latest quarter, and all of this held at four bucket ends in a row. A suspect stays one while
-                looser thresholds hold, and stops being one soon after its growth stops. A bucket still filling is never
-                judged. A service that restarts is judged over its recent lives together (same name, owner and command line),
-                by the growth within each life.</p>
+                private bytes (and handles) seen in it. Memory a process gives back shows in its floors; memory it never gives
+                back raises them. Three rules read the floors, each in words on this page when it names a suspect:</p>
+                <ul>
+                <li><strong>The trend over the window.</strong> The lower envelope (the lowest floor over the last 1 to 12
+                buckets, the finest width at which it rises without falling back, so a garbage-collector or cache sawtooth
+                disappears) grows at least the threshold, steadily (a Mann&ndash;Kendall test, corrected for the envelope's
+                own autocorrelation, puts the chance of noise at 1 in 290,000 or less), in every quarter of the window and
+                still now. It needs a whole window of history (a day by default: a daily ramp looks like a leak for a
+                morning, and comes back down at night), and the lowest value of the window must be above that of the window
+                before it (a ramp or a wander comes back down; a leak never does). A service that restarts is judged over its
+                recent lives together; a new life that has too few samples of its own inherits the verdict of the life
+                before it, says so, and its own flat samples clear it.</li>
+                <li><strong>The daily lows.</strong> For memory that follows the day (a business-hours load): the lowest value
+                of each of the last three windows rose, each day about as much as the day before, at the same hours of
+                the day too. A daily or weekly load comes back to the same low every night; a leak under it does not.</li>
+                <li><strong>Urgent.</strong> Private bytes that would reach the host's memory within one window, rising
+                steadily over the last eighth of it: named at once, whatever the history.</li>
+                </ul>
+                <p>A rule names a suspect after holding at several bucket ends in a row, and a suspect stays one while its
+                rule holds with looser thresholds. When samples are missing (a paused machine, a stopped leakwatch), a
+                suspect keeps its verdict until the window has samples enough again. The bucket still filling is never
+                judged.</p>
                 </body>
                 </html>
                 """);
@@ -98,10 +109,11 @@ final class LeakPage {
                 .append(esc(v.info().name())).append(" <span class=\"muted\">pid ").append(pid).append("</span></h2>\n");
         b.append("<p class=\"why\"><strong>Suspect.</strong> ");
         if (v.privateBytes().suspect()) {
-            b.append("Private bytes: ").append(esc(v.privateBytes().why())).append(". ");
+            b.append("Private bytes, by ").append(esc(v.privateBytes().rule())).append(": ").append(esc(v.privateBytes().why()))
+                    .append(". ");
         }
         if (v.handles().suspect()) {
-            b.append("Handles: ").append(esc(v.handles().why())).append(". ");
+            b.append("Handles, by ").append(esc(v.handles().rule())).append(": ").append(esc(v.handles().why())).append(". ");
         }
         if (v.handlesFirst()) {
             b.append("Handles now ").append(count(v.lastHandles()));
@@ -265,7 +277,8 @@ final class LeakPage {
         b.append("<h2>Processes by growth</h2>\n<p class=\"muted\">Each row shows the resource its verdict is about: handles for "
                 + "a handle suspect, private bytes otherwise.</p>\n<table id=\"ranking\">\n<thead><tr><th>process</th>"
                 + "<th class=\"n\">pid</th><th>verdict</th><th>resource</th><th class=\"n\">now</th><th class=\"n\">growth</th>"
-                + "<th class=\"n\">chance of noise</th><th class=\"n\">history</th><th>why</th></tr></thead>\n<tbody>\n");
+                + "<th class=\"n\">chance of noise</th><th class=\"n\">history</th><th>judged by</th><th>why</th></tr></thead>\n"
+                + "<tbody>\n");
         for (LeakVerdict v : rows) {
             boolean handles = v.handlesFirst();
             ResourceVerdict r = v.leading();
@@ -279,7 +292,8 @@ final class LeakPage {
                     .append(handles ? "handles" : "private bytes").append("</td><td class=\"n\">").append(esc(now))
                     .append("</td><td class=\"n\">").append(esc(growth)).append("</td><td class=\"n\">")
                     .append(t == null ? "n/a" : ResourceVerdict.chance(t.z())).append("</td><td class=\"n\">")
-                    .append(esc(Human.duration(v.coverageSeconds()))).append("</td><td class=\"why\">").append(esc(r.why()))
+                    .append(esc(Human.duration(v.coverageSeconds()))).append("</td><td>").append(esc(r.rule()))
+                    .append("</td><td class=\"why\">").append(esc(r.why()))
                     .append("</td></tr>\n");
         }
         b.append("</tbody></table>\n");

@@ -22,11 +22,17 @@ import java.util.Map;
  * What the leak state file holds, as JSON read and written as a stream (jackson-core), so its size never
  * turns into heap; works on bytes and knows nothing of files ({@link StateFile} does that).
  * <pre>
- * {"format":"leakwatch-leak-state","version":2,"bucket_seconds":1800.0,"saved_at":1790000000.5,
+ * {"format":"leakwatch-leak-state","version":3,"bucket_seconds":1800.0,"saved_at":1790000000.5,
  *  "processes":[{"pid":42,"start_time":...,"name":"...","service":"32 hex digits","first_sample":...,
  *    "last_sample":...,"last_private_bytes":...,"last_handles":null,"suspect":false,"ended":false,
- *    "first_bucket":994444,"private_floors":[1000,null,...],"handle_floors":[...]}, ...]}
+ *    "overlapped":false,"passes":false,"memory":[1,0,0,2,0,994443,124305],"handles":[...],
+ *    "first_bucket":994444,"private_floors":[1000,null,...],"handle_floors":[...],
+ *    "first_coarse_bucket":124300,"coarse_private_floors":[...],"coarse_handle_floors":[...]}, ...]}
  * </pre>
+ * "memory" and "handles" are the state of each resource's verdict ({@link ResourceVerdict.History}: suspect 0 or 1,
+ * the rule that named it, the window, daily-lows and urgent streaks, and the newest bucket and coarse bucket counted,
+ * null when none), written only when there is one. A version 2 file (no verdict state, no coarse floors) is still read:
+ * its suspect flag is the private bytes' verdict, and the confirmations start over.
  * Reading never throws: every limit comes from the settings ({@link Limits}), every entry is checked,
  * and a bad entry costs only its process. To add a field to an entry: write it in {@link #writeEntry},
  * read it in {@link #readEntry} with one of {@link Fields}' checked getters (an absent field has its
@@ -34,7 +40,11 @@ import java.util.Map;
  */
 final class LeakStateCodec {
     static final String FORMAT = "leakwatch-leak-state";
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** The format before the verdicts' state and the coarse floors were kept: still read. */
+    static final int OLDER_VERSION = 2;
+    /** Coarse buckets an entry may hold. */
+    static final int COARSE_SLOTS = FloorHistory.DAYS_KEPT * FloorHistory.COARSE_PER_WINDOW + 2;
     /** Longest process name kept (longer names are cut by the collector long before). */
     static final int MAX_NAME = 1024;
     /** Buckets of one floors list at most: the window and the bucket being filled. */
@@ -53,16 +63,28 @@ final class LeakStateCodec {
     record Limits(double bucketSeconds, double windowSeconds, int maxEntries) {
         static Limits of(LeakSettings settings, int maxProcesses) {
             return new Limits(settings.bucketSeconds(), settings.windowSeconds(),
-                    maxProcesses + PastLives.MAX_SERVICES * PastLives.MAX_LIVES_PER_SERVICE);
+                    maxProcesses + PastLives.MAX_LIVES + PastLives.MAX_SERVICES);
         }
 
-        /** Bytes of one entry at most: fixed fields, a name of escaped characters, two lists of floors. */
+        /** Bytes of one entry at most without its floors: fixed fields, a name of escaped characters, the verdicts' state. */
+        static long fixedEntryBytes() {
+            return 1000 + 6L * MAX_NAME;
+        }
+
+        /** Bytes of one entry at most: its fixed part and four lists of floors. */
         long maxEntryBytes() {
-            return 600 + 6L * MAX_NAME + 2L * MAX_FLOORS * 26;
+            return fixedEntryBytes() + 2L * (MAX_FLOORS + COARSE_SLOTS) * 26;
         }
 
+        /**
+         * The largest file these settings write: every process with full histories, and the services' earlier lives
+         * (bounded in buckets, not only in lives) with what they passed on.
+         */
         long maxFileBytes() {
-            return 4096 + maxEntries * maxEntryBytes();
+            long lives = PastLives.MAX_LIVES + PastLives.MAX_SERVICES;
+            long processes = Math.max(0, maxEntries - lives);
+            return 4096 + processes * maxEntryBytes() + lives * fixedEntryBytes()
+                    + (long) PastLives.MAX_SERVICES * PastLives.MAX_BUCKETS_PER_SERVICE * 2 * 26;
         }
     }
 
@@ -110,12 +132,39 @@ final class LeakStateCodec {
         number(g, "last_handles", h.lastHandles());
         g.writeBooleanField("suspect", h.suspect());
         g.writeBooleanField("ended", h.ended());
+        g.writeBooleanField("overlapped", h.overlapped());
+        g.writeBooleanField("passes", h.passes());
+        verdictState(g, "memory", h.memory());
+        verdictState(g, "handles", h.handles());
         FloorHistory.Buckets b = h.buckets();
         long first = b.size() == 0 ? 0 : b.ids()[0];
         g.writeNumberField("first_bucket", first);
         floors(g, "private_floors", b, b.privateFloors(), first);
         floors(g, "handle_floors", b, b.handleFloors(), first);
+        FloorHistory.Buckets c = h.coarse();
+        if (c.size() > 0) {
+            long firstCoarse = c.ids()[0];
+            g.writeNumberField("first_coarse_bucket", firstCoarse);
+            floors(g, "coarse_private_floors", c, c.privateFloors(), firstCoarse);
+            floors(g, "coarse_handle_floors", c, c.handleFloors(), firstCoarse);
+        }
         g.writeEndObject();
+    }
+
+    /** A verdict's state as a list of 7 numbers (see the class comment); nothing when there is nothing to keep. */
+    private static void verdictState(JsonGenerator g, String name, ResourceVerdict.History h) throws IOException {
+        if (h.equals(ResourceVerdict.History.NONE)) {
+            return;
+        }
+        g.writeArrayFieldStart(name);
+        g.writeNumber(h.wasSuspect() ? 1 : 0);
+        g.writeNumber(h.madeBy());
+        g.writeNumber(h.windowStreak());
+        g.writeNumber(h.daysStreak());
+        g.writeNumber(h.urgentStreak());
+        value(g, h.bucket() == Long.MIN_VALUE ? Double.NaN : h.bucket());
+        value(g, h.coarseBucket() == Long.MIN_VALUE ? Double.NaN : h.coarseBucket());
+        g.writeEndArray();
     }
 
     /** Floors from the first bucket on, one per bucket, null where a bucket has none. */
@@ -172,6 +221,7 @@ final class LeakStateCodec {
     /** Entries read so far, and what was skipped. */
     private static final class Reading {
         final List<SavedHistory> kept = new ArrayList<>();
+        int version;
         int entries;
         int skipped;
         String firstProblem;
@@ -200,6 +250,10 @@ final class LeakStateCodec {
             return r.partly("breaks a limit (" + StateFile.oneLine(e) + ")");
         } catch (IOException | RuntimeException | StackOverflowError e) {
             return r.partly("is damaged (" + StateFile.oneLine(e) + ")"); // broken JSON after a valid header
+        }
+        if (r.skipped == 0 && r.version == OLDER_VERSION) {
+            return new Decoded(List.copyOf(r.kept), StateFile.Verdict.USABLE, "was written by an older leakwatch (format "
+                    + OLDER_VERSION + "): its " + r.kept.size() + " histories are restored, their confirmations start over");
         }
         if (r.skipped > 0) {
             return new Decoded(List.copyOf(r.kept), StateFile.Verdict.KEEP_ASIDE, "holds " + r.skipped
@@ -246,6 +300,7 @@ final class LeakStateCodec {
                 case "bucket_seconds" -> bucketSeconds = p.currentToken().isNumeric() ? p.getDoubleValue() : Double.NaN;
                 case "processes" -> {
                     checkHeader(limits, version, bucketSeconds);
+                    r.version = version;
                     headerChecked = true;
                     readProcesses(p, limits, nowSeconds, r);
                 }
@@ -262,7 +317,7 @@ final class LeakStateCodec {
     }
 
     private static void checkHeader(Limits limits, Integer version, Double bucketSeconds) throws Refused {
-        if (version == null || version != VERSION) {
+        if (version == null || version != VERSION && version != OLDER_VERSION) {
             throw new Refused(StateFile.Verdict.KEEP_ASIDE, "has format version " + (version == null ? "none" : version)
                     + ", this leakwatch reads " + VERSION);
         }
@@ -317,12 +372,30 @@ final class LeakStateCodec {
         double lastHandles = f.numberOrNull("last_handles");
         boolean suspect = f.bool("suspect");
         boolean ended = f.bool("ended");
+        boolean overlapped = f.bool("overlapped");
+        boolean passes = f.bool("passes");
+        ResourceVerdict.History memory = f.verdictState("memory");
+        ResourceVerdict.History handleState = f.verdictState("handles");
+        if (handleState == null) {
+            handleState = ResourceVerdict.History.NONE;
+        }
+        if (memory == null) { // not written when there is nothing to keep, and absent from version 2
+            memory = suspect ? new ResourceVerdict.History(true, ResourceVerdict.History.WINDOW, 0, 0, 0, Long.MIN_VALUE,
+                    Long.MIN_VALUE) : ResourceVerdict.History.NONE;
+        }
         long firstBucket = f.integer("first_bucket", 0, Long.MAX_VALUE / 2);
         double[] priv = f.floors("private_floors");
         double[] hand = f.floors("handle_floors");
         if (priv.length != hand.length) {
             throw new BadEntry("private_floors and handle_floors differ in length");
         }
+        double[] coarsePriv = f.floorsOrEmpty("coarse_private_floors");
+        double[] coarseHand = f.floorsOrEmpty("coarse_handle_floors");
+        if (coarsePriv.length != coarseHand.length || coarsePriv.length > COARSE_SLOTS) {
+            throw new BadEntry("coarse_private_floors and coarse_handle_floors differ in length, or hold more than "
+                    + COARSE_SLOTS + " buckets");
+        }
+        long firstCoarse = coarsePriv.length == 0 ? 0 : f.integer("first_coarse_bucket", 0, Long.MAX_VALUE / 2);
         double b = limits.bucketSeconds();
         if (!(start <= first + b && first <= last && last <= nowSeconds + 86400)) {
             throw new BadEntry("times out of order: start_time <= first_sample <= last_sample <= now must hold");
@@ -330,9 +403,20 @@ final class LeakStateCodec {
         if (priv.length > 0 && (firstBucket < (long) Math.floor(first / b) || firstBucket + priv.length - 1 > (long) Math.floor(last / b))) {
             throw new BadEntry("buckets outside the sampled span");
         }
+        double c = limits.windowSeconds() / FloorHistory.COARSE_PER_WINDOW;
+        if (coarsePriv.length > 0 && (firstCoarse < (long) Math.floor(first / c)
+                || firstCoarse + coarsePriv.length - 1 > (long) Math.floor(last / c))) {
+            throw new BadEntry("coarse buckets outside the sampled span");
+        }
         if (last < nowSeconds - limits.windowSeconds()) {
             return null; // too old to matter: not an error
         }
+        return new SavedHistory(pid, start, name, service, first, last, lastPrivate, lastHandles, memory, handleState, overlapped,
+                ended, passes && ended, buckets(b, firstBucket, priv, hand), buckets(c, firstCoarse, coarsePriv, coarseHand));
+    }
+
+    /** Floors from a first bucket on, the buckets with neither left out. */
+    private static FloorHistory.Buckets buckets(double seconds, long first, double[] priv, double[] hand) {
         int n = 0;
         for (int i = 0; i < priv.length; i++) {
             n += Double.isNaN(priv[i]) && Double.isNaN(hand[i]) ? 0 : 1;
@@ -342,14 +426,13 @@ final class LeakStateCodec {
         double[] hf = new double[n];
         for (int i = 0, k = 0; i < priv.length; i++) {
             if (!(Double.isNaN(priv[i]) && Double.isNaN(hand[i]))) {
-                ids[k] = firstBucket + i;
+                ids[k] = first + i;
                 pf[k] = priv[i];
                 hf[k] = hand[i];
                 k++;
             }
         }
-        return new SavedHistory(pid, start, name, service, first, last, lastPrivate, lastHandles, suspect, ended,
-                new FloorHistory.Buckets(b, ids, pf, hf));
+        return new FloorHistory.Buckets(seconds, ids, pf, hf);
     }
 
     /**
@@ -486,6 +569,26 @@ final class LeakStateCodec {
                 throw new BadEntry(field + " is not a list");
             }
             return list;
+        }
+
+        /** {@link #floors}, or none when absent. */
+        double[] floorsOrEmpty(String field) throws BadEntry {
+            return get(field, false) == null ? new double[0] : floors(field);
+        }
+
+        /** A verdict's state (7 numbers, see the class comment), or null when absent; streaks beyond 1,000 are refused. */
+        ResourceVerdict.History verdictState(String field) throws BadEntry {
+            Object v = get(field, false);
+            if (v == null) {
+                return null;
+            }
+            if (!(v instanceof double[] a) || a.length != 7 || Double.isNaN(a[0]) || a[0] > 1 || a[1] > 2
+                    || a[2] > 1000 || a[3] > 1000 || a[4] > 1000 || Double.isNaN(a[1] + a[2] + a[3] + a[4])
+                    || a[0] != Math.rint(a[0]) || a[1] != Math.rint(a[1])) {
+                throw new BadEntry(field + " is not a verdict's state (7 numbers: suspect, rule, three streaks, two buckets)");
+            }
+            return new ResourceVerdict.History(a[0] == 1, (int) a[1], (int) a[2], (int) a[3], (int) a[4],
+                    Double.isNaN(a[5]) ? Long.MIN_VALUE : (long) a[5], Double.isNaN(a[6]) ? Long.MIN_VALUE : (long) a[6]);
         }
     }
 }

@@ -19,10 +19,12 @@ import java.util.List;
  * @param history                    this life's complete bucket floors
  * @param earlierLives               earlier lives of the same service inside the window, judged with this one
  * @param exitedAtSeconds            when the process was last seen, for a process that exited; NaN while it runs
+ * @param pooled                     per resource (private bytes, handles): the verdict continued earlier lives, so
+ *                                   its state belongs to the service rather than to this process
  */
 record LeakVerdict(ProcessInfo info, double coverageSeconds, double lastPrivateBytes, double lastHandles,
                    ResourceVerdict privateBytes, ResourceVerdict handles, double secondsUntilPhysicalMemory,
-                   FloorHistory.Buckets history, List<PastLives.Life> earlierLives, double exitedAtSeconds) {
+                   FloorHistory.Buckets history, List<PastLives.Life> earlierLives, double exitedAtSeconds, boolean[] pooled) {
 
     boolean suspect() {
         return privateBytes.suspect() || handles.suspect();
@@ -40,7 +42,13 @@ record LeakVerdict(ProcessInfo info, double coverageSeconds, double lastPrivateB
 
     LeakVerdict exited(double atSeconds) {
         return new LeakVerdict(info, coverageSeconds, lastPrivateBytes, lastHandles, privateBytes, handles, Double.NaN, history,
-                earlierLives, atSeconds);
+                earlierLives, atSeconds, pooled);
+    }
+
+    /** The same verdict with the newest samples (they move between bucket ends). */
+    LeakVerdict withLatest(double newPrivateBytes, double newHandles, double newSecondsUntilPhysicalMemory) {
+        return new LeakVerdict(info, coverageSeconds, newPrivateBytes, newHandles, privateBytes, handles,
+                newSecondsUntilPhysicalMemory, history, earlierLives, exitedAtSeconds, pooled);
     }
 
     /** One word for tables and JSON: suspect, levelled-off, not-steady, stable or learning (the furthest either resource got). */

@@ -40,6 +40,11 @@ public final class Logging {
 
         record EventLog(String source) implements Target {
         }
+
+        /** This target, or stderr in place of stdout: for commands whose own output is stdout. */
+        default Target awayFromStdout() {
+            return this instanceof Stdout ? new Stderr() : this;
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import io.leakwatch.model.ProcessSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -30,9 +31,15 @@ public final class ScrapeCoordinator implements AutoCloseable {
     private CompletableFuture<CollectionResult> inFlight; // guarded by this
     private volatile CollectionResult latest;
     private boolean failing; // for logging a failure once, not every scrape
+    private final Clock clock;
 
     public ScrapeCoordinator(ProcessBackend backend) {
-        this(backend, Executors.newSingleThreadExecutor(r -> {
+        this(backend, Clock.systemUTC());
+    }
+
+    /** @param clock stamps each finished collection (a test's own clock, so a sampler on that clock can compare) */
+    public ScrapeCoordinator(ProcessBackend backend, Clock clock) {
+        this(backend, clock, Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "leakwatch-collector");
             t.setDaemon(true);
             return t;
@@ -41,7 +48,12 @@ public final class ScrapeCoordinator implements AutoCloseable {
 
     /** @param worker the collector thread: one thread, shut down by {@link #close} (tests watch it wait) */
     ScrapeCoordinator(ProcessBackend backend, ExecutorService worker) {
+        this(backend, Clock.systemUTC(), worker);
+    }
+
+    private ScrapeCoordinator(ProcessBackend backend, Clock clock, ExecutorService worker) {
         this.backend = backend;
+        this.clock = clock;
         this.worker = worker;
     }
 
@@ -80,17 +92,17 @@ public final class ScrapeCoordinator implements AutoCloseable {
             }
         }
         if (!(deadlineSeconds > 0)) {
-            return new CollectionResult(null, 0, true, System.currentTimeMillis());
+            return new CollectionResult(null, 0, true, clock.millis());
         }
         try {
             return future.get(Math.max(1L, (long) (deadlineSeconds * 1e9)), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, true, System.currentTimeMillis());
+            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, true, clock.millis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, false, System.currentTimeMillis());
+            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, false, clock.millis());
         } catch (ExecutionException | CancellationException e) {
-            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, false, System.currentTimeMillis());
+            return new CollectionResult(null, (System.nanoTime() - startNanos) / 1e9, false, clock.millis());
         }
     }
 
@@ -120,7 +132,7 @@ public final class ScrapeCoordinator implements AutoCloseable {
                 failing = true;
             }
         }
-        CollectionResult result = new CollectionResult(snapshot, (System.nanoTime() - start) / 1e9, false, System.currentTimeMillis());
+        CollectionResult result = new CollectionResult(snapshot, (System.nanoTime() - start) / 1e9, false, clock.millis());
         latest = result;
         for (Consumer<CollectionResult> listener : listeners) {
             try {

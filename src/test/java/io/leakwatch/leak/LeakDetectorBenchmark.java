@@ -25,6 +25,7 @@ import java.util.function.IntToDoubleFunction;
  * <ul>
  *   <li>ingest: one process of a 1,000-process collection fed into the histories (every sample);</li>
  *   <li>evaluateUnchanged: one process of an evaluation between two bucket ends (every sample);</li>
+ *   <li>judgeEveryProcessAtABucketEnd: one process of an evaluation at a bucket end, every rule and both resources;</li>
  *   <li>judgeOneLife / judgeWander / judgeEightLives: judging one process with a full window, once per bucket end
  *       (a steady leak: finest scale consistent; a wander: every scale tried; a service with 8 earlier lives).</li>
  * </ul>
@@ -51,7 +52,8 @@ public class LeakDetectorBenchmark {
         for (int i = 0; i < PROCESSES; i++) {
             infos.add(ProcessInfo.of("p" + i, 10_000 + i, 1, 1, "root", "/usr/bin/p" + i, t0 - 100));
         }
-        for (int m = 0; m <= 24 * 60; m++) {
+        // three days: every rule has its history (the daily lows read three windows of coarse floors)
+        for (int m = 0; m <= 3 * 24 * 60; m++) {
             now = t0 + 60 * m;
             snapshot = snapshot(infos, m);
             detector.ingest(snapshot, now);
@@ -110,6 +112,15 @@ public class LeakDetectorBenchmark {
         return detector.evaluate(now);
     }
 
+    /** A bucket completes: every process is judged again, by every rule, both resources. */
+    @Benchmark
+    @OperationsPerInvocation(PROCESSES)
+    public LeakReport judgeEveryProcessAtABucketEnd() {
+        now += B;
+        detector.ingest(snapshot, now);
+        return detector.evaluate(now);
+    }
+
     @Benchmark
     public ResourceVerdict judgeOneLife() {
         return judge(leak);
@@ -127,6 +138,7 @@ public class LeakDetectorBenchmark {
 
     private static ResourceVerdict judge(List<FloorTrend.Life> lives) {
         FloorTrend t = FloorTrend.of(lives, 86400);
-        return ResourceVerdict.judge(t, 86400, 86400, 121.4, ResourceVerdict.History.NONE, Human::bytesPerDay);
+        return ResourceVerdict.judge(new ResourceVerdict.Input(t, 86400, true, 86400, 121.4, null, null, 0, 0, -1, lives.size() - 1,
+                false, Double.NaN, null), ResourceVerdict.History.NONE, Human::bytes, Human::bytesPerDay);
     }
 }

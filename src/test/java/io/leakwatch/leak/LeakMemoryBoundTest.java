@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The stated bounds: 49 buckets and under 2 KiB per process, a global cap, past lives capped per service and in
- * services, exited processes dropped.
+ * The stated bounds: 49 buckets (and 26 coarse ones) and under 2 KiB per process, a global cap, past lives capped
+ * per service (in buckets and in lives), in all and in services, exited processes dropped.
  */
 class LeakMemoryBoundTest {
 
@@ -82,35 +82,51 @@ class LeakMemoryBoundTest {
         }
         detector.ingest(Series.snapshot(), T0 + 12 * lifeSeconds);
         assertEquals(0, detector.trackedCount());
-        assertTrue(detector.pastLifeCount() <= PastLives.MAX_SERVICES * PastLives.MAX_LIVES_PER_SERVICE,
-                "lives: " + detector.pastLifeCount());
+        assertTrue(detector.pastLifeCount() <= PastLives.MAX_LIVES, "lives: " + detector.pastLifeCount());
         assertTrue(detector.pastLifeCount() >= PastLives.MAX_SERVICES, "lives are kept: " + detector.pastLifeCount());
-        long perLife = new PastLives.Life(1, "svc399", 0, 0, 0, new FloorHistory(1800).complete(0).since(0), false).approximateBytes()
-                + 3L * 8 * LeakSettings.BUCKETS;
-        assertTrue(detector.approximateHistoryBytes() <= PastLives.MAX_SERVICES * (96 + PastLives.MAX_LIVES_PER_SERVICE * perLife),
-                "bytes: " + detector.approximateHistoryBytes());
+        assertTrue(detector.approximateHistoryBytes() <= pastLivesBound(), "bytes: " + detector.approximateHistoryBytes());
+    }
+
+    /** The most the past lives can hold: every service's bucket budget, and every life's fixed part. */
+    static long pastLivesBound() {
+        long perLifeFixed = new PastLives.Life(1, "x".repeat(64), 0, 0, 0, FloorHistory.Buckets.EMPTY, false, false).approximateBytes();
+        long perService = 96 + 48L * PastLives.MAX_ENDINGS + 112;
+        return (long) PastLives.MAX_SERVICES * (perService + 3L * 8 * PastLives.MAX_BUCKETS_PER_SERVICE)
+                + (long) PastLives.MAX_LIVES * perLifeFixed;
     }
 
     @Test
-    void oneServiceKeepsItsLastEightLives() {
+    void oneServiceKeepsItsLastLivesWithinItsBucketBudget() {
         LeakDetector detector = new LeakDetector(Series.settings(3600, 10), 64 * 1024 * MIB);
+        // a pool of 20 workers of one program (the pid file name is volatile), each replaced after 5 buckets, for a window
         double lifeSeconds = 5 * 75 + 20;
-        for (int life = 0; life < 12; life++) {
-            ProcessInfo info = ProcessInfo.of("svc", 100 + life, 1, 1, "root", "/usr/bin/svc --pid-file /run/svc." + (70000 + life),
-                    T0 + life * lifeSeconds);
+        int workers = 20;
+        int pid = 100;
+        for (int life = 0; life * lifeSeconds < 3600; life++) {
+            List<ProcessInfo> infos = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                infos.add(ProcessInfo.of("svc", pid++, 1, 1, "root", "/usr/bin/svc --pid-file /run/svc." + (70000 + pid),
+                        T0 + life * lifeSeconds));
+            }
             for (double t = 0; t < lifeSeconds; t += 10) {
-                detector.ingest(Series.snapshot(Series.sample(info, 10 * MIB + t * 1000, 5)), T0 + life * lifeSeconds + t);
+                List<ProcessSample> samples = new ArrayList<>();
+                for (ProcessInfo info : infos) {
+                    samples.add(Series.sample(info, 10 * MIB + t * 1000, 5));
+                }
+                detector.ingest(Series.snapshot(samples.toArray(ProcessSample[]::new)), T0 + life * lifeSeconds + t);
             }
         }
-        detector.ingest(Series.snapshot(), T0 + 12 * lifeSeconds);
-        assertEquals(PastLives.MAX_LIVES_PER_SERVICE, detector.pastLifeCount(), "one service (the pid file name is volatile)");
+        detector.ingest(Series.snapshot(), T0 + 3600);
+        // lives of 4 to 6 buckets, as many as its budget holds: far more than 8, so a pool of short-lived workers
+        // still covers a window
+        int lives = detector.pastLifeCount();
+        assertTrue(lives >= PastLives.MAX_BUCKETS_PER_SERVICE / 6 && lives <= PastLives.MAX_BUCKETS_PER_SERVICE / 4
+                && lives <= PastLives.MAX_LIVES_PER_SERVICE, "lives kept: " + lives);
     }
 
     @Test
-    void theDefaultCapsBoundPastLivesToThreeMiB() {
-        long perLife = new PastLives.Life(1, "x".repeat(64), 0, 0, 0, FloorHistory.Buckets.EMPTY, false).approximateBytes()
-                + 3L * 8 * LeakSettings.BUCKETS;
-        assertTrue(PastLives.MAX_SERVICES * (96 + PastLives.MAX_LIVES_PER_SERVICE * perLife) <= 3L * 1024 * 1024);
+    void theDefaultCapsBoundPastLivesToFourMiB() {
+        assertTrue(pastLivesBound() <= 4L * 1024 * 1024, "bound: " + pastLivesBound());
     }
 
     @Test
@@ -118,16 +134,16 @@ class LeakMemoryBoundTest {
         LeakDetector detector = new LeakDetector(Series.settings(3600, 10), 64 * 1024 * MIB);
         ProcessInfo leaker = Series.info("leaker", 10, T0 - 100);
         ProcessInfo quiet = Series.info("quiet", 11, T0 - 100);
-        for (int t = 0; t <= 3600; t += 10) {
+        for (int t = 0; t <= 5400; t += 10) {
             detector.ingest(Series.snapshot(Series.sample(leaker, 10 * MIB + 10_000.0 * t, 5), Series.sample(quiet, 10 * MIB, 5)),
                     T0 + t);
             detector.evaluate(T0 + t);
         }
-        assertEquals(1, detector.evaluate(T0 + 3600).suspects().size());
+        assertEquals(1, detector.evaluate(T0 + 5400).suspects().size());
         // both exit
-        detector.ingest(Series.snapshot(), T0 + 3610);
+        detector.ingest(Series.snapshot(), T0 + 5410);
         assertEquals(0, detector.trackedCount());
-        LeakReport report = detector.evaluate(T0 + 3610);
+        LeakReport report = detector.evaluate(T0 + 5410);
         assertTrue(report.processes().isEmpty(), "no series for dead processes");
         assertEquals(1, report.exitedSuspects().size());
         assertEquals("leaker", report.exitedSuspects().get(0).info().name());

@@ -27,20 +27,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LeakRenderingTest {
     private static final ProcessInfo LEAKER = ProcessInfo.of("leak<er>", 10, 1, 10, "svc", "/usr/bin/java -Xmx1g -jar app.jar", T0 - 100);
     private static final ProcessInfo QUIET = Series.info("quiet", 11, T0 - 100);
-    private static final ProcessInfo FRESH = Series.info("fresh", 12, T0 + 3600);
+    private static final ProcessInfo FRESH = Series.info("fresh", 12, T0 + 5400);
 
     private static LeakDetector detector;
 
     private static LeakReport report() {
         detector = new LeakDetector(Series.settings(3600, 10), 1024 * MIB);
-        for (int t = 0; t <= 3600; t += 10) {
+        for (int t = 0; t <= 5400; t += 10) {
             detector.ingest(Series.snapshot(Series.sample(LEAKER, 10 * MIB + 10_000.0 * t, 5), Series.sample(QUIET, 10 * MIB, Double.NaN)),
                     T0 + t);
             detector.evaluate(T0 + t);
         }
-        detector.ingest(Series.snapshot(Series.sample(LEAKER, 10 * MIB + 10_000.0 * 3610, 5), Series.sample(QUIET, 10 * MIB, Double.NaN),
-                Series.sample(FRESH, MIB, 3)), T0 + 3610);
-        return detector.evaluate(T0 + 3610);
+        detector.ingest(Series.snapshot(Series.sample(LEAKER, 10 * MIB + 10_000.0 * 5410, 5), Series.sample(QUIET, 10 * MIB, Double.NaN),
+                Series.sample(FRESH, MIB, 3)), T0 + 5410);
+        return detector.evaluate(T0 + 5410);
     }
 
     private static ProcessSnapshot snapshotOf(ProcessInfo... infos) {
@@ -67,7 +67,7 @@ class LeakRenderingTest {
         assertEquals(10_000, growth.samples.stream().filter(s -> s.labelValues.get(1).equals("10")).findFirst().orElseThrow().value, 1);
         MetricFamilySamples untilFull = families.get(LeakMetrics.UNTIL_FULL);
         assertEquals(1, untilFull.samples.size(), "only an envelope rising steadily now gets a time to exhaustion");
-        assertEquals((1024 * MIB - (10 * MIB + 10_000.0 * 3610)) / 10_000, untilFull.samples.get(0).value, 10);
+        assertEquals((1024 * MIB - (10 * MIB + 10_000.0 * 5410)) / 10_000, untilFull.samples.get(0).value, 10);
         assertEquals(1, families.get(LeakMetrics.HANDLE_GROWTH).samples.size(), "quiet has no handles, fresh too few floors");
         assertTrue(families.get(LeakMetrics.COVERAGE).samples.stream().allMatch(s -> s.value >= 0 && s.value <= 3600));
         for (MetricFamilySamples f : families.values()) {
@@ -153,7 +153,7 @@ class LeakRenderingTest {
         LeakDetector d = new LeakDetector(Series.settings(3600, 10), 1024 * MIB);
         ProcessInfo fdLeaker = Series.info("fdleak", 20, T0 - 100);
         LeakReport report = null;
-        for (int t = 0; t <= 3600; t += 10) {
+        for (int t = 0; t <= 5400; t += 10) {
             // the handle count starts near 0, so a padded axis would go below it
             d.ingest(Series.snapshot(Series.sample(fdLeaker, 10 * MIB, 1 + t / 60)), T0 + t);
             report = d.evaluate(T0 + t);
@@ -165,8 +165,8 @@ class LeakRenderingTest {
         assertTrue(html.contains("fdleak handles floors over time"), "chart of the handle floors");
         assertYAxisNeverBelowZero(html);
         assertTrue(html.contains("ls -l /proc/20/fd"));
-        assertTrue(html.contains("Handles: lower envelope grows 1440.0/day"), html);
-        assertTrue(html.contains("Handles now 61"), "handle figures, not memory ones");
+        assertTrue(html.contains("Handles, by the trend over the last 60.0 min: lower envelope grows 1440.0/day"), html);
+        assertTrue(html.contains("Handles now 91"), "handle figures, not memory ones");
         Matcher row = Pattern.compile("<tr class=\"suspect\" data-pid=\"20\">(.*?)</tr>").matcher(html);
         assertTrue(row.find());
         assertTrue(row.group(1).contains("<td>handles</td>") && row.group(1).contains("1440.0/day"), row.group(1));
@@ -179,15 +179,15 @@ class LeakRenderingTest {
     @Test
     void anExitedSuspectShowsWhenItExited() {
         LeakReport report = report();
-        detector.ingest(Series.snapshot(Series.sample(QUIET, 10 * MIB, Double.NaN)), T0 + 3620);
-        LeakReport after = detector.evaluate(T0 + 3620);
+        detector.ingest(Series.snapshot(Series.sample(QUIET, 10 * MIB, Double.NaN)), T0 + 5420);
+        LeakReport after = detector.evaluate(T0 + 5420);
         assertEquals(1, after.exitedSuspects().size());
-        assertEquals(T0 + 3610, after.exitedSuspects().get(0).exitedAtSeconds(), "last seen");
+        assertEquals(T0 + 5410, after.exitedSuspects().get(0).exitedAtSeconds(), "last seen");
         String html = LeakPage.html(after, "Linux");
         assertTrue(html.contains("<h2>Suspects that exited</h2>"));
-        assertTrue(html.contains(LeakPage.time(T0 + 3610)), html);
+        assertTrue(html.contains(LeakPage.time(T0 + 5410)), html);
         Config c = ConfigFactory.parseString(LeakJson.render(after, "Linux"), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
-        assertEquals(T0 + 3610, c.getConfigList("exited_suspects").get(0).getDouble("exited_at"));
+        assertEquals(T0 + 5410, c.getConfigList("exited_suspects").get(0).getDouble("exited_at"));
         assertTrue(report.processes().get(0).suspect());
     }
 }

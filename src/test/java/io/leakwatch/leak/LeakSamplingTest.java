@@ -8,7 +8,11 @@ import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessSnapshot;
 import org.junit.jupiter.api.Test;
 
+import io.leakwatch.testing.ManualScheduler;
+
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,25 +42,31 @@ class LeakSamplingTest {
         }
     }
 
+    /**
+     * On a clock of the test's own (no sleeps): the sampler collects once a second alone, and collects nothing of its own
+     * while scrapes come every 200 ms.
+     */
     @Test
-    void samplesAloneWhenNobodyScrapesAndRidesOnScrapesOtherwise() throws Exception {
+    void samplesAloneWhenNobodyScrapesAndRidesOnScrapesOtherwise() {
         CountingBackend backend = new CountingBackend();
         LeakSettings settings = new LeakSettings(true, 1, 60, null, 1, 1);
-        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
-            LeakWatch watch = LeakWatch.start(settings, coordinator, 8L << 30);
+        ManualScheduler time = new ManualScheduler(Instant.parse("2026-09-21T00:00:00Z"));
+        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, time.clock())) {
+            LeakWatch watch = LeakWatch.start(settings, coordinator, 8L << 30, time.clock(), time);
             try {
-                Thread.sleep(3500);
+                time.runDue();
+                time.advance(Duration.ofMillis(3500));
                 int alone = backend.walks.get();
-                assertTrue(alone >= 3 && alone <= 5, "about one walk per second without scrapes: " + alone);
+                assertEquals(4, alone, "one walk at start and one per second without scrapes");
 
                 // scrapes every 200 ms for 4 s: the sampler reuses them
                 int scrapes = 0;
-                for (long end = System.nanoTime() + 4_000_000_000L; System.nanoTime() < end; scrapes++) {
+                for (int i = 0; i < 20; i++, scrapes++) {
                     coordinator.collect(5);
-                    Thread.sleep(200);
+                    time.advance(Duration.ofMillis(200));
                 }
                 int during = backend.walks.get() - alone;
-                assertTrue(during <= scrapes, "no extra walks while scraped: " + during + " walks for " + scrapes + " scrapes");
+                assertEquals(scrapes, during, "no extra walks while scraped: " + during + " walks for " + scrapes + " scrapes");
             } finally {
                 watch.close();
             }

@@ -67,13 +67,14 @@ class LeakStateCodecTest {
                 new SavedHistory(42, 1000.5, "a\"b", null, 7500, 7700, 1500, Double.NaN, true, false, b),
                 new SavedHistory(43, 1000, "c", svc, 7500, 7700, Double.NaN, 3, false, true,
                         new FloorHistory.Buckets(75, new long[0], new double[0], new double[0])));
-        String expected = "{\"format\":\"leakwatch-leak-state\",\"version\":2,\"bucket_seconds\":75.0,\"saved_at\":1.7900000005E9,"
+        String expected = "{\"format\":\"leakwatch-leak-state\",\"version\":3,\"bucket_seconds\":75.0,\"saved_at\":1.7900000005E9,"
                 + "\"processes\":[{\"pid\":42,\"start_time\":1000.5,\"name\":\"a\\\"b\",\"first_sample\":7500.0,\"last_sample\":7700.0,"
-                + "\"last_private_bytes\":1500,\"last_handles\":null,\"suspect\":true,\"ended\":false,\"first_bucket\":100,"
+                + "\"last_private_bytes\":1500,\"last_handles\":null,\"suspect\":true,\"ended\":false,\"overlapped\":false,"
+                + "\"passes\":false,\"memory\":[1,0,0,0,0,null,null],\"first_bucket\":100,"
                 + "\"private_floors\":[1000,null,1500.5],\"handle_floors\":[null,null,7]},"
                 + "{\"pid\":43,\"start_time\":1000.0,\"name\":\"c\",\"service\":\"" + svc.hex() + "\",\"first_sample\":7500.0,"
                 + "\"last_sample\":7700.0,\"last_private_bytes\":null,\"last_handles\":3,\"suspect\":false,\"ended\":true,"
-                + "\"first_bucket\":0,\"private_floors\":[],\"handle_floors\":[]}]}";
+                + "\"overlapped\":false,\"passes\":false,\"first_bucket\":0,\"private_floors\":[],\"handle_floors\":[]}]}";
         byte[] bytes = write(75, 1_790_000_000.5, histories);
         assertEquals(expected, new String(bytes, StandardCharsets.UTF_8));
 
@@ -85,20 +86,20 @@ class LeakStateCodecTest {
     @Test
     void roundTripRestoresTheSameVerdictsForProcessesStillAlive() throws Exception {
         LeakDetector before = new LeakDetector(SETTINGS, 64 * 1024 * MIB);
-        feed(before, 0, 3600, LEAKER, QUIET);
-        LeakReport reportBefore = before.evaluate(T0 + 3600);
-        byte[] bytes = saved(before, T0 + 3600);
+        feed(before, 0, 5400, LEAKER, QUIET);
+        LeakReport reportBefore = before.evaluate(T0 + 5400);
+        byte[] bytes = saved(before, T0 + 5400);
 
-        LeakStateCodec.Decoded loaded = read(bytes, LIMITS, T0 + 3700);
+        LeakStateCodec.Decoded loaded = read(bytes, LIMITS, T0 + 5500);
         assertEquals(StateFile.Verdict.USABLE, loaded.verdict(), loaded.problem());
         assertEquals(2, loaded.histories().size());
-        assertArrayEquals(bytes, write(SETTINGS.bucketSeconds(), T0 + 3600, loaded.histories()), "everything written is read back");
+        assertArrayEquals(bytes, write(SETTINGS.bucketSeconds(), T0 + 5400, loaded.histories()), "everything written is read back");
         LeakDetector after = new LeakDetector(SETTINGS, 64 * 1024 * MIB);
         after.restore(loaded.histories());
         // leakwatch is back 20 s later: the first collection adopts the histories
-        after.ingest(Series.snapshot(Series.sample(LEAKER, 10 * MIB + 10_000.0 * 3620, 11), Series.sample(QUIET, 20 * MIB, Double.NaN)),
-                T0 + 3620);
-        LeakReport reportAfter = after.evaluate(T0 + 3620);
+        after.ingest(Series.snapshot(Series.sample(LEAKER, 10 * MIB + 10_000.0 * 5420, 11), Series.sample(QUIET, 20 * MIB, Double.NaN)),
+                T0 + 5420);
+        LeakReport reportAfter = after.evaluate(T0 + 5420);
         LeakVerdict leakerBefore = find(reportBefore, 10);
         LeakVerdict leakerAfter = find(reportAfter, 10);
         assertTrue(leakerBefore.suspect(), leakerBefore.privateBytes().why());
@@ -139,16 +140,16 @@ class LeakStateCodecTest {
     @Test
     void aProcessRestartedWhileLeakwatchWasDownBecomesAnEarlierLifeOfItsService() throws Exception {
         LeakDetector before = new LeakDetector(SETTINGS, 64 * 1024 * MIB);
-        feed(before, 0, 3600, LEAKER, QUIET);
-        assertTrue(find(before.evaluate(T0 + 3600), 10).suspect());
-        byte[] bytes = saved(before, T0 + 3600);
+        feed(before, 0, 5400, LEAKER, QUIET);
+        assertTrue(find(before.evaluate(T0 + 5400), 10).suspect());
+        byte[] bytes = saved(before, T0 + 5400);
 
         LeakDetector after = new LeakDetector(SETTINGS, 64 * 1024 * MIB);
-        after.restore(read(bytes, LIMITS, T0 + 3700).histories());
+        after.restore(read(bytes, LIMITS, T0 + 5500).histories());
         // pid 10 is the same service restarted (new start time); pid 11 exited
-        ProcessInfo restarted = Series.info("leaker", 10, T0 + 3700);
-        after.ingest(Series.snapshot(Series.sample(restarted, 10 * MIB, 5)), T0 + 3720);
-        LeakReport report = after.evaluate(T0 + 3720);
+        ProcessInfo restarted = Series.info("leaker", 10, T0 + 5500);
+        after.ingest(Series.snapshot(Series.sample(restarted, 10 * MIB, 5)), T0 + 5520);
+        LeakReport report = after.evaluate(T0 + 5520);
         assertEquals(1, report.processes().size());
         LeakVerdict v = report.processes().get(0);
         assertEquals(0, v.history().size(), "its own history starts empty");
@@ -292,5 +293,65 @@ class LeakStateCodecTest {
 
     private static LeakVerdict find(LeakReport report, long pid) {
         return report.processes().stream().filter(v -> v.info().pid() == pid).findFirst().orElseThrow();
+    }
+
+    /** Both resources' verdicts and their confirmation streaks, the coarse floors and what a life passes on come back. */
+    @Test
+    void theVerdictsStateOfBothResourcesAndTheCoarseFloorsComeBack() throws IOException {
+        FloorHistory.Buckets b = new FloorHistory.Buckets(75, new long[]{100, 101}, new double[]{1000, 1001}, new double[]{5, 6});
+        FloorHistory.Buckets c = new FloorHistory.Buckets(450, new long[]{16, 17}, new double[]{990, 995}, new double[]{5, Double.NaN});
+        ResourceVerdict.History memory = new ResourceVerdict.History(false, ResourceVerdict.History.WINDOW, 2, 1, 0, 101, 16);
+        ResourceVerdict.History handles = new ResourceVerdict.History(true, ResourceVerdict.History.DAYS, 0, 3, 0, 101, 17);
+        ServiceIdentity svc = ServiceIdentity.of("svc", "root", "/usr/bin/x");
+        SavedHistory live = new SavedHistory(42, 7400, "svc", svc, 7500, 7650, 1001, 6, memory, handles, true, false, false, b, c);
+        SavedHistory ended = new SavedHistory(41, 7000, "svc", svc, 7480, 7600, Double.NaN, Double.NaN, memory, handles, false, true,
+                true, b, FloorHistory.Buckets.EMPTY);
+        byte[] bytes = write(75, 7700, List.of(live, ended));
+        LeakStateCodec.Decoded back = read(bytes, new LeakStateCodec.Limits(75, 3600, 10), 7800);
+        assertEquals(StateFile.Verdict.USABLE, back.verdict(), back.problem());
+        SavedHistory l = back.histories().get(0);
+        assertEquals(memory, l.memory());
+        assertEquals(handles, l.handles());
+        assertTrue(l.overlapped());
+        assertArrayEquals(c.ids(), l.coarse().ids());
+        assertArrayEquals(c.privateFloors(), l.coarse().privateFloors());
+        assertTrue(Double.isNaN(l.coarse().handleFloors()[1]));
+        SavedHistory e = back.histories().get(1);
+        assertTrue(e.ended() && e.passes(), "an ended life that passes its verdicts on");
+        assertEquals(handles, e.handles());
+        assertArrayEquals(bytes, write(75, 7700, back.histories()), "everything written is read back");
+    }
+
+    /** A file of the format before (no verdict state): read, its suspect flag kept, and one line says so. */
+    @Test
+    void aFileOfTheOlderFormatIsReadWithOneLine() throws IOException {
+        String older = "{\"format\":\"leakwatch-leak-state\",\"version\":2,\"bucket_seconds\":75.0,\"saved_at\":7700,"
+                + "\"processes\":[{\"pid\":42,\"start_time\":7400,\"name\":\"a\",\"first_sample\":7500,\"last_sample\":7650,"
+                + "\"last_private_bytes\":1,\"last_handles\":null,\"suspect\":true,\"ended\":false,\"first_bucket\":100,"
+                + "\"private_floors\":[1000,1001],\"handle_floors\":[null,null]}]}";
+        LeakStateCodec.Decoded d = read(older.getBytes(StandardCharsets.UTF_8), new LeakStateCodec.Limits(75, 3600, 10), 7800);
+        assertEquals(StateFile.Verdict.USABLE, d.verdict());
+        assertEquals(1, d.histories().size());
+        assertTrue(d.histories().get(0).memory().wasSuspect(), "its suspect flag is the private bytes' verdict");
+        assertEquals(ResourceVerdict.History.NONE, d.histories().get(0).handles());
+        assertTrue(d.problem() != null && d.problem().contains("older leakwatch") && !d.problem().contains("\n"), d.problem());
+    }
+
+    /** A damaged verdict state costs its entry, never the file. */
+    @Test
+    void aBadVerdictStateSkipsItsEntryOnly() throws IOException {
+        FloorHistory.Buckets b = new FloorHistory.Buckets(75, new long[]{100}, new double[]{1000}, new double[]{5});
+        String good = new String(write(75, 7700, List.of(new SavedHistory(42, 7400, "a", null, 7500, 7650, 1, 1, true, false, b))),
+                StandardCharsets.UTF_8);
+        for (String bad : List.of("[1,0,0,0]", "[2,0,0,0,0,null,null]", "[1,9,0,0,0,null,null]", "[1,0,5000,0,0,null,null]",
+                "[1,0,0,0,0,-3,null]", "\"yes\"")) {
+            String entry = good.substring(good.indexOf("{\"pid\"", 10), good.lastIndexOf(']'));
+            String damaged = good.replace("\"processes\":[", "\"processes\":[" + entry.replace("\"memory\":[1,0,0,0,0,null,null]",
+                    "\"memory\":" + bad) + ",");
+            LeakStateCodec.Decoded d = read(damaged.getBytes(StandardCharsets.UTF_8), new LeakStateCodec.Limits(75, 3600, 10), 7800);
+            assertEquals(1, d.histories().size(), bad + ": the good entry stays");
+            assertEquals(StateFile.Verdict.KEEP_ASIDE, d.verdict(), bad);
+            assertTrue(d.problem().contains("memory"), d.problem());
+        }
     }
 }

@@ -46,9 +46,9 @@ class LeakStateFileHeapTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe hung");
         System.out.println("state file at the caps, launcher flags " + launcherJvmFlags() + ": " + out.trim());
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("entries=" + (LeakDetector.MAX_PROCESSES + PastLives.MAX_SERVICES * PastLives.MAX_LIVES_PER_SERVICE)), out);
+        assertTrue(out.contains("entries=" + (LeakDetector.MAX_PROCESSES + PastLives.MAX_LIVES)), out);
         assertTrue(out.contains("tracked=" + LeakDetector.MAX_PROCESSES), out);
-        assertTrue(out.contains("pastLives=" + PastLives.MAX_SERVICES * PastLives.MAX_LIVES_PER_SERVICE + " "),
+        assertTrue(out.contains("pastLives=" + PastLives.MAX_LIVES + " "),
                 "every past life the caps allow is restored: " + out);
     }
 }

@@ -233,9 +233,11 @@ class NextStepsTest {
 
     /** A verdict that is a suspect on memory, handles or both. */
     private static LeakVerdict suspect(ProcessInfo info, boolean memory, boolean handles) {
-        ResourceVerdict yes = new ResourceVerdict(null, ResourceVerdict.Outcome.SUSPECT, "grows");
-        ResourceVerdict no = new ResourceVerdict(null, ResourceVerdict.Outcome.STABLE, "flat");
+        ResourceVerdict yes = new ResourceVerdict(null, ResourceVerdict.Outcome.SUSPECT, "the trend", "grows",
+                ResourceVerdict.History.NONE);
+        ResourceVerdict no = new ResourceVerdict(null, ResourceVerdict.Outcome.STABLE, "the trend", "flat",
+                ResourceVerdict.History.NONE);
         return new LeakVerdict(info, 86400, 100 * MIB, 150, memory ? yes : no, handles ? yes : no, Double.NaN,
-                FloorHistory.Buckets.EMPTY, List.of(), Double.NaN);
+                FloorHistory.Buckets.EMPTY, List.of(), Double.NaN, new boolean[2]);
     }
 }

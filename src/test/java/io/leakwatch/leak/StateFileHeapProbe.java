@@ -14,7 +14,8 @@ import java.util.Locale;
 
 /**
  * Run in a child JVM with the launcher's flags by {@link LeakStateFileHeapTest}: the largest state the default
- * settings keep (5,000 processes with full histories and every past life the caps allow) is saved, read back,
+ * settings keep (5,000 processes with full histories, coarse floors included, and every past life the caps allow:
+ * the most lives per service, each of the fewest buckets kept, within the bucket budget) is saved, read back,
  * restored, judged and saved again. Prints one line of figures; any OutOfMemoryError exits the JVM
  * (-XX:+ExitOnOutOfMemoryError).
  */
@@ -22,27 +23,50 @@ public final class StateFileHeapProbe {
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         int processes = LeakDetector.MAX_PROCESSES;
-        int pastLives = PastLives.MAX_SERVICES * PastLives.MAX_LIVES_PER_SERVICE;
+        int pastLives = PastLives.MAX_LIVES;
         LeakSettings settings = new LeakSettings(true, 60, 86400, file, 10 * 1024 * 1024 / 86400.0, 100 / 86400.0);
         double now = 1_790_000_000;
         double b = settings.bucketSeconds();
         long lastId = (long) Math.floor(now / b);
         List<SavedHistory> histories = new ArrayList<>(processes + pastLives);
+        double c0 = settings.windowSeconds() / FloorHistory.COARSE_PER_WINDOW;
+        double processStart = Math.min((lastId - LeakSettings.BUCKETS) * b,
+                ((long) Math.floor((now - 1) / c0) - LeakStateCodec.COARSE_SLOTS + 1) * c0) - 30;
+        int lifeBuckets = Math.max(PastLives.MIN_FLOORS, PastLives.MAX_BUCKETS_PER_SERVICE / PastLives.MAX_LIVES_PER_SERVICE);
+        double c = settings.windowSeconds() / FloorHistory.COARSE_PER_WINDOW;
         for (int i = 0; i < processes + pastLives; i++) {
             boolean ended = i >= processes;
-            int n = LeakSettings.BUCKETS + 1;
+            int n = ended ? lifeBuckets : LeakSettings.BUCKETS + 1;
             long[] ids = new long[n];
             double[] priv = new double[n];
             double[] hand = new double[n];
             for (int k = 0; k < n; k++) {
-                ids[k] = lastId - n + 1 + k;
+                ids[k] = lastId - n + (ended ? 0 : 1) + k; // an ended life's buckets are all complete
                 priv[k] = 123_456_789 + 1_000_003L * k + i;
                 hand[k] = 100 + k;
             }
+            FloorHistory.Buckets coarse = FloorHistory.Buckets.EMPTY;
+            double first = ids[0] * b;
+            if (!ended) {
+                int m = LeakStateCodec.COARSE_SLOTS;
+                long lastCoarse = (long) Math.floor((now - 1) / c);
+                long[] cids = new long[m];
+                double[] cp = new double[m];
+                double[] ch = new double[m];
+                for (int k = 0; k < m; k++) {
+                    cids[k] = lastCoarse - m + 1 + k;
+                    cp[k] = 123_456_789 + 1_000_003L * k + i;
+                    ch[k] = 100 + k;
+                }
+                coarse = new FloorHistory.Buckets(c, cids, cp, ch);
+                first = Math.min(first, cids[0] * c);
+            }
             String name = String.format(Locale.ROOT, "process-with-a-realistic-name-%06d", i);
-            ServiceIdentity service = ServiceIdentity.of(ended ? "svc" + (i % PastLives.MAX_SERVICES) : name, "root", "/usr/bin/x");
-            histories.add(new SavedHistory(10_000 + i, ids[0] * b - 30, name, service, ids[0] * b, now - 1, 123_456_789, 150, false,
-                    ended, new FloorHistory.Buckets(b, ids, priv, hand)));
+            ServiceIdentity service = ServiceIdentity.of(ended ? "svc" + (i % (PastLives.MAX_LIVES / PastLives.MAX_LIVES_PER_SERVICE))
+                    : name, "root", "/usr/bin/x");
+            histories.add(new SavedHistory(10_000 + i, ended ? first - 30 : processStart, name, service, first, now - 1, 123_456_789, 150,
+                    ResourceVerdict.History.NONE, ResourceVerdict.History.NONE, false, ended, false,
+                    new FloorHistory.Buckets(b, ids, priv, hand), coarse));
         }
         LeakStateCodec.Limits limits = LeakStateCodec.Limits.of(settings, LeakDetector.MAX_PROCESSES);
         Clock clock = Clock.systemUTC();
@@ -68,7 +92,7 @@ public final class StateFileHeapProbe {
         List<ProcessSample> samples = new ArrayList<>(processes);
         for (int i = 0; i < processes; i++) {
             String name = String.format(Locale.ROOT, "process-with-a-realistic-name-%06d", i);
-            ProcessInfo info = ProcessInfo.of(name, 10_000 + i, 1, 1, "root", "/usr/bin/x", lastId * b - (LeakSettings.BUCKETS) * b - 30);
+            ProcessInfo info = ProcessInfo.of(name, 10_000 + i, 1, 1, "root", "/usr/bin/x", processStart);
             samples.add(new ProcessSample(info, 1, 1, 150, 4, 20, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                     Double.NaN, 0, 0, Double.NaN, Double.NaN, 123_456_789, 2e8, 123_456_789, 123_456_789, 123_456_789));
         }

@@ -58,7 +58,7 @@ class StackEndToEndTest {
      * leak suspects), each with its reason. Everything else must return data here.
      */
     private static final Map<String, String> MAY_BE_EMPTY = Map.of(
-            "Leak suspects (leakwatch verdict)", "a verdict needs half of --leak.window of history; none exists in a short run",
+            "Leak suspects (leakwatch verdict)", "a verdict needs a whole --leak.window of history; none exists in a short run",
             "Private bytes of leak suspects", "same: no process is a suspect yet",
             "instance_process:windows_process_private_bytes:min5h", "it reads the hourly floor at whole half hours: nothing until "
                     + "the first half hour after the floor started (checked below with a one-minute step)");
