@@ -42,7 +42,7 @@ final class BasicAuth {
     private final String decoyHash; // a configured hash: unknown users cost the same as known ones
     private final Semaphore waiting;
     private final ReentrantLock bcrypt = new ReentrantLock(true);
-    private final Mac keyMac;
+    private final Mac keyMac; // null without users: the JCA providers then never load
     private final Map<String, Boolean> successes = lru(SUCCESS_CACHE_SIZE); // guarded by itself
     private final Map<String, Boolean> failures = lru(FAILURE_CACHE_SIZE);  // guarded by itself
 
@@ -50,11 +50,16 @@ final class BasicAuth {
         this.users = Map.copyOf(users);
         this.decoyHash = users.values().stream().max(java.util.Comparator.comparingInt(WebConfig::bcryptCost)).orElse(null);
         this.waiting = new Semaphore(Math.max(1, maxWaiting));
+        this.keyMac = this.users.isEmpty() ? null : randomKeyMac();
+    }
+
+    private static Mac randomKeyMac() {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         try {
-            keyMac = Mac.getInstance("HmacSHA256");
-            keyMac.init(new SecretKeySpec(key, "HmacSHA256"));
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is required by every Java runtime", e);
         }
@@ -66,7 +71,7 @@ final class BasicAuth {
 
     /** The outcome for an Authorization header (null when absent). */
     Outcome check(String authorizationHeader) {
-        if (authorizationHeader == null || authorizationHeader.length() > MAX_HEADER_CHARS
+        if (!enabled() || authorizationHeader == null || authorizationHeader.length() > MAX_HEADER_CHARS
                 || !authorizationHeader.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Outcome.DENIED;
         }

@@ -38,6 +38,17 @@ import java.util.Set;
 public final class ExporterServer implements AutoCloseable {
     private static final int MAX_THREADS = 16;
     private static final int ACCEPT_QUEUE = 1024;
+    private static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
+    static {
+        // Unless told, Jetty's thread pool asks the platform MBean server whether object references are
+        // compressed, only to size the padding of a queue: that starts JMX and registers every platform MBean
+        // (about 200 classes) for one answer. 64-byte cache lines of 4-byte references is what it finds under
+        // the launchers' heap limit; above 32 GB of heap the padding is merely twice what it needs.
+        if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+            System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, "16");
+        }
+    }
 
     private final Javalin app;
     private final List<ListenAddress> addresses;
