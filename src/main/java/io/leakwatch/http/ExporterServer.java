@@ -78,6 +78,9 @@ public final class ExporterServer implements AutoCloseable {
             config.http.generateEtags = false;
             QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, 2);
             pool.setName("leakwatch-http");
+            // No threads parked in reserve for the next request (Jetty keeps one per core): a scrape every few
+            // seconds does not need a hand-off without a queue, and each idle thread costs memory.
+            pool.setReservedThreads(0);
             config.jetty.threadPool = pool;
             for (ListenAddress address : settings.listenAddresses()) {
                 config.jetty.addConnector((server, httpConfig) -> {
