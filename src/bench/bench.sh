@@ -294,6 +294,11 @@ nmt_summary() {
     /^Total:/ { sub(/.*committed=/, ""); sub(/KB.*/, ""); printf "NMT total committed %.1f MB (threads: %s)\n", $0/1024, th; next }
     /^-/ { name=$0; sub(/^- */, "", name); sub(/ *\(.*/, "", name); c=$0; sub(/.*committed=/, "", c); sub(/KB.*/, "", c)
            if (c+0 >= 100) printf "NMT %-28s %7.1f MB\n", name, c/1024 }'
+  # NMT counts a mapped class archive as committed whole: what of it is resident, and what private
+  awk '/^[0-9a-f]+-[0-9a-f]+ /{ f = ($6 ~ /\.jsa$/) ? "archive" : ($6 ~ /libjvm\.so$/) ? "libjvm" : ""; next }
+       f != "" && /^Rss:/ { rss[f] += $2 } f != "" && /^Anonymous:/ { anon[f] += $2 }
+       END { for (k in rss) printf "smaps %-8s resident %.1f MB, of it private %.1f MB\n", k, rss[k]/1024, anon[k]/1024 }' \
+    "/proc/$LW_PID/smaps" 2>/dev/null
 }
 
 echo "leakwatch benchmark $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -sr), $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GB", $2/1048576}' /proc/meminfo);" \
