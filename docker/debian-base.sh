@@ -3,9 +3,10 @@
 # package archive but no container registry. Builds (once) and prints two image names:
 #   localhost/leakwatch-debian-jdk:bookworm-KEY      OpenJDK 17 (jlink, jar), only for building
 #   localhost/leakwatch-debian-runtime:bookworm-KEY  glibc, libstdc++, zlib, bash: what the JRE needs
-# then build the image with them:
-#   read -r jdk runtime < <(docker/debian-base.sh)
-#   podman build -f docker/Dockerfile --build-arg JDK_IMAGE=$jdk --build-arg RUNTIME_IMAGE=$runtime ...
+# then build the image with them (the && stops there when this script fails; a process
+# substitution, read ... < <(docker/debian-base.sh), would hide the failure):
+#   bases=$(docker/debian-base.sh) && read -r jdk runtime <<<"$bases" &&
+#   podman build -f docker/Dockerfile --build-arg JDK_IMAGE=$jdk --build-arg RUNTIME_IMAGE=$runtime --layers=false ...
 #
 # Cache: the images themselves, in podman's image store (root: /var/lib/containers/storage).
 # KEY is a hash of this script, so editing the package lists below rebuilds; an existing image is

@@ -1,6 +1,6 @@
 package io.leakwatch;
 
-import io.leakwatch.metrics.ExtraEndpoint;
+import io.leakwatch.http.ExtraEndpoint;
 
 import javax.management.JMException;
 import javax.management.ObjectName;

@@ -5,7 +5,7 @@ import io.leakwatch.guard.ProcessGuards;
 import io.leakwatch.http.ExporterServer;
 import io.leakwatch.leak.LeakWatch;
 import io.leakwatch.metrics.Exposition;
-import io.leakwatch.metrics.ExtraEndpoint;
+import io.leakwatch.http.ExtraEndpoint;
 import io.leakwatch.metrics.ExtraFamilies;
 import io.leakwatch.metrics.ScrapeCoordinator;
 import io.leakwatch.model.ProcessBackend;
@@ -39,10 +39,22 @@ public final class Exporter implements AutoCloseable {
         ProcessBackend backend = ProcessGuards.wrap(Backends.forThisMachine(settings.process()), settings.guards(),
                 settings.process().cmdline());
         ScrapeCoordinator coordinator = new ScrapeCoordinator(backend);
-        LeakWatch leaks = settings.leak().enabled() ? LeakWatch.start(settings.leak(), coordinator,
-                Backends.physicalMemoryBytes(settings.process())) : null;
+        LeakWatch leaks;
+        try {
+            leaks = settings.leak().enabled() ? LeakWatch.start(settings.leak(), coordinator,
+                    Backends.physicalMemoryBytes(settings.process())) : null;
+        } catch (RuntimeException e) { // another leakwatch uses the state file
+            coordinator.close();
+            throw e;
+        }
         List<ExtraFamilies> families = leaks == null ? List.of() : List.of(leaks.metrics());
-        List<ExtraEndpoint> endpoints = new ArrayList<>(leaks == null ? List.of() : leaks.endpoints());
+        List<ExtraEndpoint> endpoints = new ArrayList<>();
+        if (leaks != null) {
+            endpoints.add(new ExtraEndpoint("/leaks", "text/html; charset=utf-8",
+                    "leak suspects: processes whose memory or handles keep growing, across restarts too, with charts and next steps",
+                    out -> out.write(leaks.html())));
+            endpoints.add(new ExtraEndpoint("/leaks.json", "application/json", "the same as JSON", out -> out.write(leaks.json())));
+        }
         if (settings.self().debugEndpoints()) {
             endpoints.addAll(DebugViews.endpoints());
         }

@@ -3,8 +3,9 @@ package io.leakwatch;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.leakwatch.service.WindowsCommandLine;
+import io.leakwatch.service.WindowsCommandLine.Token;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,13 +15,10 @@ import java.util.Locale;
  * matches in the current folder (as a Unix shell would): typed unquoted in a folder holding
  * svchost.exe, {@code --collector.process.exclude svchost.*} reaches main() as {@code svchost.exe}.
  * leakwatch takes no file globs, so when the process's own command line shows such an argument,
- * its arguments are taken from that command line instead, split by the C runtime's rules.
+ * its arguments are taken from that command line instead, split by the C runtime's rules
+ * ({@link WindowsCommandLine#tokens}, which also reads back the service's registered command).
  */
 public final class LauncherWildcards {
-    /** One argument of a Windows command line: its value and whether * or ? appeared unquoted in it. */
-    record Token(String value, boolean unquotedWildcard) {
-    }
-
     private LauncherWildcards() {
     }
 
@@ -48,7 +46,7 @@ public final class LauncherWildcards {
      *         the others agree with {@code mainArgs}; otherwise {@code mainArgs}
      */
     static List<String> restore(List<String> mainArgs, String rawCommandLine) {
-        List<Token> tokens = split(rawCommandLine);
+        List<Token> tokens = WindowsCommandLine.tokens(rawCommandLine);
         int jar = -1;
         for (int i = 1; i < tokens.size(); i++) {
             if (tokens.get(i).value().equals("-jar")) {
@@ -81,79 +79,5 @@ public final class LauncherWildcards {
             return mainArgs; // an expansion never removes an argument
         }
         return app.stream().map(Token::value).toList();
-    }
-
-    /**
-     * Splits a command line as the Microsoft C runtime does (the rules java.exe's launcher follows):
-     * the program name up to the next space or closing quote, then 2n backslashes before a quote give
-     * n backslashes and toggle quoting, 2n+1 give n and a literal quote, "" inside quotes is a quote.
-     */
-    static List<Token> split(String line) {
-        List<Token> out = new ArrayList<>();
-        int i = 0;
-        int n = line.length();
-        StringBuilder program = new StringBuilder();
-        if (n > 0 && line.charAt(0) == '"') {
-            i = 1;
-            while (i < n && line.charAt(i) != '"') {
-                program.append(line.charAt(i++));
-            }
-            i++;
-        } else {
-            while (i < n && line.charAt(i) != ' ' && line.charAt(i) != '\t') {
-                program.append(line.charAt(i++));
-            }
-        }
-        out.add(new Token(program.toString(), false));
-        while (true) {
-            while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
-                i++;
-            }
-            if (i >= n) {
-                return out;
-            }
-            StringBuilder arg = new StringBuilder();
-            boolean quoted = false;
-            boolean wildcard = false;
-            while (i < n) {
-                char c = line.charAt(i);
-                if (!quoted && (c == ' ' || c == '\t')) {
-                    break;
-                }
-                if (c == '\\') {
-                    int slashes = 0;
-                    while (i < n && line.charAt(i) == '\\') {
-                        slashes++;
-                        i++;
-                    }
-                    if (i < n && line.charAt(i) == '"') {
-                        arg.append("\\".repeat(slashes / 2));
-                        if (slashes % 2 == 1) {
-                            arg.append('"');
-                            i++;
-                        }
-                    } else {
-                        arg.append("\\".repeat(slashes));
-                    }
-                    continue;
-                }
-                if (c == '"') {
-                    if (quoted && i + 1 < n && line.charAt(i + 1) == '"') {
-                        arg.append('"');
-                        i += 2;
-                        continue;
-                    }
-                    quoted = !quoted;
-                    i++;
-                    continue;
-                }
-                if (!quoted && (c == '*' || c == '?')) {
-                    wildcard = true;
-                }
-                arg.append(c);
-                i++;
-            }
-            out.add(new Token(arg.toString(), wildcard));
-        }
     }
 }

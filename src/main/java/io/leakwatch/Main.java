@@ -1,11 +1,14 @@
 package io.leakwatch;
 
+import io.leakwatch.backend.ProcessSettings;
 import io.leakwatch.common.Version;
+import io.leakwatch.config.CollectorSelection;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.config.Flag;
 import io.leakwatch.config.FlagSet;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.http.ExporterServer;
+import io.leakwatch.http.ListenAddress;
 import io.leakwatch.logging.Logging;
 import io.leakwatch.service.ExporterFlags;
 import io.leakwatch.service.ServiceBody;
@@ -112,6 +115,9 @@ public final class Main {
         }
         // signals, the service's STOP control and the shutdown hook all close it once
         STOP.set(GracefulShutdown.install(exporter, log, handleSignals));
+        if (settings.process().filter().selectsAll()) { // windows_exporter's warning, once its collector is up
+            log.atWarn().addKeyValue("collector", CollectorSelection.PROCESS).log(ProcessSettings.NO_FILTER_WARNING);
+        }
         log.info("leakwatch {} listening on {} (ports {}), metrics at {}, backend {}", Version.VERSION,
                 settings.http().listenAddresses(), exporter.ports(), settings.http().telemetryPath(), exporter.backend().name());
         return 0;
@@ -127,6 +133,12 @@ public final class Main {
         @Override
         public void check(CommandLine cli) throws UsageException {
             Settings.load(cli, Settings.SERVICE_DEFAULTS);
+        }
+
+        @Override
+        public List<Integer> listenPorts(CommandLine cli) throws UsageException {
+            return Settings.load(cli, Settings.SERVICE_DEFAULTS).http().listenAddresses().stream()
+                    .map(ListenAddress::port).toList();
         }
     };
 

@@ -75,8 +75,9 @@ public record Settings(HttpSettings http, WebConfig web, ProcessSettings process
         warnings.addAll(c.warnings());
         ProcessSettings process = ProcessSettings.from(c, warnings);
         SelfSettings self = SelfSettings.from(c, warnings);
-        return new Settings(HttpSettings.from(c, collectors.enabled()), WebConfig.from(c), process,
-                GuardSettings.from(c), LeakSettings.from(c), LogSettings.from(c), self, warnings);
+        HttpSettings http = HttpSettings.from(c, collectors.enabled());
+        return new Settings(http, WebConfig.from(c), process, GuardSettings.from(c),
+                LeakSettings.from(c, http.listenAddresses().get(0).port()), LogSettings.from(c), self, warnings);
     }
 
     /** The same settings with other HTTP settings (tests of the limits). */

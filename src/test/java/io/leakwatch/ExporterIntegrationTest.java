@@ -1,5 +1,7 @@
 package io.leakwatch;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leakwatch.common.Version;
 import io.leakwatch.config.CommandLine;
 import io.leakwatch.testing.ChildProcess;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,7 +46,7 @@ class ExporterIntegrationTest {
         hostile = ChildProcess.start(HOSTILE_COMM, 0);
         // (?s): as in Go, "." stops at the newline in the hostile name unless the regex says otherwise
         exporter = Exporter.start(Settings.load(Settings.commandLine(List.of(
-                "--web.listen-address=127.0.0.1:0", "--collector.process.include=(?s)lw.*")).values()));
+                "--web.listen-address=127.0.0.1:0", "--collector.process.include=(?s)lw.*", "--leak.state-file=")).values()));
         port = exporter.ports().get(0);
     }
 
@@ -94,6 +97,19 @@ class ExporterIntegrationTest {
         assertTrue(body.contains("process_resident_memory_bytes "));
     }
 
+    /** windows_exporter's /version fields (Prometheus' shape), then leakwatch's own. */
+    private static void assertVersionJson(String body) throws Exception {
+        JsonNode json = new ObjectMapper().readTree(body);
+        List<String> names = new ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+        assertEquals(List.of("version", "revision", "branch", "buildUser", "buildDate", "goVersion", "java"), names);
+        assertEquals(Version.VERSION, json.path("version").asText());
+        assertEquals(Version.REVISION, json.path("revision").asText());
+        assertEquals(Version.BUILD_DATE, json.path("buildDate").asText());
+        assertEquals("java" + System.getProperty("java.version"), json.path("goVersion").asText());
+        assertEquals(System.getProperty("java.version"), json.path("java").asText());
+    }
+
     @Test
     void hostileNameIsEscapedAndAccepted() {
         String body = scrape();
@@ -116,7 +132,7 @@ class ExporterIntegrationTest {
     }
 
     @Test
-    void collectFilterAndOtherEndpoints() {
+    void collectFilterAndOtherEndpoints() throws Exception {
         HttpResponse<byte[]> bad = Http.get(port, "/metrics?collect[]=cpu");
         assertEquals(400, bad.statusCode());
         assertTrue(Http.body(bad).contains("'cpu'"));
@@ -126,7 +142,7 @@ class ExporterIntegrationTest {
         assertEquals(200, health.statusCode());
         assertEquals("{\"status\":\"ok\"}", Http.body(health));
         assertTrue(health.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
-        assertTrue(Http.body(Http.get(port, "/version")).contains("\"version\":\"" + Version.VERSION + "\""));
+        assertVersionJson(Http.body(Http.get(port, "/version")));
         String landing = Http.body(Http.get(port, "/"));
         assertTrue(landing.contains("href=\"metrics\"") && landing.contains("href=\"health\""));
     }

@@ -110,7 +110,7 @@ class GracefulShutdownTest {
     @Test
     void idleExporterStopsAtOnce() throws Exception {
         ProcFixture proc = fixtureWithBlockingProcess();
-        try (ChildExporter child = ChildExporter.start(List.of(), "--path.procfs=" + proc.root())) {
+        try (ChildExporter child = ChildExporter.start(List.of(), "--path.procfs=" + proc.root(), "--leak.state-file=")) {
             assertEquals(200, RawHttp.status(RawHttp.exchange(child.port, SCRAPE)));
             long start = System.nanoTime();
             child.signal("TERM");
@@ -124,7 +124,7 @@ class GracefulShutdownTest {
     @Test
     void aSecondSignalExitsAtOnce() throws Exception {
         ProcFixture proc = fixtureWithBlockingProcess();
-        try (ChildExporter child = ChildExporter.start(List.of(), "--path.procfs=" + proc.root())) {
+        try (ChildExporter child = ChildExporter.start(List.of(), "--path.procfs=" + proc.root(), "--leak.state-file=")) {
             proc.blockingStat(42); // never released: the scrape would hold the stop for the whole stop timeout
             CompletableFuture<String> inFlight = scrapeAsync(child.port);
             child.awaitBlockedOnPipe();

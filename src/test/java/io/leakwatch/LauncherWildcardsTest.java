@@ -1,6 +1,9 @@
 package io.leakwatch;
 
+import io.leakwatch.service.WindowsCommandLine;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 import java.util.List;
 
@@ -41,18 +44,16 @@ class LauncherWildcardsTest {
 
     @Test
     void splitsAsTheCRuntimeDoes() {
-        List<LauncherWildcards.Token> t = LauncherWildcards.split("\"C:\\a b\\java.exe\" x \"y z\" a\\\\\"b c\" \"q\"\"r\" s*t \"u*v\"");
+        List<WindowsCommandLine.Token> t = WindowsCommandLine.tokens("\"C:\\a b\\java.exe\" x \"y z\" a\\\\\"b c\" \"q\"\"r\" s*t \"u*v\"");
         assertEquals(List.of("C:\\a b\\java.exe", "x", "y z", "a\\b c", "q\"r", "s*t", "u*v"),
-                t.stream().map(LauncherWildcards.Token::value).toList());
+                t.stream().map(WindowsCommandLine.Token::value).toList());
         assertEquals(List.of(false, false, false, false, false, true, false),
-                t.stream().map(LauncherWildcards.Token::unquotedWildcard).toList());
+                t.stream().map(WindowsCommandLine.Token::unquotedWildcard).toList());
     }
 
     @Test
+    @DisabledOnOs(OS.WINDOWS)
     void offWindowsTheArgumentsAreUntouched() {
-        if (System.getProperty("os.name", "").startsWith("Windows")) {
-            return;
-        }
         List<String> args = List.of("svchost.exe");
         assertSame(args, LauncherWildcards.restore(args));
     }

@@ -1,5 +1,6 @@
 package io.leakwatch;
 
+import io.leakwatch.testing.ChildExporter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,5 +50,16 @@ class MainLeakFlagsTest {
             assertEquals("2", r[0], r[1]);
         }
         assertEquals(saved, Files.readString(state));
+    }
+
+    @Test
+    void aSecondLeakwatchOnTheSameStateFileExitsTwoWithOneLine() throws Exception {
+        Path state = dir.resolve("leak-state.json");
+        try (ChildExporter first = ChildExporter.start(List.of(), "--leak.state-file=" + state, "--collector.process.include=java")) {
+            String[] r = run("--web.listen-address=127.0.0.1:0", "--leak.state-file=" + state);
+            assertEquals("2", r[0], r[1]);
+            assertEquals("leakwatch: --leak.state-file " + state + " is in use by another leakwatch (process " + first.pid()
+                    + "): give each instance its own --leak.state-file", r[1].trim());
+        }
     }
 }

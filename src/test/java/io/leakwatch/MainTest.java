@@ -98,6 +98,41 @@ class MainTest {
         }
     }
 
+    /**
+     * windows_exporter's warning, word for word, once at start when no filter is given (when it is
+     * not, ProcessFilter.selectsAll() says so: SettingsTest).
+     */
+    @Test
+    void noFilterGivenIsOneWarningAtStart() throws Exception {
+        String warning = "level=WARN source=Main.java";
+        String text = "msg=\"No filters specified for process collector. This will generate a very large number of metrics!\" collector=process";
+        List<String> unfiltered = startupLog();
+        assertEquals(1, unfiltered.stream().filter(l -> l.contains(warning) && l.endsWith(text)).count(), String.join("\n", unfiltered));
+    }
+
+    /** The log lines of a real start, up to the line that says it listens. */
+    private static List<String> startupLog(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--web.listen-address=127.0.0.1:0",
+                "--leak.state-file="));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (String l; System.nanoTime() < deadline && (l = r.readLine()) != null; ) {
+                lines.add(l);
+                if (l.contains("listening on")) {
+                    return lines;
+                }
+            }
+            throw new AssertionError("no start within 60 s:\n" + String.join("\n", lines));
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void anUnresolvableHostIsNotAPortInUse() throws Exception {
         Outcome o = runJvm("--web.listen-address=no-such-host.invalid:9182");

@@ -56,6 +56,24 @@ class SettingsTest {
     }
 
     @Test
+    void processDefaultsSelectEveryNameLeaveKernelThreadsOutAndCapCommandLines() throws Exception {
+        Settings s = load();
+        assertTrue(s.process().filter().selectsAll(), "no filter given");
+        assertTrue(s.process().filter().selects("a\nb") && s.process().filter().selects(""), "every name, whatever its bytes");
+        assertFalse(s.process().kernelThreads());
+        assertEquals(2048, s.guards().cmdlineMaxBytes());
+        assertTrue(load("--collector.process.kernel-threads").process().kernelThreads());
+        assertEquals(0, load("--collector.process.cmdline-max-length=0").guards().cmdlineMaxBytes(), "0: no limit");
+        assertEquals(4, load("--collector.process.cmdline-max-length=4").guards().cmdlineMaxBytes());
+        assertTrue(error("--collector.process.cmdline-max-length=-1").startsWith("--collector.process.cmdline-max-length"));
+        assertTrue(error("--collector.process.cmdline-max-length=3").contains("no room beside the marker"));
+        assertTrue(error("--collector.process.cmdline-max-length=lots").startsWith("--collector.process.cmdline-max-length"));
+        assertTrue(load("--collector.process.include=.*").process().filter().selectsAll());
+        assertFalse(load("--collector.process.include=java").process().filter().selectsAll());
+        assertFalse(load("--collector.process.exclude=kworker.*").process().filter().selectsAll());
+    }
+
+    @Test
     void excludeWinsOverInclude() throws Exception {
         Settings s = load("--collector.process.include=fire.*", "--collector.process.exclude=firefox-bin");
         assertTrue(s.process().filter().selects("firefox"));

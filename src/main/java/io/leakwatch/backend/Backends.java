@@ -23,7 +23,7 @@ public final class Backends {
     public static ProcessBackend forThisMachine(ProcessSettings settings) {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (isLinux(os)) {
-            return new LinuxProcBackend(settings.procfs(), settings.filter(), settings.cmdline());
+            return new LinuxProcBackend(settings.procfs(), settings.filter(), settings.cmdline(), settings.kernelThreads());
         }
         if (isWindows(os)) {
             return WindowsProcessBackend.open(settings.filter(), settings.cmdline(), settings.iis());

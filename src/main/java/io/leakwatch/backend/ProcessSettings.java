@@ -11,12 +11,16 @@ import java.util.List;
 /**
  * What the process collector reads and from where.
  *
- * @param filter  include/exclude over process names
- * @param cmdline fill the cmdline label
- * @param iis     Windows: name IIS workers after their app pool
- * @param procfs  Linux: the procfs mount point
+ * @param filter        include/exclude over process names
+ * @param cmdline       fill the cmdline label
+ * @param iis           Windows: name IIS workers after their app pool
+ * @param procfs        Linux: the procfs mount point
+ * @param kernelThreads Linux: export kernel threads too
  */
-public record ProcessSettings(ProcessFilter filter, boolean cmdline, boolean iis, Path procfs) {
+public record ProcessSettings(ProcessFilter filter, boolean cmdline, boolean iis, Path procfs, boolean kernelThreads) {
+    /** windows_exporter's warning, word for word, when no filter is given (logged once at start). */
+    public static final String NO_FILTER_WARNING = "No filters specified for process collector. This will generate a very large number of metrics!";
+
     public static final Flag INCLUDE = Flag.regex("collector.process.include", ".+",
             "Regex of process names to include (Go RE2 syntax, full match).");
     public static final Flag EXCLUDE = Flag.regex("collector.process.exclude", "",
@@ -29,7 +33,9 @@ public record ProcessSettings(ProcessFilter filter, boolean cmdline, boolean iis
             "Accepted for windows_exporter (0-255) and without effect: leakwatch reads no performance counters.");
     public static final Flag PROCFS = Flag.path("path.procfs", "/proc",
             "Linux only: procfs mount point (e.g. /host/proc in a container).");
-    public static final List<Flag> FLAGS = List.of(INCLUDE, EXCLUDE, CMDLINE, IIS, COUNTER_VERSION, PROCFS);
+    public static final Flag KERNEL_THREADS = Flag.bool("collector.process.kernel-threads", false,
+            "Linux only: export kernel threads too; by default they are left out (they have no memory of their own).");
+    public static final List<Flag> FLAGS = List.of(INCLUDE, EXCLUDE, CMDLINE, IIS, COUNTER_VERSION, PROCFS, KERNEL_THREADS);
 
     /** @param warnings gets a line for each setting that is accepted but has no effect */
     public static ProcessSettings from(ConfigValues c, List<String> warnings) throws UsageException {
@@ -39,7 +45,7 @@ public record ProcessSettings(ProcessFilter filter, boolean cmdline, boolean iis
                     + "(one NtQuerySystemInformation call on Windows, /proc on Linux)");
         }
         return new ProcessSettings(filter(c.string(INCLUDE), c.string(EXCLUDE)), c.bool(CMDLINE), c.bool(IIS),
-                Path.of(c.string(PROCFS)));
+                Path.of(c.string(PROCFS)), c.bool(KERNEL_THREADS));
     }
 
     private static ProcessFilter filter(String include, String exclude) throws UsageException {

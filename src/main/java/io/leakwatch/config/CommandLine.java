@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Parses kingpin-style flags as windows_exporter takes them: {@code --a.b=v}, {@code --a.b v},
@@ -13,8 +14,8 @@ import java.util.Map;
  *
  * @param values            flag name -> String, Boolean or List of String
  * @param action            what the user asked for
- * @param otherCollectorFlags flags of windows_exporter's other collectors that were given: checked
- *                          as windows_exporter checks them, then ignored (leakwatch serves only process)
+ * @param otherCollectorFlags flags of windows_exporter's other collectors that were given: taken with
+ *                          their values unchecked, then ignored (leakwatch serves only process)
  */
 public record CommandLine(Map<String, Object> values, Action action, List<String> otherCollectorFlags) {
     public enum Action { RUN, HELP, VERSION }
@@ -73,34 +74,60 @@ public record CommandLine(Map<String, Object> values, Action action, List<String
     }
 
     /**
+     * The arguments with the value of every flag of {@code flags} that {@code change} rewrites
+     * replaced in place ({@code --a=v} stays one argument, {@code --a v} two), everything else as
+     * given. The arguments must parse ({@link #parse}); what does not is left as it is.
+     *
+     * @param change the flag and its value to the new value (the value itself to keep it)
+     */
+    public static List<String> rewriteValues(List<String> args, FlagSet flags, BiFunction<Flag, String, String> change) {
+        List<String> out = new ArrayList<>(args.size());
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            out.add(arg);
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                continue;
+            }
+            String body = arg.substring(2);
+            int eq = body.indexOf('=');
+            String name = eq < 0 ? body : body.substring(0, eq);
+            Flag flag = flags.find(name).orElse(null);
+            boolean takesValue = flag != null ? flag.kind() != Flag.Kind.BOOLEAN
+                    : WindowsExporterKeys.isOtherCollectorFlag(name) && !WindowsExporterKeys.takesNoValue(name);
+            if (!takesValue) {
+                continue;
+            }
+            if (eq >= 0) {
+                if (flag != null) {
+                    out.set(out.size() - 1, "--" + name + "=" + change.apply(flag, body.substring(eq + 1)));
+                }
+            } else if (i + 1 < args.size()) {
+                String value = args.get(++i);
+                out.add(flag != null ? change.apply(flag, value) : value);
+            }
+        }
+        return out;
+    }
+
+    /**
      * A flag of another windows_exporter collector ({@code --collector.service.include=x}): taken
-     * with its value as windows_exporter takes it, checked, and noted to be ignored.
+     * with its value as windows_exporter takes it and noted to be ignored; a flag windows_exporter
+     * does not have is an error.
      *
      * @return the index of the last argument used
      */
     private static int otherCollectorFlag(List<String> args, int i, String name, String inline, List<String> others)
             throws UsageException {
-        boolean negated = inline == null && name.startsWith("no-")
-                && WindowsExporterKeys.otherCollectorFlag(name.substring(3)).orElse(null) == WindowsExporterKeys.Kind.BOOL;
+        boolean negated = inline == null && name.startsWith("no-") && WindowsExporterKeys.takesNoValue(name.substring(3));
         String real = negated ? name.substring(3) : name;
-        WindowsExporterKeys.Kind kind = WindowsExporterKeys.otherCollectorFlag(real).orElseThrow(
-                () -> new UsageException("unknown flag --" + printable(name) + " (see --help)"));
-        if (kind == WindowsExporterKeys.Kind.BOOL) {
-            if (inline != null) {
-                ConfigValues.parseBoolean(real, inline);
+        if (!WindowsExporterKeys.isOtherCollectorFlag(real)) {
+            throw new UsageException("unknown flag --" + printable(name) + " (see --help)");
+        }
+        if (inline == null && !WindowsExporterKeys.takesNoValue(real)) {
+            if (i + 1 >= args.size()) {
+                throw new UsageException("flag --" + real + " needs a value");
             }
-        } else {
-            String value = inline;
-            if (value == null) {
-                if (i + 1 >= args.size()) {
-                    throw new UsageException("flag --" + real + " needs a value");
-                }
-                value = args.get(++i);
-            }
-            String problem = WindowsExporterKeys.checkFlagValue(real, value).orElse(null);
-            if (problem != null) {
-                throw new UsageException(problem);
-            }
+            i++; // its value, which configures a collector leakwatch does not run: taken as it is
         }
         if (!others.contains("--" + real)) {
             others.add("--" + real);

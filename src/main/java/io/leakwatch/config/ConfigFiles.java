@@ -1,7 +1,7 @@
 package io.leakwatch.config;
 
-import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.leakwatch.common.GoRegex;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -15,21 +15,25 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads a config file: windows_exporter YAML (.yml/.yaml), JSON (.json) or HOCON (anything else).
- * Keys may be nested or dotted in every format. Keys of windows_exporter's other collectors are
- * checked as windows_exporter checks them and set aside; a key neither leakwatch nor
- * windows_exporter knows is an error.
+ * Reads a config file as windows_exporter reads it: YAML whatever the file is called, UTF-8 or
+ * UTF-16, the first document when more follow. leakwatch also reads JSON (.json) and HOCON
+ * (.conf, .hocon); a .conf file that is YAML and not HOCON is read as YAML, with a warning, and a
+ * file of another name that is HOCON and not YAML is read as HOCON, with a warning. Keys may be
+ * nested or dotted in every format. Keys of windows_exporter's other collectors are set aside; a
+ * key neither leakwatch nor windows_exporter knows is an error.
  */
 public final class ConfigFiles {
     /** Only on the command line: the file's own keys cannot name another file. */
     public static final Flag FLAG = Flag.path("config.file", "",
-            "Config file: windows_exporter's YAML (.yml/.yaml), or HOCON/JSON. Its keys are the flag names; flags win.");
+            "Config file: windows_exporter's YAML whatever its name (UTF-8 or UTF-16), or HOCON (.conf) or JSON (.json). "
+                    + "Its keys are the flag names; flags win.");
 
     private ConfigFiles() {
     }
@@ -37,8 +41,9 @@ public final class ConfigFiles {
     /**
      * @param settings leakwatch's own keys, as a Config
      * @param ignored  other collectors' keys windows_exporter takes and leakwatch ignores, in file order
+     * @param notes    how the file was read, when that is worth a warning (YAML in a .conf file)
      */
-    record Loaded(Config settings, List<String> ignored) {
+    record Loaded(Config settings, List<String> ignored, List<String> notes) {
     }
 
     static Loaded load(Path file, FlagSet flags) throws UsageException {
@@ -49,19 +54,78 @@ public final class ConfigFiles {
             throw new UsageException("--config.file: cannot read " + file + ": " + describe(e));
         }
         String lower = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        Map<?, ?> root = lower.endsWith(".yml") || lower.endsWith(".yaml") ? yaml(file, text) : hocon(file, text, lower);
+        List<String> notes = new ArrayList<>();
+        Map<?, ?> root;
+        if (lower.endsWith(".json")) {
+            root = hocon(file, text, ConfigSyntax.JSON);
+        } else if (lower.endsWith(".conf") || lower.endsWith(".hocon")) {
+            root = hoconOrYaml(file, text, notes);
+        } else {
+            root = yamlOrHocon(file, text, notes);
+        }
         Map<String, Object> flat = new LinkedHashMap<>();
         flatten("", root, flat);
-        return classify(file, flat, flags);
+        Loaded classified = classify(file, flat, flags);
+        return new Loaded(classified.settings(), classified.ignored(), List.copyOf(notes));
     }
 
-    private static Map<?, ?> hocon(Path file, String text, String lower) throws UsageException {
+    /** HOCON by its name; YAML (windows_exporter's config.yaml saved as .conf) when it is not HOCON. */
+    private static Map<?, ?> hoconOrYaml(Path file, String text, List<String> notes) throws UsageException {
+        try {
+            return hocon(file, text, ConfigSyntax.CONF);
+        } catch (UsageException notHocon) {
+            try {
+                Map<?, ?> yaml = yaml(file, text);
+                notes.add(file + " is not HOCON (" + notHocon.getMessage().replaceFirst("^--config.file: ", "")
+                        + "); read as YAML, as windows_exporter reads it");
+                return yaml;
+            } catch (UsageException notYaml) {
+                if (looksLikeYaml(text)) {
+                    throw new UsageException(notYaml.getMessage() + " (read as YAML: this looks like YAML, not the HOCON its name says)");
+                }
+                throw notHocon;
+            }
+        }
+    }
+
+    /** YAML, as windows_exporter reads any file; HOCON (leakwatch's own, once read by this name) when it is not YAML. */
+    private static Map<?, ?> yamlOrHocon(Path file, String text, List<String> notes) throws UsageException {
+        try {
+            return yaml(file, text);
+        } catch (UsageException notYaml) {
+            if (looksLikeYaml(text)) {
+                throw notYaml;
+            }
+            try {
+                Map<?, ?> hocon = hocon(file, text, ConfigSyntax.CONF);
+                notes.add(file + " is not YAML; read as HOCON (name it .conf to say so)");
+                return hocon;
+            } catch (UsageException notHocon) {
+                throw notYaml;
+            }
+        }
+    }
+
+    /** Block YAML: a '---' line, a '- ' item, or a key ending its line (a mapping below it), none of which HOCON writes. */
+    private static boolean looksLikeYaml(String text) {
+        for (String line : text.split("\\R")) {
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            if (t.equals("---") || t.startsWith("- ") || t.equals("-") || t.matches("[\\w.\"'-]+:")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Map<?, ?> hocon(Path file, String text, ConfigSyntax syntax) throws UsageException {
         String tooDeep = ConfigText.bracesTooDeep(text);
         if (tooDeep != null) {
             throw new UsageException("--config.file: " + file + " is " + tooDeep);
         }
         try {
-            ConfigSyntax syntax = lower.endsWith(".json") ? ConfigSyntax.JSON : ConfigSyntax.CONF;
             // resolve() here: ${...} substitutions are HOCON's, and an undefined one is the user's mistake
             return ConfigFactory.parseString(text, ConfigParseOptions.defaults()
                     .setSyntax(syntax).setOriginDescription(file.toString())).resolve().root().unwrapped();
@@ -70,7 +134,11 @@ public final class ConfigFiles {
         }
     }
 
-    /** YAML keys nest like windows_exporter's ({@code collector: {process: {include: x}}}); dotted keys work too. */
+    /**
+     * YAML keys nest like windows_exporter's ({@code collector: {process: {include: x}}}); dotted keys
+     * work too. The first document only, as windows_exporter's decoder reads it: a trailing '---' or
+     * a second document is not read.
+     */
     private static Map<?, ?> yaml(Path file, String text) throws UsageException {
         Object root;
         try {
@@ -79,7 +147,8 @@ public final class ConfigFiles {
             if (tooDeep != null) {
                 throw new UsageException("--config.file: " + file + " is " + tooDeep);
             }
-            root = new Load(settings).loadFromString(text);
+            Iterator<Object> documents = new Load(settings).loadAllFromString(text).iterator();
+            root = documents.hasNext() ? documents.next() : null;
         } catch (MarkedYamlEngineException e) {
             String where = e.getProblemMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)).orElse("");
             throw new UsageException("--config.file: invalid YAML in " + file + where + ": " + oneLine(e.getProblem()));
@@ -127,7 +196,7 @@ public final class ConfigFiles {
             if (value == null && flags.isSection(key)) {
                 continue; // "collector: {process: }" is an empty section
             }
-            WindowsExporterKeys.FileKey other = WindowsExporterKeys.fileKey(key, value);
+            WindowsExporterKeys.FileKey other = WindowsExporterKeys.fileKey(key);
             if (other instanceof WindowsExporterKeys.FileKey.Ignored i) {
                 ignored.add(i.key());
             } else if (other instanceof WindowsExporterKeys.FileKey.Refused r) {
@@ -138,7 +207,7 @@ public final class ConfigFiles {
             }
         }
         try {
-            return new Loaded(ConfigFactory.parseMap(own, file.toString()), List.copyOf(ignored));
+            return new Loaded(ConfigFactory.parseMap(own, file.toString()), List.copyOf(ignored), List.of());
         } catch (ConfigException e) {
             throw new UsageException("--config.file: " + oneLine(e.getMessage()));
         }
@@ -151,7 +220,7 @@ public final class ConfigFiles {
     private static void checkOwnLikeWindowsExporter(Path file, Flag key, Object value) throws UsageException {
         if (key.kind() == Flag.Kind.REGEX && value != null && !(value instanceof List<?>)) {
             try {
-                Pattern.compile(String.valueOf(value));
+                GoRegex.check(String.valueOf(value));
             } catch (PatternSyntaxException e) {
                 throw new UsageException("--config.file " + file + ": " + key.name() + ": invalid regex (Go RE2 syntax): "
                         + e.getDescription() + " in '" + CommandLine.printable(String.valueOf(value)) + "'");

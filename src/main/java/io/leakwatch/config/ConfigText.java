@@ -6,6 +6,10 @@ import org.snakeyaml.engine.v2.events.Event;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +27,47 @@ public final class ConfigText {
     private ConfigText() {
     }
 
-    /** @throws IOException when unreadable or over {@link #MAX_BYTES} (the message says which) */
+    /**
+     * The file's text in the encodings YAML allows, as windows_exporter's YAML reader takes them:
+     * UTF-8, or UTF-16 little or big endian (what Windows PowerShell 5.1's Out-File writes), with or
+     * without a byte order mark. Without one, UTF-16 shows in its first character, which is ASCII in
+     * any settings file (a 0 byte before or after it, as the YAML specification detects it).
+     *
+     * @throws IOException when unreadable, over {@link #MAX_BYTES} or not valid text in its encoding
+     *                     (the message says which)
+     */
     public static String read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
                 throw new IOException("larger than " + MAX_BYTES / 1024 + " KiB, which no settings file needs");
             }
-            return new String(bytes, StandardCharsets.UTF_8);
+            return decode(bytes);
+        }
+    }
+
+    static String decode(byte[] b) throws IOException {
+        int skip = 0;
+        Charset charset = StandardCharsets.UTF_8;
+        if (b.length >= 3 && (b[0] & 0xFF) == 0xEF && (b[1] & 0xFF) == 0xBB && (b[2] & 0xFF) == 0xBF) {
+            skip = 3;
+        } else if (b.length >= 2 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xFE) {
+            charset = StandardCharsets.UTF_16LE;
+            skip = 2;
+        } else if (b.length >= 2 && (b[0] & 0xFF) == 0xFE && (b[1] & 0xFF) == 0xFF) {
+            charset = StandardCharsets.UTF_16BE;
+            skip = 2;
+        } else if (b.length >= 2 && b[0] == 0 && b[1] != 0) {
+            charset = StandardCharsets.UTF_16BE;
+        } else if (b.length >= 2 && b[0] != 0 && b[1] == 0) {
+            charset = StandardCharsets.UTF_16LE;
+        }
+        try {
+            return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b, skip, b.length - skip)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException("not valid " + (charset == StandardCharsets.UTF_8 ? "UTF-8" : "UTF-16")
+                    + " text (save it as UTF-8 or UTF-16)");
         }
     }
 
@@ -46,6 +83,9 @@ public final class ConfigText {
                     }
                 }
                 case MappingEnd, SequenceEnd -> depth--;
+                case DocumentEnd -> {
+                    return null; // only the first document is read
+                }
                 default -> { }
             }
         }

@@ -38,7 +38,7 @@ public final class ConfigValues {
      */
     public static ConfigValues load(CommandLine commandLine, Map<String, Object> overrides, FlagSet flags) throws UsageException {
         Config cli = ConfigFactory.parseMap(commandLine.values(), "command line");
-        ConfigFiles.Loaded file = new ConfigFiles.Loaded(ConfigFactory.empty(), List.of());
+        ConfigFiles.Loaded file = new ConfigFiles.Loaded(ConfigFactory.empty(), List.of(), List.of());
         Object configFile = commandLine.values().getOrDefault(ConfigFiles.FLAG.name(), "");
         if (!configFile.toString().isEmpty()) {
             file = ConfigFiles.load(Path.of(configFile.toString()), flags);
@@ -50,7 +50,7 @@ public final class ConfigValues {
         } catch (ConfigException e) {
             throw new UsageException(ConfigFiles.FLAG + " " + configFile + ": " + ConfigFiles.oneLine(e.getMessage()));
         }
-        List<String> warnings = new ArrayList<>();
+        List<String> warnings = new ArrayList<>(file.notes());
         if (!commandLine.otherCollectorFlags().isEmpty()) {
             warnings.add("flags of collectors leakwatch does not provide are ignored: "
                     + String.join(", ", commandLine.otherCollectorFlags()));

@@ -11,8 +11,10 @@ import java.util.List;
  * @param kind         how the value is written
  * @param defaultValue built-in default (String, Boolean or List of String)
  * @param help         a line or two for --help and docs/flags.md
+ * @param words        for a {@link Kind#PATH}: the values that are not file names ({@code stdout},
+ *                     {@code auto}); the empty value never is one
  */
-public record Flag(String name, Kind kind, Object defaultValue, String help) {
+public record Flag(String name, Kind kind, Object defaultValue, String help, List<String> words) {
     public enum Kind {
         /** Free text. */
         STRING,
@@ -26,12 +28,27 @@ public record Flag(String name, Kind kind, Object defaultValue, String help) {
         REPEATABLE
     }
 
+    public Flag {
+        words = List.copyOf(words);
+    }
+
+    public Flag(String name, Kind kind, Object defaultValue, String help) {
+        this(name, kind, defaultValue, help, List.of());
+    }
+
+    /** True when {@code value} of this flag names a file: a path flag's value, not empty and not one of its words. */
+    public boolean namesFile(String value) {
+        String v = value.trim();
+        return kind == Kind.PATH && !v.isEmpty() && !words.contains(v);
+    }
+
     public static Flag string(String name, String defaultValue, String help) {
         return new Flag(name, Kind.STRING, defaultValue, help);
     }
 
-    public static Flag path(String name, String defaultValue, String help) {
-        return new Flag(name, Kind.PATH, defaultValue, help);
+    /** @param words the values that are not file names ({@code stdout}, {@code auto}) */
+    public static Flag path(String name, String defaultValue, String help, String... words) {
+        return new Flag(name, Kind.PATH, defaultValue, help, List.of(words));
     }
 
     public static Flag regex(String name, String defaultValue, String help) {

@@ -1,12 +1,7 @@
 package io.leakwatch.config;
 
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
-
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import static java.util.Map.entry;
@@ -15,8 +10,9 @@ import static java.util.Map.entry;
  * What windows_exporter (master 589ec15d, the process collector of v0.31.8) accepts besides what
  * leakwatch implements: its collectors, their command-line flags, and the config-file keys its YAML
  * decoder knows ({@code KnownFields(true)} on its configFile struct). leakwatch serves only the
- * process collector; the rest is accepted, checked as windows_exporter checks it, and ignored with
- * a warning, so a fleet's command line and config file start leakwatch unchanged. Immutable.
+ * process collector; the rest is accepted and ignored with a warning, its values unchecked (they
+ * configure collectors leakwatch does not run), so a fleet's command line and config file start
+ * leakwatch unchanged. A name windows_exporter does not know is still an error. Immutable.
  */
 final class WindowsExporterKeys {
     /** windows_exporter's {@code [defaults]}: its DefaultCollectors. The process collector is not among them. */
@@ -31,145 +27,86 @@ final class WindowsExporterKeys {
             "printer", "process", "remote_fx", "scheduled_task", "service", "smb", "smbclient", "smtp", "system", "tcp",
             "terminal_services", "textfile", "thermalzone", "time", "udp", "update", "vmware");
 
-    /** How windows_exporter reads a value. */
-    enum Kind {
-        /** any scalar */
-        STRING,
-        /** true/false (a config file also takes YAML 1.1's yes/no/on/off) */
-        BOOL,
-        /** a YAML sequence in a config file; a comma list as a flag */
-        LIST,
-        /** an RE2 expression */
-        REGEX,
-        /** 0-255 */
-        UINT8,
-        /** a Go duration such as 6h or 90s */
-        DURATION
-    }
+    /** Flags of the other collectors that take no value (kingpin booleans, also {@code --no-...}); the rest take one. */
+    private static final Set<String> BOOLEAN_FLAGS = Set.of("collector.exchange.list", "collector.update.online");
 
-    /** Flags of the other collectors, with how the command line takes them (BOOL takes no value). */
-    private static final Map<String, Kind> OTHER_FLAGS = Map.ofEntries(
-            entry("collector.container.containerd-state-dir", Kind.STRING),
-            entry("collector.container.enabled", Kind.STRING),
-            entry("collector.dfsr.sources-enabled", Kind.STRING),
-            entry("collector.dhcp.enabled", Kind.STRING),
-            entry("collector.dns.enabled", Kind.STRING),
-            entry("collector.exchange.enabled", Kind.STRING),
-            entry("collector.exchange.list", Kind.BOOL),
-            entry("collector.file.file-patterns", Kind.STRING),
-            entry("collector.hyperv.enabled", Kind.STRING),
-            entry("collector.iis.app-exclude", Kind.REGEX),
-            entry("collector.iis.app-include", Kind.REGEX),
-            entry("collector.iis.site-exclude", Kind.REGEX),
-            entry("collector.iis.site-include", Kind.REGEX),
-            entry("collector.logical_disk.enabled", Kind.STRING),
-            entry("collector.logical_disk.volume-exclude", Kind.REGEX),
-            entry("collector.logical_disk.volume-include", Kind.REGEX),
-            entry("collector.mscluster.enabled", Kind.STRING),
-            entry("collector.mssql.enabled", Kind.STRING),
-            entry("collector.net.enabled", Kind.STRING),
-            entry("collector.net.nic-exclude", Kind.REGEX),
-            entry("collector.net.nic-include", Kind.REGEX),
-            entry("collector.netframework.enabled", Kind.STRING),
-            entry("collector.performancecounter.objects", Kind.STRING),
-            entry("collector.physical_disk.disk-exclude", Kind.REGEX),
-            entry("collector.physical_disk.disk-include", Kind.REGEX),
-            entry("collector.printer.exclude", Kind.REGEX),
-            entry("collector.printer.include", Kind.REGEX),
-            entry("collector.scheduled_task.exclude", Kind.REGEX),
-            entry("collector.scheduled_task.include", Kind.REGEX),
-            entry("collector.service.exclude", Kind.REGEX),
-            entry("collector.service.include", Kind.REGEX),
-            entry("collector.service.start-mode-include", Kind.STRING),
-            entry("collector.smtp.server-exclude", Kind.REGEX),
-            entry("collector.smtp.server-include", Kind.REGEX),
-            entry("collector.tcp.enabled", Kind.STRING),
-            entry("collector.textfile.directories", Kind.STRING),
-            entry("collector.time.enabled", Kind.STRING),
-            entry("collector.update.online", Kind.BOOL),
-            entry("collector.update.scrape-interval", Kind.DURATION));
+    /** Flags of the other collectors. */
+    private static final Set<String> OTHER_FLAGS = Set.of(
+            "collector.container.containerd-state-dir", "collector.container.enabled", "collector.dfsr.sources-enabled",
+            "collector.dhcp.enabled", "collector.dns.enabled", "collector.exchange.enabled", "collector.exchange.list",
+            "collector.file.file-patterns", "collector.hyperv.enabled", "collector.iis.app-exclude", "collector.iis.app-include",
+            "collector.iis.site-exclude", "collector.iis.site-include", "collector.logical_disk.enabled",
+            "collector.logical_disk.volume-exclude", "collector.logical_disk.volume-include", "collector.mscluster.enabled",
+            "collector.mssql.enabled", "collector.net.enabled", "collector.net.nic-exclude", "collector.net.nic-include",
+            "collector.netframework.enabled", "collector.performancecounter.objects", "collector.physical_disk.disk-exclude",
+            "collector.physical_disk.disk-include", "collector.printer.exclude", "collector.printer.include",
+            "collector.scheduled_task.exclude", "collector.scheduled_task.include", "collector.service.exclude",
+            "collector.service.include", "collector.service.start-mode-include", "collector.smtp.server-exclude",
+            "collector.smtp.server-include", "collector.tcp.enabled", "collector.textfile.directories", "collector.time.enabled",
+            "collector.update.online", "collector.update.scrape-interval");
 
     /**
      * Config-file sections of the other collectors ({@code collector.<section>}, YAML names, which
      * are not always the collector names: paging, smb_client) and the fields each one takes.
      */
-    private static final Map<String, Map<String, Kind>> OTHER_SECTIONS = Map.ofEntries(
-            entry("ad", Map.of()), entry("adcs", Map.of()), entry("adfs", Map.of()), entry("cache", Map.of()),
-            entry("container", Map.of("enabled", Kind.LIST, "containerd-state-dir", Kind.STRING)),
-            entry("cpu", Map.of()), entry("cpu_info", Map.of()),
-            entry("dfsr", Map.of("sources-enabled", Kind.LIST)),
-            entry("dhcp", Map.of("enabled", Kind.LIST)),
-            entry("diskdrive", Map.of()),
-            entry("dns", Map.of("enabled", Kind.LIST)),
-            entry("exchange", Map.of("enabled", Kind.LIST)),
-            entry("file", Map.of("file-patterns", Kind.LIST)),
-            entry("fsrmquota", Map.of()), entry("gpu", Map.of()),
-            entry("hyperv", Map.of("enabled", Kind.LIST)),
-            entry("iis", Map.of("site-include", Kind.REGEX, "site-exclude", Kind.REGEX,
-                    "app-include", Kind.REGEX, "app-exclude", Kind.REGEX)),
-            entry("license", Map.of()),
-            entry("logical_disk", Map.of("enabled", Kind.LIST, "volume-include", Kind.REGEX, "volume-exclude", Kind.REGEX)),
-            entry("memory", Map.of()),
-            entry("mscluster", Map.of("enabled", Kind.LIST)),
-            entry("msmq", Map.of()),
-            entry("mssql", Map.of("enabled", Kind.LIST)),
-            entry("net", Map.of("nic-exclude", Kind.REGEX, "nic-include", Kind.REGEX, "enabled", Kind.LIST)),
-            entry("netframework", Map.of("enabled", Kind.LIST)),
-            entry("nps", Map.of()), entry("os", Map.of()), entry("paging", Map.of()),
-            entry("physical_disk", Map.of("disk-include", Kind.REGEX, "disk-exclude", Kind.REGEX)),
-            entry("printer", Map.of("include", Kind.REGEX, "exclude", Kind.REGEX)),
-            entry("remote_fx", Map.of()),
-            entry("scheduled_task", Map.of("exclude", Kind.REGEX, "include", Kind.REGEX)),
-            entry("service", Map.of("include", Kind.REGEX, "exclude", Kind.REGEX, "start-mode-include", Kind.LIST)),
-            entry("smb", Map.of()), entry("smb_client", Map.of()),
-            entry("smtp", Map.of("server-include", Kind.REGEX, "server-exclude", Kind.REGEX)),
-            entry("system", Map.of()),
-            entry("tcp", Map.of("enabled", Kind.LIST)),
-            entry("terminal_services", Map.of()),
-            entry("textfile", Map.of("directories", Kind.LIST)),
-            entry("thermalzone", Map.of()),
-            entry("time", Map.of("enabled", Kind.LIST)),
-            entry("udp", Map.of()),
-            entry("update", Map.of("online", Kind.BOOL, "scrape_interval", Kind.DURATION)),
-            entry("vmware", Map.of()));
+    private static final Map<String, Set<String>> OTHER_SECTIONS = Map.ofEntries(
+            entry("ad", Set.of()), entry("adcs", Set.of()), entry("adfs", Set.of()), entry("cache", Set.of()),
+            entry("container", Set.of("enabled", "containerd-state-dir")),
+            entry("cpu", Set.of()), entry("cpu_info", Set.of()),
+            entry("dfsr", Set.of("sources-enabled")),
+            entry("dhcp", Set.of("enabled")),
+            entry("diskdrive", Set.of()),
+            entry("dns", Set.of("enabled")),
+            entry("exchange", Set.of("enabled")),
+            entry("file", Set.of("file-patterns")),
+            entry("fsrmquota", Set.of()), entry("gpu", Set.of()),
+            entry("hyperv", Set.of("enabled")),
+            entry("iis", Set.of("site-include", "site-exclude", "app-include", "app-exclude")),
+            entry("license", Set.of()),
+            entry("logical_disk", Set.of("enabled", "volume-include", "volume-exclude")),
+            entry("memory", Set.of()),
+            entry("mscluster", Set.of("enabled")),
+            entry("msmq", Set.of()),
+            entry("mssql", Set.of("enabled")),
+            entry("net", Set.of("nic-exclude", "nic-include", "enabled")),
+            entry("netframework", Set.of("enabled")),
+            entry("nps", Set.of()), entry("os", Set.of()), entry("paging", Set.of()),
+            entry("physical_disk", Set.of("disk-include", "disk-exclude")),
+            entry("printer", Set.of("include", "exclude")),
+            entry("remote_fx", Set.of()),
+            entry("scheduled_task", Set.of("exclude", "include")),
+            entry("service", Set.of("include", "exclude", "start-mode-include")),
+            entry("smb", Set.of()), entry("smb_client", Set.of()),
+            entry("smtp", Set.of("server-include", "server-exclude")),
+            entry("system", Set.of()),
+            entry("tcp", Set.of("enabled")),
+            entry("terminal_services", Set.of()),
+            entry("textfile", Set.of("directories")),
+            entry("thermalzone", Set.of()),
+            entry("time", Set.of("enabled")),
+            entry("udp", Set.of()),
+            entry("update", Set.of("online", "scrape_interval")),
+            entry("vmware", Set.of()));
 
-    /** Decodes anything: windows_exporter's performancecounter section unmarshals its own YAML later. */
+    /** Takes anything: windows_exporter's performancecounter section unmarshals its own YAML later. */
     private static final String FREE_SECTION = "performancecounter";
-
-    /** Go's time.ParseDuration: a sequence of decimal numbers with units. */
-    private static final java.util.regex.Pattern GO_DURATION =
-            java.util.regex.Pattern.compile("[-+]?((\\d+(\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h))+|[-+]?0");
-
-    private static final Set<String> YAML11_BOOLEANS = Set.of("y", "yes", "on", "true", "n", "no", "off", "false");
 
     private WindowsExporterKeys() {
     }
 
-    /** How the command line takes a flag of another collector; empty when windows_exporter has no such flag. */
-    static Optional<Kind> otherCollectorFlag(String name) {
-        return Optional.ofNullable(OTHER_FLAGS.get(name));
+    /** Whether windows_exporter has this flag for one of its other collectors. */
+    static boolean isOtherCollectorFlag(String name) {
+        return OTHER_FLAGS.contains(name);
+    }
+
+    /** Whether the command line takes this flag of another collector without a value (a boolean). */
+    static boolean takesNoValue(String name) {
+        return BOOLEAN_FLAGS.contains(name);
     }
 
     /** Every flag of the other collectors, for the compatibility tests. */
     static Set<String> otherCollectorFlags() {
-        return OTHER_FLAGS.keySet();
-    }
-
-    /**
-     * Checks a flag value of another collector as windows_exporter's parser would.
-     *
-     * @return the problem, or empty when windows_exporter would take the value
-     */
-    static Optional<String> checkFlagValue(String name, String value) {
-        Kind kind = OTHER_FLAGS.get(name);
-        if (kind == Kind.REGEX) {
-            // windows_exporter compiles these as it does include/exclude: ^(?:RE)$
-            return regexProblem("^(?:" + value + ")$").map(p -> "--" + name + ": invalid regex: " + p);
-        }
-        if (kind == Kind.DURATION && !GO_DURATION.matcher(value.trim()).matches()) {
-            return Optional.of("--" + name + ": '" + CommandLine.printable(value) + "' is not a duration such as 6h or 30m");
-        }
-        return Optional.empty();
+        return OTHER_FLAGS;
     }
 
     /** What a config-file key of another collector is. */
@@ -178,7 +115,7 @@ final class WindowsExporterKeys {
         record Ignored(String key) implements FileKey {
         }
 
-        /** windows_exporter would refuse the file. */
+        /** windows_exporter does not know it. */
         record Refused(String problem) implements FileKey {
         }
 
@@ -187,11 +124,8 @@ final class WindowsExporterKeys {
         }
     }
 
-    /**
-     * Classifies one flattened config-file key ({@code collector.service.include}) and its value
-     * (String, Boolean, Number, List, or null as the YAML reader gives it).
-     */
-    static FileKey fileKey(String key, Object value) {
+    /** Classifies one flattened config-file key ({@code collector.service.include}) by its name alone. */
+    static FileKey fileKey(String key) {
         if (!key.startsWith("collector.")) {
             return new FileKey.NotOther();
         }
@@ -204,59 +138,14 @@ final class WindowsExporterKeys {
         if (section.equals(FREE_SECTION)) {
             return new FileKey.Ignored(key);
         }
-        Map<String, Kind> fields = OTHER_SECTIONS.get(section);
+        Set<String> fields = OTHER_SECTIONS.get(section);
         if (fields == null) {
             return new FileKey.NotOther();
         }
-        if (dot < 0) {
-            // "collector: {cpu: }" decodes to an empty struct; a scalar or list does not
-            return value == null ? new FileKey.Ignored(key)
-                    : new FileKey.Refused(key + " must be a mapping of the " + section + " collector's settings");
+        if (dot < 0 || fields.contains(rest.substring(dot + 1))) {
+            return new FileKey.Ignored(key);
         }
-        String field = rest.substring(dot + 1);
-        Kind kind = fields.get(field);
-        if (kind == null) {
-            return new FileKey.Refused("unknown key '" + CommandLine.printable(key) + "': windows_exporter's "
-                    + section + " collector has " + (fields.isEmpty() ? "no settings" : "only " + String.join(", ", sorted(fields.keySet()))));
-        }
-        return valueProblem(kind, value).<FileKey>map(p -> new FileKey.Refused(key + ": " + p))
-                .orElse(new FileKey.Ignored(key));
-    }
-
-    private static Optional<String> valueProblem(Kind kind, Object value) {
-        if (value == null) {
-            return Optional.empty(); // YAML null: the field keeps its zero value
-        }
-        if (kind == Kind.LIST) {
-            return value instanceof List<?> ? Optional.empty() : Optional.of("must be a list, e.g. [a, b]");
-        }
-        if (value instanceof List<?> || value instanceof Map<?, ?>) {
-            return Optional.of("must be a single value, not a list or mapping");
-        }
-        String text = String.valueOf(value);
-        return switch (kind) {
-            case BOOL -> value instanceof Boolean || YAML11_BOOLEANS.contains(text.toLowerCase(Locale.ROOT))
-                    ? Optional.empty() : Optional.of("'" + CommandLine.printable(text) + "' is not true or false");
-            case UINT8 -> text.matches("\\d{1,3}") && Integer.parseInt(text) <= 255
-                    ? Optional.empty() : Optional.of("'" + CommandLine.printable(text) + "' is not a number from 0 to 255");
-            case DURATION -> GO_DURATION.matcher(text).matches() || text.matches("-?\\d+")
-                    ? Optional.empty() : Optional.of("'" + CommandLine.printable(text) + "' is not a duration such as 6h");
-            // a YAML regex field is compiled as written (UnmarshalText), before any ^(?:...)$ wrapping
-            case REGEX -> regexProblem(text).map(p -> "invalid regex: " + p);
-            default -> Optional.empty();
-        };
-    }
-
-    private static Optional<String> regexProblem(String regex) {
-        try {
-            Pattern.compile(regex);
-            return Optional.empty();
-        } catch (PatternSyntaxException e) {
-            return Optional.of(e.getDescription() + " in '" + CommandLine.printable(regex) + "'");
-        }
-    }
-
-    private static List<String> sorted(Set<String> names) {
-        return names.stream().sorted().toList();
+        return new FileKey.Refused("unknown key '" + CommandLine.printable(key) + "': windows_exporter's " + section
+                + " collector has " + (fields.isEmpty() ? "no settings" : "only " + String.join(", ", fields.stream().sorted().toList())));
     }
 }

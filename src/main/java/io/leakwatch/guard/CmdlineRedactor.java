@@ -3,7 +3,7 @@ package io.leakwatch.guard;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.leakwatch.guard.DefaultRedaction;
+import io.leakwatch.common.GoRegex;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +53,7 @@ public final class CmdlineRedactor {
 
     private static Pattern compile(String regex) {
         try {
-            return Pattern.compile(regex);
+            return GoRegex.compile(regex);
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("invalid regex: " + e.getDescription()
                     + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));

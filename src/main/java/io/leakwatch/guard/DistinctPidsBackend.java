@@ -40,9 +40,7 @@ public final class DistinctPidsBackend extends GuardingBackend {
         if (distinct == null) {
             return snapshot;
         }
-        return new ProcessSnapshot(distinct, snapshot.skippedVanished(),
-                snapshot.skippedMalformed() + processes.size() - distinct.size(), snapshot.droppedOverLimit(),
-                snapshot.pendingRedaction(), snapshot.cutNames());
+        return snapshot.withProcessesAndMalformed(distinct, processes.size() - distinct.size());
     }
 
     @Override

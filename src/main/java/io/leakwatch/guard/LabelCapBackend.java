@@ -5,71 +5,124 @@ import io.leakwatch.model.ProcessInfo;
 import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Caps the {@code process} label: a name longer than {@link #MAX_NAME_BYTES} bytes of UTF-8
- * (on Linux a name can be argv[0]'s basename, which a local user sets to anything up to 64 KiB,
- * and it is repeated on every series of the process) is cut at a character boundary and ends
- * with {@link #MARKER}, and the snapshot counts it, for the self-metric. Runs after redaction,
- * so a secret is hidden before anything is cut.
+ * Caps the label values a process brings, in bytes of UTF-8 (what Prometheus'
+ * {@code label_value_length_limit} and remote stores such as Mimir count), cut at a character
+ * boundary (never inside a surrogate pair or a UTF-8 sequence) and ending with {@link #MARKER}:
+ * <ul>
+ * <li>{@code process}: at most {@link #MAX_NAME_BYTES}. On Linux a name can be argv[0]'s basename,
+ * which a local user sets to anything up to 64 KiB, and it is repeated on every series of the
+ * process; the snapshot counts the names cut, for the self-metric.</li>
+ * <li>{@code cmdline}: at most the --collector.process.cmdline-max-length (0: no cap). A command line
+ * of 64 KiB is one label value a store may refuse, and with it the whole scrape.</li>
+ * </ul>
+ * Runs after redaction, so a secret is hidden before anything is cut: a cut only removes text.
+ * A process's cut info is kept from one collection to the next (by identity: backends and
+ * redaction hand over the same info for a lifetime), so a long command line is cut once, not every
+ * scrape. Used from the collector thread only.
  */
 public final class LabelCapBackend extends GuardingBackend {
     public static final int MAX_NAME_BYTES = 128;
+    /** The default cap of the cmdline label, in bytes of UTF-8: Mimir's default label length limit. */
+    public static final int DEFAULT_CMDLINE_BYTES = 2048;
     public static final String MARKER = "...";
 
+    private final int maxCmdlineBytes; // 0: no cap
+    private Map<ProcessInfo, ProcessInfo> capped = new IdentityHashMap<>(); // last collection's, by the info handed over
+
     public LabelCapBackend(ProcessBackend delegate) {
+        this(delegate, DEFAULT_CMDLINE_BYTES);
+    }
+
+    /** @param maxCmdlineBytes the most bytes of UTF-8 in a cmdline label, the marker included; 0 = no cap */
+    public LabelCapBackend(ProcessBackend delegate, int maxCmdlineBytes) {
         super(delegate);
+        if (maxCmdlineBytes < 0 || (maxCmdlineBytes > 0 && maxCmdlineBytes <= MARKER.length())) {
+            throw new IllegalArgumentException("cmdline cap must be 0 (none) or more than " + MARKER.length() + " bytes: " + maxCmdlineBytes);
+        }
+        this.maxCmdlineBytes = maxCmdlineBytes;
     }
 
     @Override
     ProcessSnapshot guard(ProcessSnapshot snapshot) {
         List<ProcessSample> processes = snapshot.processes();
+        Map<ProcessInfo, ProcessInfo> next = new IdentityHashMap<>();
         List<ProcessSample> out = null;
-        int cut = 0;
+        int cutNames = 0;
         for (int i = 0; i < processes.size(); i++) {
             ProcessSample s = processes.get(i);
-            String name = s.info().name();
-            String capped = name.length() * 3 <= MAX_NAME_BYTES ? name : cap(name); // 3 bytes per char at most (a pair: 4 per 2)
-            if (capped != name) {
-                if (out == null) {
-                    out = new ArrayList<>(processes.subList(0, i)); // copy only when a long name shows up
+            ProcessInfo info = s.info();
+            ProcessInfo result = capped.get(info);
+            if (result == null) {
+                String name = fits(info.name(), MAX_NAME_BYTES) ? info.name() : cap(info.name(), MAX_NAME_BYTES);
+                String cmdline = maxCmdlineBytes == 0 || fits(info.cmdline(), maxCmdlineBytes) ? info.cmdline()
+                        : cap(info.cmdline(), maxCmdlineBytes);
+                result = name == info.name() && cmdline == info.cmdline() ? info
+                        : new ProcessInfo(name, info.pid(), info.pidLabel(), info.parentPid(), info.processGroupId(), info.owner(),
+                        cmdline, info.startTimeSeconds());
+            }
+            if (result != info) {
+                next.put(info, result);
+                if (!result.name().equals(info.name())) {
+                    cutNames++;
                 }
-                ProcessInfo info = s.info();
-                out.add(s.withInfo(new ProcessInfo(capped, info.pid(), info.pidLabel(), info.parentPid(), info.processGroupId(),
-                        info.owner(), info.cmdline(), info.startTimeSeconds())));
-                cut++;
+                if (out == null) {
+                    out = new ArrayList<>(processes.subList(0, i)); // copy only when a long label shows up
+                }
+                out.add(s.withInfo(result));
             } else if (out != null) {
                 out.add(s);
             }
         }
+        capped = next;
         if (out == null) {
             return snapshot;
         }
-        return new ProcessSnapshot(out, snapshot.skippedVanished(), snapshot.skippedMalformed(), snapshot.droppedOverLimit(),
-                snapshot.pendingRedaction(), snapshot.cutNames() + cut);
+        return snapshot.withProcessesAndCutNames(out, cutNames);
     }
 
-    /** The name itself when it fits, else its longest prefix that fits with the marker. */
+    @Override
+    void forget() {
+        capped = new IdentityHashMap<>();
+    }
+
+    /** Surely within maxBytes without counting: at most 3 bytes of UTF-8 per char (a surrogate pair: 4 for 2). */
+    private static boolean fits(String text, int maxBytes) {
+        return (long) text.length() * 3 <= maxBytes;
+    }
+
+    /** The name itself when it fits in {@link #MAX_NAME_BYTES}, else its longest prefix that fits with the marker. */
     static String cap(String name) {
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length <= MAX_NAME_BYTES) {
-            return name;
-        }
-        int budget = MAX_NAME_BYTES - MARKER.length();
+        return cap(name, MAX_NAME_BYTES);
+    }
+
+    /**
+     * The text itself when its UTF-8 fits in maxBytes, else its longest prefix of whole characters
+     * that fits with {@link #MARKER}. An unpaired surrogate counts as the 3 bytes of the replacement
+     * character the exposition writes for it.
+     */
+    static String cap(String text, int maxBytes) {
+        int budget = maxBytes - MARKER.length();
         int bytes = 0;
-        int end = 0;
-        while (end < name.length()) {
-            int cp = name.codePointAt(end);
+        int end = 0; // the prefix that fits within budget
+        int i = 0;
+        while (i < text.length()) {
+            int cp = text.codePointAt(i);
             int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-            if (bytes + len > budget) {
-                break;
+            if (bytes + len > maxBytes) {
+                return text.substring(0, end) + MARKER;
             }
             bytes += len;
-            end += Character.charCount(cp);
+            i += Character.charCount(cp);
+            if (bytes <= budget) {
+                end = i;
+            }
         }
-        return name.substring(0, end) + MARKER;
+        return text; // all of it fits
     }
 }

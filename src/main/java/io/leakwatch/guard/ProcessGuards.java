@@ -6,8 +6,9 @@ import io.leakwatch.model.ProcessBackend;
 /**
  * Wraps any OS backend with the protections that do not depend on the OS: one sample per pid,
  * the cardinality guard (--collector.process.max-processes), redaction of names and command lines
- * (--collector.process.cmdline-redact) and the cap on the name's length, in that order so only
- * kept processes are redacted, and only redacted names are cut.
+ * (--collector.process.cmdline-redact) and the caps on the name's and the command line's length
+ * (--collector.process.cmdline-max-length), in that order so only kept processes are redacted, and
+ * only redacted names and command lines are cut.
  */
 public final class ProcessGuards {
     private ProcessGuards() {
@@ -23,6 +24,6 @@ public final class ProcessGuards {
         ProcessBackend distinct = new DistinctPidsBackend(backend);
         ProcessBackend guarded = settings.maxProcesses() > 0 ? new ProcessLimitBackend(distinct, settings.maxProcesses()) : distinct;
         ProcessBackend redacted = redactor.enabled() ? new RedactingBackend(guarded, redactor) : guarded;
-        return new LabelCapBackend(redacted);
+        return new LabelCapBackend(redacted, settings.cmdlineMaxBytes());
     }
 }

@@ -36,8 +36,6 @@ public final class ProcessLimitBackend extends GuardingBackend {
         }
         List<ProcessSample> sorted = new ArrayList<>(all);
         sorted.sort(LARGEST_FIRST);
-        return new ProcessSnapshot(sorted.subList(0, maxProcesses), snapshot.skippedVanished(),
-                snapshot.skippedMalformed(), snapshot.droppedOverLimit() + all.size() - maxProcesses, snapshot.pendingRedaction(),
-                snapshot.cutNames());
+        return snapshot.withProcessesAndOverLimit(sorted.subList(0, maxProcesses), all.size() - maxProcesses);
     }
 }

@@ -117,8 +117,7 @@ public final class RedactingBackend extends GuardingBackend {
             }
             out.add(redacted(sample, l, name));
         }
-        return new ProcessSnapshot(out, snapshot.skippedVanished(), snapshot.skippedMalformed(), snapshot.droppedOverLimit(),
-                snapshot.pendingRedaction() + pending, snapshot.cutNames());
+        return snapshot.withProcessesAndPendingRedaction(out, pending);
     }
 
     private static ProcessSample redacted(ProcessSample sample, Lifetime l, String name) {

@@ -21,15 +21,18 @@ import javax.crypto.spec.SecretKeySpec;
  * <li>one bcrypt check at a time (bcrypt is meant to be slow: tens of milliseconds each);</li>
  * <li>recent outcomes are remembered, both successes and failures, so a scraper sending the same
  * credentials every scrape pays bcrypt once. The key is an HMAC of user and password under a
- * random key made at start, so the cache never holds a password, nor anything a stolen heap dump
- * could test guesses against offline. Successes and failures live in separate bounded caches:
+ * random key made at the first check (a start without users never loads the JCA providers for it),
+ * so the cache never holds a password, nor anything a stolen heap dump
+ * could test guesses against offline. The key covers the configured hash too, so a changed
+ * password in a re-read web config never matches an old entry. Successes and failures live in separate bounded caches:
  * a flood of new wrong passwords can push out old failures but never a scraper's success;</li>
  * <li>at most {@code maxWaiting} requests wait for a bcrypt check at once; more are answered
  * {@link Outcome#BUSY} at once (no bcrypt, no thread held), so failed attempts count against
  * the request limits instead of taking every HTTP thread.</li>
  * </ul>
  * An unknown user pays one bcrypt check against the costliest configured hash, so response time
- * does not tell which user names exist. Thread-safe.
+ * does not tell which user names exist. The users come with each call, from the web config of the
+ * moment. Thread-safe.
  */
 final class BasicAuth {
     static final int SUCCESS_CACHE_SIZE = 64;
@@ -38,19 +41,15 @@ final class BasicAuth {
 
     enum Outcome { ALLOWED, DENIED, BUSY }
 
-    private final Map<String, String> users;
-    private final String decoyHash; // a configured hash: unknown users cost the same as known ones
     private final Semaphore waiting;
     private final ReentrantLock bcrypt = new ReentrantLock(true);
-    private final Mac keyMac; // null without users: the JCA providers then never load
+    private final Object keyLock = new Object();
+    private Mac keyMac; // guarded by keyLock; made at the first check
     private final Map<String, Boolean> successes = lru(SUCCESS_CACHE_SIZE); // guarded by itself
     private final Map<String, Boolean> failures = lru(FAILURE_CACHE_SIZE);  // guarded by itself
 
-    BasicAuth(Map<String, String> users, int maxWaiting) {
-        this.users = Map.copyOf(users);
-        this.decoyHash = users.values().stream().max(java.util.Comparator.comparingInt(WebConfig::bcryptCost)).orElse(null);
+    BasicAuth(int maxWaiting) {
         this.waiting = new Semaphore(Math.max(1, maxWaiting));
-        this.keyMac = this.users.isEmpty() ? null : randomKeyMac();
     }
 
     private static Mac randomKeyMac() {
@@ -65,13 +64,10 @@ final class BasicAuth {
         }
     }
 
-    boolean enabled() {
-        return !users.isEmpty();
-    }
-
-    /** The outcome for an Authorization header (null when absent). */
-    Outcome check(String authorizationHeader) {
-        if (!enabled() || authorizationHeader == null || authorizationHeader.length() > MAX_HEADER_CHARS
+    /** The outcome for an Authorization header (null when absent) against the users of {@code config}. */
+    Outcome check(String authorizationHeader, WebConfig config) {
+        Map<String, String> users = config.users();
+        if (authorizationHeader == null || authorizationHeader.length() > MAX_HEADER_CHARS
                 || !authorizationHeader.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Outcome.DENIED;
         }
@@ -87,7 +83,9 @@ final class BasicAuth {
         }
         String user = decoded.substring(0, colon);
         String password = decoded.substring(colon + 1);
-        String key = cacheKey(user, password);
+        String hash = users.get(user);
+        String checked = hash != null ? hash : config.decoyHash(); // unknown users cost the same as known ones
+        String key = cacheKey(user, checked, password);
         synchronized (successes) {
             if (successes.containsKey(key)) {
                 return Outcome.ALLOWED;
@@ -105,7 +103,7 @@ final class BasicAuth {
         try {
             bcrypt.lock();
             try {
-                ok = verify(user, password);
+                ok = verify(checked, password) && hash != null;
             } finally {
                 bcrypt.unlock();
             }
@@ -119,23 +117,27 @@ final class BasicAuth {
         return ok ? Outcome.ALLOWED : Outcome.DENIED;
     }
 
-    private boolean verify(String user, String password) {
-        String hash = users.get(user);
+    private static boolean verify(String hash, String password) {
         try {
-            boolean matches = BCrypt.checkpw(password, hash != null ? hash : decoyHash);
-            return matches && hash != null;
+            return BCrypt.checkpw(password, hash);
         } catch (IllegalArgumentException e) {
             return false; // a hash BCrypt cannot read: refused at startup, so not expected
         }
     }
 
-    private String cacheKey(String user, String password) {
+    private String cacheKey(String user, String hash, String password) {
         byte[] u = user.getBytes(StandardCharsets.UTF_8);
+        byte[] h = hash.getBytes(StandardCharsets.UTF_8);
         byte[] p = password.getBytes(StandardCharsets.UTF_8);
         byte[] mac;
-        synchronized (keyMac) {
-            keyMac.update(java.nio.ByteBuffer.allocate(4).putInt(u.length).array()); // length first: no two pairs share a key
+        synchronized (keyLock) {
+            if (keyMac == null) {
+                keyMac = randomKeyMac();
+            }
+            // lengths first: no two triples share a key
+            keyMac.update(java.nio.ByteBuffer.allocate(8).putInt(u.length).putInt(h.length).array());
             keyMac.update(u);
+            keyMac.update(h);
             mac = keyMac.doFinal(p);
         }
         return Base64.getEncoder().encodeToString(mac);

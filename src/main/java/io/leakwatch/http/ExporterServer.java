@@ -5,39 +5,59 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.leakwatch.common.Version;
 import io.leakwatch.http.HttpLimits;
 import io.leakwatch.http.HttpSettings;
 import io.leakwatch.http.ListenAddress;
 import io.leakwatch.http.WebConfig;
 import io.leakwatch.metrics.Exposition;
-import io.leakwatch.metrics.ExtraEndpoint;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
+import java.io.OutputStreamWriter;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Wires the endpoints to Javalin and binds every --web.listen-address. */
+/**
+ * Wires the endpoints to Javalin and binds every --web.listen-address. The perimeter is Jetty's
+ * own parts, set up here: the connection limit ({@link ConnectionRoom}, on the connections Jetty
+ * tracks), the idle timeout (on the network connection, so TLS handshakes too), the header size
+ * limit, a small buffer pool, a bounded thread pool, the request guard ({@link RequestGuard}), the
+ * work slots ({@link WorkSlots}), plain error pages ({@link PlainErrorHandler}) and a log that
+ * clients cannot flood ({@link ClientLogLimit}).
+ */
 public final class ExporterServer implements AutoCloseable {
-    private static final int MAX_THREADS = 16;
+    /**
+     * Jetty threads: a scrape, a page or a password check holds one while it works, and a slow
+     * reader while its answer does not fit the socket buffers. Idle ones end after a minute.
+     */
+    static final int MAX_THREADS = 48;
+    /** Connections the kernel completes before leakwatch accepts them (Linux caps it at net.core.somaxconn). */
     private static final int ACCEPT_QUEUE = 1024;
+    /** Log lines a client can cause: one per kind a minute, with the count of the others. */
+    static final long CLIENT_LOG_INTERVAL_MILLIS = 60_000;
     private static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
 
     static {
@@ -52,25 +72,32 @@ public final class ExporterServer implements AutoCloseable {
 
     private final Javalin app;
     private final List<ListenAddress> addresses;
+    private final ConnectionRoom room;
 
     /**
      * @param extras pages of other features (for example /leaks), linked from the landing page
      * @throws IllegalArgumentException one line when the TLS material cannot be used
      */
     public ExporterServer(HttpSettings settings, WebConfig web, Exposition exposition, List<ExtraEndpoint> extras) {
+        ClientLogLimit.install(CLIENT_LOG_INTERVAL_MILLIS);
         HttpLimits limits = settings.limits();
         this.addresses = settings.listenAddresses();
-        SslContextFactory.Server tls = web.tls() == null ? null : JettyTls.serverContext(web.tls());
+        LiveWebConfig live = new LiveWebConfig(web);
+        SslContextFactory.Server tls = web.tls() == null ? null : JettyTls.serverContext(live);
         // a quarter of the request limit may wait for a password check; the rest stays for scrapes
-        BasicAuth auth = new BasicAuth(web.users(), limits.maxRequests() > 0 ? Math.max(1, limits.maxRequests() / 4) : 4);
-        ClientErrorLog clientErrors = new ClientErrorLog(ClientErrorLog.DEFAULT_INTERVAL_MILLIS);
-        ConnectionGate gate = new ConnectionGate(limits.maxConnections(), limits.maxConnectionsPerClient(),
-                limits.handshakeTimeoutMillis(), limits.headerTimeoutMillis(), clientErrors);
-        ByteBufferPool buffers = HardenedConnectors.smallBufferPool();
-        MetricsHandler metrics = new MetricsHandler(exposition, settings);
+        BasicAuth auth = new BasicAuth(limits.maxRequests() > 0 ? Math.max(1, limits.maxRequests() / 4) : 4);
+        this.room = new ConnectionRoom(limits.maxConnections());
+        WorkSlots slots = new WorkSlots(limits.maxRequests());
+        ByteBufferPool buffers = smallBufferPool();
+        MetricsHandler metrics = new MetricsHandler(exposition, settings, slots);
         String landing = LandingPage.html(settings.telemetryPath(), extras);
-        String versionJson = "{\"version\":\"" + Version.VERSION + "\",\"java\":\""
-                + System.getProperty("java.version", "") + "\"}";
+        String versionJson = VersionJson.body();
+        Set<String> paths = new HashSet<>(List.of("/", "/health", "/version", settings.telemetryPath()));
+        for (ExtraEndpoint e : extras) {
+            if (!paths.add(e.path())) { // the settings refuse these; a new page must not shadow another
+                throw new IllegalArgumentException(e.path() + " is served twice");
+            }
+        }
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -87,34 +114,60 @@ public final class ExporterServer implements AutoCloseable {
                     httpConfig.setSendServerVersion(false);
                     httpConfig.setSendXPoweredBy(false);
                     httpConfig.setRequestHeaderSize(limits.maxHeaderBytes());
-                    ServerConnector connector = HardenedConnectors.create(server, httpConfig, tls, buffers);
+                    ServerConnector connector = connector(server, httpConfig, tls, buffers);
                     connector.setIdleTimeout(limits.idleTimeoutMillis());
                     // Java's default backlog is 50: a burst of connections would make the kernel drop the scraper's SYN
-                    // (a retry a second later); the gate closes what it does not want right after accept.
+                    // (a retry a second later); a flood is refused right after accept, which is cheap
                     connector.setAcceptQueueSize(ACCEPT_QUEUE);
-                    connector.addBean(gate, false); // the server manages it; every connector reports to it
                     connector.setHost(address.host());
                     connector.setPort(address.port());
+                    room.cover(connector);
                     return connector;
                 });
             }
             config.jetty.modifyServer(server -> {
-                server.addBean(gate, true);
-                Set<String> limited = new HashSet<>();
-                limited.add(settings.telemetryPath());
-                extras.forEach(e -> limited.add(e.path()));
-                HardenedConnectors.guard(server, new RequestGuard(server.getHandler(), auth, Set.of("/", "/health", "/version"),
-                        limited, limits.maxRequests(), gate), limits, clientErrors);
+                server.setErrorHandler(new PlainErrorHandler(live));
+                server.setStopTimeout(limits.stopTimeoutMillis());
+                if (server.getHandler() == null) {
+                    throw new IllegalStateException("Javalin installed no handler before modifyServer");
+                }
+                // a stop waits for scrapes in flight (up to the stop timeout) while refusing new ones
+                server.setHandler(new GracefulHandler(new RequestGuard(server.getHandler(), live, auth, paths)));
             });
+            // whatever a handler throws is one plain line too, never Javalin's page
+            config.routes.exception(Exception.class, (e, ctx) -> ctx.status(500).contentType("text/plain; charset=utf-8")
+                    .result("500 Internal Server Error\n"));
             // HEAD answers as GET does, without the body (Javalin alone would answer an empty text/plain)
             getAndHead(config.routes, "/", ctx -> ctx.html(landing));
             getAndHead(config.routes, "/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             getAndHead(config.routes, "/version", ctx -> ctx.contentType("application/json").result(versionJson));
             getAndHead(config.routes, settings.telemetryPath(), metrics);
             for (ExtraEndpoint extra : extras) {
-                getAndHead(config.routes, extra.path(), ctx -> serve(ctx, extra));
+                getAndHead(config.routes, extra.path(), ctx -> serve(ctx, extra, slots));
             }
         });
+    }
+
+    /**
+     * A buffer pool that keeps little for later: Jetty's default keeps up to an eighth of the heap
+     * (and as much direct memory), which a burst of connections fills and then holds for good.
+     */
+    private static ByteBufferPool smallBufferPool() {
+        return new ArrayByteBufferPool(0, -1, -1, Integer.MAX_VALUE, 1024 * 1024, 2 * 1024 * 1024);
+    }
+
+    private static ServerConnector connector(Server server, HttpConfiguration httpConfig, SslContextFactory.Server tls,
+                                             ByteBufferPool buffers) {
+        if (tls == null) {
+            return new ServerConnector(server, null, null, buffers, -1, -1, new HttpConnectionFactory(httpConfig));
+        }
+        if (httpConfig.getCustomizer(SecureRequestCustomizer.class) == null) { // one config may serve several addresses
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false); // scrapers connect by IP or any alias; the certificate check is theirs
+            httpConfig.addCustomizer(secure);
+        }
+        return new ServerConnector(server, null, null, buffers, -1, -1, new SslConnectionFactory(tls, "http/1.1"),
+                new HttpConnectionFactory(httpConfig));
     }
 
     private static void getAndHead(RoutesConfig routes, String path, Handler handler) {
@@ -122,11 +175,28 @@ public final class ExporterServer implements AutoCloseable {
         routes.head(path, handler);
     }
 
-    private static void serve(Context ctx, ExtraEndpoint extra) throws IOException {
+    /** A page is built in a slot, then sent without one: a slow reader holds no slot. */
+    private static void serve(Context ctx, ExtraEndpoint extra, WorkSlots slots) throws IOException {
+        boolean head = "HEAD".equals(ctx.method().name());
+        WorkSlots.Slot slot = head ? WorkSlots.Slot.NONE : slots.take();
+        if (slot == null) {
+            slots.refuse(ctx);
+            return;
+        }
         ctx.status(200);
         ctx.contentType(extra.contentType());
+        if (head) {
+            ctx.res().flushBuffer();
+            return;
+        }
+        StringWriter page = new StringWriter();
+        try {
+            extra.body().writeTo(page);
+        } finally {
+            slot.release();
+        }
         try (Writer out = new BufferedWriter(new OutputStreamWriter(ctx.res().getOutputStream(), StandardCharsets.UTF_8))) {
-            extra.body().writeTo(out);
+            out.write(page.toString());
         }
     }
 
@@ -198,6 +268,15 @@ public final class ExporterServer implements AutoCloseable {
             }
         }
         return ports;
+    }
+
+    /** Connections open now, as Jetty tracks them (tests). */
+    int openConnections() {
+        int n = 0;
+        for (Connector c : app.jettyServer().server().getConnectors()) {
+            n += c.getConnectedEndPoints().size();
+        }
+        return n;
     }
 
     @Override

@@ -30,6 +30,9 @@ public record HttpSettings(List<ListenAddress> listenAddresses, String telemetry
             "Leave out the exporter's own process_* and jvm_* metrics.");
     public static final List<Flag> FLAGS = List.of(LISTEN_ADDRESS, TELEMETRY_PATH, TIMEOUT_MARGIN, DISABLE_EXPORTER_METRICS);
 
+    /** Pages leakwatch serves besides the metrics, whatever is turned on: the metrics path may not take one. */
+    static final List<String> RESERVED_PATHS = List.of("/", "/health", "/version", "/leaks", "/leaks.json");
+
     public HttpSettings {
         listenAddresses = List.copyOf(listenAddresses);
         enabledCollectors = Set.copyOf(enabledCollectors);
@@ -54,6 +57,10 @@ public record HttpSettings(List<ListenAddress> listenAddresses, String telemetry
         if (!path.startsWith("/") || path.length() < 2 || path.chars().anyMatch(ch -> ch <= ' ' || ch == '?' || ch == '#')) {
             throw new UsageException(TELEMETRY_PATH + ": '" + CommandLine.printable(path)
                     + "' must be a path like /metrics (starts with /, not just /, no spaces, ? or #)");
+        }
+        if (RESERVED_PATHS.contains(path) || path.startsWith("/debug/")) {
+            throw new UsageException(TELEMETRY_PATH + ": '" + CommandLine.printable(path) + "' is a page of leakwatch's own ("
+                    + String.join(", ", RESERVED_PATHS) + ", /debug/...); choose another, such as /metrics");
         }
         return new HttpSettings(addresses, path, collectors,
                 timeoutMargin(c.string(TIMEOUT_MARGIN)), c.bool(DISABLE_EXPORTER_METRICS), HttpLimits.from(c));

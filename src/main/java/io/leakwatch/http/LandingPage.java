@@ -1,7 +1,6 @@
 package io.leakwatch.http;
 
 import io.leakwatch.common.Version;
-import io.leakwatch.metrics.ExtraEndpoint;
 
 import java.util.List;
 

@@ -5,6 +5,8 @@ import io.javalin.http.Handler;
 import io.leakwatch.http.HttpSettings;
 import io.leakwatch.metrics.Exposition;
 import org.jetbrains.annotations.NotNull;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.BufferedWriter;
 import java.io.OutputStream;
@@ -22,14 +24,17 @@ import java.util.zip.GZIPOutputStream;
  */
 final class MetricsHandler implements Handler {
     static final double DEFAULT_SCRAPE_TIMEOUT_SECONDS = 10;
-    private static final double MIN_DEADLINE_SECONDS = 0.1;
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsHandler.class);
 
     private final Exposition exposition;
     private final Set<String> enabledCollectors;
     private final double timeoutMarginSeconds;
+    private final WorkSlots slots;
+    private volatile boolean warnedNoTime;
 
-    MetricsHandler(Exposition exposition, HttpSettings settings) {
+    MetricsHandler(Exposition exposition, HttpSettings settings, WorkSlots slots) {
         this.exposition = exposition;
+        this.slots = slots;
         this.enabledCollectors = settings.enabledCollectors();
         this.timeoutMarginSeconds = settings.timeoutMarginSeconds();
     }
@@ -43,22 +48,34 @@ final class MetricsHandler implements Handler {
         }
         String contentType = Exposition.contentType(ctx.header("Accept"));
         boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
+        boolean head = "HEAD".equals(ctx.method().name());
+        WorkSlots.Slot slot = head ? WorkSlots.Slot.NONE : slots.take();
+        if (slot == null) {
+            slots.refuse(ctx);
+            return;
+        }
         ctx.status(200);
         ctx.contentType(contentType);
         ctx.header("Vary", "Accept, Accept-Encoding");
         if (gzip) {
             ctx.header("Content-Encoding", "gzip");
         }
-        if ("HEAD".equals(ctx.method().name())) {
+        if (head) {
             // the headers a GET would get, without collecting: the length of a streamed body is not known in
             // advance, so, as for GET, none is sent (committing the headers now keeps Jetty from adding "0")
             ctx.res().flushBuffer();
             return;
         }
-        OutputStream raw = ctx.res().getOutputStream();
-        OutputStream body = gzip ? new GZIPOutputStream(raw, 8192) : raw;
-        try (Writer out = new BufferedWriter(new OutputStreamWriter(body, StandardCharsets.UTF_8), 16 * 1024)) {
-            exposition.write(out, contentType, collectors, deadlineSeconds(ctx.header("X-Prometheus-Scrape-Timeout-Seconds")), start);
+        try {
+            OutputStream raw = ctx.res().getOutputStream();
+            OutputStream body = gzip ? new GZIPOutputStream(raw, 8192) : raw;
+            try (Writer out = new BufferedWriter(new OutputStreamWriter(body, StandardCharsets.UTF_8), 16 * 1024)) {
+                // the slot is given back once collected: a slow reader holds a thread while it reads, not a slot
+                exposition.write(out, contentType, collectors, deadlineSeconds(ctx.header("X-Prometheus-Scrape-Timeout-Seconds")),
+                        start, slot::release);
+            }
+        } finally {
+            slot.release();
         }
     }
 
@@ -81,19 +98,34 @@ final class MetricsHandler implements Handler {
         return out;
     }
 
-    double deadlineSeconds(String timeoutHeader) {
+    private double deadlineSeconds(String timeoutHeader) {
+        double deadline = deadlineSeconds(timeoutHeader, timeoutMarginSeconds);
+        if (deadline <= 0 && !warnedNoTime) {
+            warnedNoTime = true; // once: Prometheus sends the same header every scrape
+            LOG.warn("the scrape timeout ({} s) minus --scrape.timeout-margin ({} s) leaves the process collector no time: it reports "
+                            + "a timeout, as windows_exporter does; lower --scrape.timeout-margin or raise Prometheus' scrape_timeout",
+                    sanitize(String.valueOf(timeoutHeader)), timeoutMarginSeconds);
+        }
+        return deadline;
+    }
+
+    /**
+     * windows_exporter's rule: Prometheus' timeout header (10 s when absent, zero or not a number)
+     * minus the margin. What is left may be zero or less: the collector then reports a timeout.
+     */
+    static double deadlineSeconds(String timeoutHeader, double marginSeconds) {
         double timeout = DEFAULT_SCRAPE_TIMEOUT_SECONDS;
         if (timeoutHeader != null) {
             try {
                 double parsed = Double.parseDouble(timeoutHeader.trim());
-                if (parsed > 0 && parsed < 86_400) {
+                if (parsed != 0 && Double.isFinite(parsed)) {
                     timeout = parsed;
                 }
             } catch (NumberFormatException e) {
                 // a garbled header gets the default, as windows_exporter does
             }
         }
-        return Math.max(MIN_DEADLINE_SECONDS, timeout - timeoutMarginSeconds);
+        return timeout - marginSeconds;
     }
 
     static boolean acceptsGzip(String acceptEncoding) {

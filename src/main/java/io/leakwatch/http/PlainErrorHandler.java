@@ -1,5 +1,6 @@
 package io.leakwatch.http;
 
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -8,21 +9,29 @@ import org.eclipse.jetty.util.Callback;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 
 /**
- * Jetty's own error pages (malformed requests, oversized headers) as one plain-text line with
- * the status only: no stack trace, no exception message, no "Powered by Jetty".
+ * Jetty's own error answers (malformed requests, oversized headers, failures before a handler)
+ * as one plain-text line with the status only: no stack trace, no exception message, no
+ * "Powered by Jetty"; with the same security headers as every other answer.
  */
 final class PlainErrorHandler extends ErrorHandler {
-    private final ClientErrorLog clientErrors;
+    private final LiveWebConfig web;
 
-    PlainErrorHandler(ClientErrorLog clientErrors) {
-        this.clientErrors = clientErrors;
+    PlainErrorHandler(LiveWebConfig web) {
+        this.web = web;
         setShowStacks(false);
         setShowCauses(false);
         setShowMessageInTitle(false);
         setShowOrigin(false);
         setDefaultResponseMimeType("text/plain");
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        RequestGuard.securityHeaders(response.getHeaders(), web.current()); // bodiless answers (CONNECT, 304...) too
+        return super.handle(request, response, callback);
     }
 
     @Override
@@ -47,9 +56,11 @@ final class PlainErrorHandler extends ErrorHandler {
         writer.write("{\"status\":" + code + "}");
     }
 
+    /** A request Jetty's parser refused, before any handler: counted, with what was wrong, in the client log. */
     @Override
-    public java.nio.ByteBuffer badMessageError(int status, String reason, org.eclipse.jetty.http.HttpFields.Mutable fields) {
-        clientErrors.note("bad requests answered " + status + " " + HttpStatus.getMessage(status), reason);
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        org.slf4j.LoggerFactory.getLogger(ClientLogLimit.CLIENTS_LOGGER).warn("bad request answered {}: {}", status, reason);
+        RequestGuard.securityHeaders(fields, web.current());
         return super.badMessageError(status, HttpStatus.getMessage(status), fields);
     }
 }

@@ -151,7 +151,7 @@ final class LeakDetector {
                     maxProcesses, notTracked);
             capLogged = true;
         }
-        dropExited(snapshot.skippedVanished() + snapshot.skippedMalformed() > 0);
+        dropExited(snapshot.skippedLiveOnes());
         pastLives.prune(nowSeconds);
     }
 

@@ -152,8 +152,15 @@ final class NextSteps {
         return steps;
     }
 
+    /**
+     * argv[0] of a Linux command line: its words are joined by spaces, so the first word is the text
+     * before the first space, quotes and all ('"' is a character of a Linux program's name, not a
+     * Windows quote).
+     */
     private static String programOf(ProcessInfo info) {
-        String first = firstWord(info.cmdline());
+        String c = info.cmdline().strip();
+        int space = c.indexOf(' ');
+        String first = space < 0 ? c : c.substring(0, space);
         return first.isEmpty() ? info.name() : first;
     }
 

@@ -22,7 +22,8 @@ public record LogSettings(String level, LogFormat format, Logging.Target target)
     public static final Flag FORMAT = Flag.string("log.format", "logfmt",
             "Log format: logfmt or json, one event per line, as Prometheus' promslog writes them.");
     public static final Flag FILE = Flag.path("log.file", "stdout",
-            "Where logs go: stdout, stderr, eventlog (the Windows event log; the default for the Windows service) or a file path.");
+            "Where logs go: stdout, stderr, eventlog (the Windows event log; the default for the Windows service) or a file path.",
+            "stdout", "stderr", "eventlog");
     public static final List<Flag> FLAGS = List.of(LEVEL, FORMAT, FILE);
 
     public static LogSettings from(ConfigValues c) throws UsageException {

@@ -32,6 +32,9 @@ public final class Exposition {
      * Content type for an Accept header (RFC 9110 negotiation): OpenMetrics 1.0 when the client
      * accepts it (q above 0) at least as much as text, else text 0.0.4, which is also the answer
      * when the client accepts neither (Prometheus' client libraries do the same).
+     * Not simpleclient_common's TextFormat.chooseContentType: it answers OpenMetrics whenever the
+     * header names it, whatever its q, while windows_exporter (Go's expfmt) honours the client's
+     * preference, so a Prometheus whose scrape_protocols put text first gets text from both.
      */
     public static String contentType(String acceptHeader) {
         if (acceptHeader == null) {
@@ -89,8 +92,23 @@ public final class Exposition {
      */
     public void write(Writer out, String contentType, Set<String> collectors, double deadlineSeconds,
                       long scrapeStartNanos) throws IOException {
+        write(out, contentType, collectors, deadlineSeconds, scrapeStartNanos, () -> { });
+    }
+
+    /**
+     * As {@link #write(Writer, String, Set, double, long)}, running {@code collected} once the
+     * collection is over, before anything is written: what the client reads after it costs no
+     * collection (the HTTP layer frees the scrape's slot there).
+     */
+    public void write(Writer out, String contentType, Set<String> collectors, double deadlineSeconds,
+                      long scrapeStartNanos, Runnable collected) throws IOException {
         boolean process = collectors.contains("process");
-        CollectionResult result = process ? coordinator.collect(deadlineSeconds) : null;
+        CollectionResult result;
+        try {
+            result = process ? coordinator.collect(deadlineSeconds) : null;
+        } finally {
+            collected.run();
+        }
         // The process families (nearly all of the body) are streamed; the few self-metrics
         // (and the extra families) go through TextFormat, which also ends OpenMetrics with "# EOF".
         // Same bytes, in the same order, as one TextFormat call over all of them.

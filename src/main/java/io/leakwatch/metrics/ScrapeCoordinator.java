@@ -56,6 +56,9 @@ public final class ScrapeCoordinator implements AutoCloseable {
 
     /**
      * Joins the collection in flight or starts one, and waits for it up to {@code deadlineSeconds}.
+     * A deadline of zero or less has already passed: the scrape reports a timeout at once, as
+     * windows_exporter's does, and the collection it started still finishes for the next scrape
+     * and for the listeners.
      */
     public CollectionResult collect(double deadlineSeconds) {
         long startNanos = System.nanoTime();
@@ -70,6 +73,9 @@ public final class ScrapeCoordinator implements AutoCloseable {
             } else {
                 future = inFlight;
             }
+        }
+        if (!(deadlineSeconds > 0)) {
+            return new CollectionResult(null, 0, true, System.currentTimeMillis());
         }
         try {
             return future.get(Math.max(1L, (long) (deadlineSeconds * 1e9)), TimeUnit.NANOSECONDS);

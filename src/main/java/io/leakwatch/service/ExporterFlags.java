@@ -18,6 +18,9 @@ public interface ExporterFlags {
     /** Everything a start checks (config file, web config, certificates), with the service's defaults. */
     void check(CommandLine cli) throws UsageException;
 
+    /** The ports the exporter listens on with these flags (and its config file). */
+    List<Integer> listenPorts(CommandLine cli) throws UsageException;
+
     default CommandLine parse(List<String> flags) throws UsageException {
         return CommandLine.parse(flags, set());
     }

@@ -14,16 +14,15 @@ final class FileAcls {
 
     /** @return account names (or SID strings) of non-administrators allowed to change {@code path} */
     static List<String> writersOtherThanAdministrators(String path) {
-        if (!new File(path).exists()) {
+        File file = new File(path);
+        if (!file.exists()) {
             return List.of();
         }
-        List<WritableByOthers.Ace> acl = new ArrayList<>();
+        List<WritableByOthers.Ace> acl;
         try {
-            for (WinNT.ACE_HEADER header : Advapi32Util.getFileSecurity(path, false)) {
-                if (header instanceof WinNT.ACCESS_ACEStructure ace) {
-                    acl.add(new WritableByOthers.Ace(ace.AceType, ace.AceFlags, ace.Mask, ace.getSidString()));
-                }
-            }
+            // GetNamedSecurityInfo returns its error itself (getFileSecurity reads GetLastError late, and
+            // fails on a NULL DACL, which it would have reported as "no writers")
+            acl = aces(Advapi32Util.getFileSecurityDescriptor(file, false));
         } catch (RuntimeException | LinkageError e) {
             return List.of(); // unreadable permissions: nothing to say
         }
@@ -36,5 +35,23 @@ final class FileAcls {
             }
         }
         return names;
+    }
+
+    /**
+     * The access entries of a self-relative security descriptor, or null when it has no DACL (the
+     * SE_DACL_PRESENT bit clear, or a NULL DACL): no access control at all, everyone may do anything.
+     */
+    static List<WritableByOthers.Ace> aces(WinNT.SECURITY_DESCRIPTOR_RELATIVE descriptor) {
+        WinNT.ACL dacl = (descriptor.Control & WinNT.SE_DACL_PRESENT) == 0 ? null : descriptor.getDiscretionaryACL();
+        if (dacl == null) {
+            return null;
+        }
+        List<WritableByOthers.Ace> acl = new ArrayList<>();
+        for (WinNT.ACE_HEADER header : dacl.getACEs()) {
+            if (header instanceof WinNT.ACCESS_ACEStructure ace) {
+                acl.add(new WritableByOthers.Ace(ace.AceType, ace.AceFlags, ace.Mask, ace.getSidString()));
+            }
+        }
+        return acl;
     }
 }

@@ -4,32 +4,46 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
-import com.sun.jna.platform.win32.Advapi32;
 import com.sun.jna.platform.win32.Advapi32Util;
-import com.sun.jna.platform.win32.W32Service;
 import com.sun.jna.platform.win32.Win32Exception;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.platform.win32.WinReg;
 import com.sun.jna.platform.win32.Winsvc;
+import com.sun.jna.ptr.IntByReference;
 import io.leakwatch.service.ServiceControl.ServiceException;
 
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 
 /**
- * {@link Scm} over jna-platform: its Advapi32 mappings for every call, and {@link W32Service} for
- * what it does well (status query, closing). Error codes come from
- * {@link Native#getLastError()}, which JNA saves right after each call; W32Service and
- * W32ServiceManager read Kernel32.GetLastError() later, after other code may have reset it, so
- * the calls whose error a user is told (open, create, configure, start, stop, delete) are made here directly.
- * Not run on Windows by this project's build: see docs/windows.md.
+ * {@link Scm} over jna-platform's Advapi32 mappings, every call made here directly. Error codes
+ * come from {@link Native#getLastError()}, which JNA saves right after each call; jna-platform's
+ * W32Service and W32ServiceManager read Kernel32.GetLastError() later, after other code may have
+ * reset it, so they are not used. Not run on Windows by this project's build: see docs/windows.md.
  */
 final class JnaScm implements Scm {
     private static final String EVENT_SOURCES = "SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\";
-    /** Looked up on first use, so this class also loads where advapi32 does not exist (tests). */
-    private static Advapi32 api() {
-        return Advapi32.INSTANCE;
+    private static final String CONTROL = "SYSTEM\\CurrentControlSet\\Control";
+    /** What the SCM waits for a service process when ServicesPipeTimeout is not set. */
+    static final int DEFAULT_PIPE_TIMEOUT_MILLIS = 30_000;
+    private final ScmCalls calls;
+    private final IntSupplier lastError;
+
+    /** jna-platform's Advapi32, loaded on first use, and the error JNA saved after each call. */
+    JnaScm() {
+        this(ScmCalls.advapi32(), Native::getLastError);
+    }
+
+    /** @param lastError the error of the last call, as JNA saved it right after the call (a fake in tests) */
+    JnaScm(ScmCalls calls, IntSupplier lastError) {
+        this.calls = calls;
+        this.lastError = lastError;
+    }
+
+    private ScmCalls api() {
+        return calls;
     }
 
     // The SCM calls back into these from its own threads: keep them strongly reachable.
@@ -45,6 +59,12 @@ final class JnaScm implements Scm {
         public Pointer pmszRequiredPrivileges;
     }
 
+    /** SERVICE_DELAYED_AUTO_START_INFO: jna-platform has the info level constant but not this structure. One BOOL (4 bytes). */
+    @Structure.FieldOrder("fDelayedAutostart")
+    public static final class DelayedAutoStartInfo extends Winsvc.ChangeServiceConfig2Info {
+        public int fDelayedAutostart;
+    }
+
     @Override
     public Scm.Service create(ServiceDefinition d) throws ServiceException {
         Winsvc.SC_HANDLE manager = openManager(Winsvc.SC_MANAGER_CONNECT | Winsvc.SC_MANAGER_CREATE_SERVICE, d.name());
@@ -53,11 +73,37 @@ final class JnaScm implements Scm {
                     Winsvc.SERVICE_ALL_ACCESS, WinNT.SERVICE_WIN32_OWN_PROCESS, WinNT.SERVICE_AUTO_START,
                     WinNT.SERVICE_ERROR_NORMAL, d.commandLine(), null, null, null, null, null); // LocalSystem
             if (handle == null) {
-                throw new ServiceException(d.name(), Native.getLastError());
+                throw new ServiceException(d.name(), lastError.getAsInt());
             }
             return new JnaService(d.name(), handle);
         } finally {
             api().CloseServiceHandle(manager);
+        }
+    }
+
+    @Override
+    public int servicesPipeTimeoutMillis() {
+        try {
+            if (Advapi32Util.registryValueExists(WinReg.HKEY_LOCAL_MACHINE, CONTROL, "ServicesPipeTimeout")) {
+                int millis = Advapi32Util.registryGetIntValue(WinReg.HKEY_LOCAL_MACHINE, CONTROL, "ServicesPipeTimeout");
+                if (millis > 0) {
+                    return millis;
+                }
+            }
+        } catch (Win32Exception | ClassCastException e) {
+            // unreadable or not a DWORD: Windows uses its default then too
+        }
+        return DEFAULT_PIPE_TIMEOUT_MILLIS;
+    }
+
+    /** ImagePath under the service's key: what QueryServiceConfig returns, which jna-platform does not map. */
+    @Override
+    public String commandLine(String name) throws ServiceException {
+        String key = "SYSTEM\\CurrentControlSet\\Services\\" + name;
+        try {
+            return Advapi32Util.registryGetValue(WinReg.HKEY_LOCAL_MACHINE, key, "ImagePath") instanceof String path ? path : "";
+        } catch (Win32Exception e) {
+            throw new ServiceException(name, e.getErrorCode());
         }
     }
 
@@ -67,7 +113,7 @@ final class JnaScm implements Scm {
         try {
             Winsvc.SC_HANDLE handle = api().OpenService(manager, name, access);
             if (handle == null) {
-                throw new ServiceException(name, Native.getLastError());
+                throw new ServiceException(name, lastError.getAsInt());
             }
             return new JnaService(name, handle);
         } finally {
@@ -84,7 +130,7 @@ final class JnaScm implements Scm {
             handler = (control, eventType, eventData, context) -> lifecycle.onControl(control);
             statusHandle[0] = api().RegisterServiceCtrlHandlerEx(name, handler, null);
             if (statusHandle[0] == null) {
-                System.err.println("leakwatch: RegisterServiceCtrlHandlerEx failed (Win32 error " + Native.getLastError() + ")");
+                System.err.println("leakwatch: RegisterServiceCtrlHandlerEx failed (Win32 error " + lastError.getAsInt() + ")");
                 return; // the SCM sees the service exit without a status and applies its failure actions
             }
             lifecycle.serviceMain();
@@ -93,11 +139,11 @@ final class JnaScm implements Scm {
         table[0].lpServiceName = name;
         table[0].lpServiceProc = serviceMain;
         if (!api().StartServiceCtrlDispatcher(table)) {
-            throw new ServiceException(name, Native.getLastError());
+            throw new ServiceException(name, lastError.getAsInt());
         }
     }
 
-    private static void setStatus(Winsvc.SERVICE_STATUS_HANDLE handle, ServiceStatusTracker.Status s) {
+    private void setStatus(Winsvc.SERVICE_STATUS_HANDLE handle, ServiceStatusTracker.Status s) {
         Winsvc.SERVICE_STATUS status = new Winsvc.SERVICE_STATUS();
         status.dwServiceType = WinNT.SERVICE_WIN32_OWN_PROCESS;
         status.dwCurrentState = s.state();
@@ -107,14 +153,14 @@ final class JnaScm implements Scm {
         status.dwCheckPoint = s.checkPoint();
         status.dwWaitHint = s.waitHintMillis();
         if (!api().SetServiceStatus(handle, status)) {
-            System.err.println("leakwatch: SetServiceStatus(" + s.state() + ") failed (Win32 error " + Native.getLastError() + ")");
+            System.err.println("leakwatch: SetServiceStatus(" + s.state() + ") failed (Win32 error " + lastError.getAsInt() + ")");
         }
     }
 
-    private static Winsvc.SC_HANDLE openManager(int access, String name) throws ServiceException {
+    private Winsvc.SC_HANDLE openManager(int access, String name) throws ServiceException {
         Winsvc.SC_HANDLE manager = api().OpenSCManager(null, null, access);
         if (manager == null) {
-            throw new ServiceException(name, Native.getLastError());
+            throw new ServiceException(name, lastError.getAsInt());
         }
         return manager;
     }
@@ -182,13 +228,14 @@ final class JnaScm implements Scm {
         }
     }
 
-    private static final class JnaService implements Scm.Service {
+    private final class JnaService implements Scm.Service {
         private final String name;
-        private final W32Service service;
+        private final Winsvc.SC_HANDLE handle;
+        private boolean closed;
 
         JnaService(String name, Winsvc.SC_HANDLE handle) {
             this.name = name;
-            this.service = new W32Service(handle);
+            this.handle = handle;
         }
 
         @Override
@@ -211,6 +258,13 @@ final class JnaScm implements Scm {
         }
 
         @Override
+        public void setDelayedAutoStart(boolean delayed) throws ServiceException {
+            DelayedAutoStartInfo info = new DelayedAutoStartInfo();
+            info.fDelayedAutostart = delayed ? 1 : 0;
+            changeConfig2(Winsvc.SERVICE_CONFIG_DELAYED_AUTO_START_INFO, info);
+        }
+
+        @Override
         public void setRequiredPrivileges(List<String> privileges) throws ServiceException {
             byte[] bytes = multiSz(privileges);
             try (Memory text = new Memory(bytes.length)) {
@@ -222,49 +276,49 @@ final class JnaScm implements Scm {
         }
 
         private void changeConfig2(int level, Winsvc.ChangeServiceConfig2Info info) throws ServiceException {
-            if (!api().ChangeServiceConfig2(service.getHandle(), level, info)) {
-                throw new ServiceException(name, Native.getLastError());
+            if (!api().ChangeServiceConfig2(handle, level, info)) {
+                throw new ServiceException(name, lastError.getAsInt());
             }
         }
 
+        /** QueryServiceStatusEx(SC_STATUS_PROCESS_INFO), as W32Service.queryStatus makes it, with the error JNA saved. */
         @Override
         public Scm.Status status() throws ServiceException {
-            try {
-                Winsvc.SERVICE_STATUS_PROCESS s = service.queryStatus();
-                return new Scm.Status(s.dwCurrentState, s.dwWin32ExitCode, s.dwServiceSpecificExitCode,
-                        s.dwCheckPoint, s.dwWaitHint);
-            } catch (Win32Exception e) {
-                throw new ServiceException(name, e.getErrorCode());
+            Winsvc.SERVICE_STATUS_PROCESS s = new Winsvc.SERVICE_STATUS_PROCESS();
+            IntByReference needed = new IntByReference();
+            if (!api().QueryServiceStatusEx(handle, Winsvc.SC_STATUS_TYPE.SC_STATUS_PROCESS_INFO, s, s.size(), needed)) {
+                throw new ServiceException(name, lastError.getAsInt());
             }
+            return new Scm.Status(s.dwCurrentState, s.dwWin32ExitCode, s.dwServiceSpecificExitCode,
+                    s.dwCheckPoint, s.dwWaitHint);
         }
 
         @Override
         public void start() throws ServiceException {
-            if (!api().StartService(service.getHandle(), 0, null)) {
-                throw new ServiceException(name, Native.getLastError());
+            if (!api().StartService(handle, 0, null)) {
+                throw new ServiceException(name, lastError.getAsInt());
             }
         }
 
         @Override
         public void stop() throws ServiceException {
-            if (!api().ControlService(service.getHandle(), Winsvc.SERVICE_CONTROL_STOP, new Winsvc.SERVICE_STATUS())) {
-                throw new ServiceException(name, Native.getLastError());
+            if (!api().ControlService(handle, Winsvc.SERVICE_CONTROL_STOP, new Winsvc.SERVICE_STATUS())) {
+                throw new ServiceException(name, lastError.getAsInt());
             }
         }
 
         @Override
         public void delete() throws ServiceException {
-            if (!api().DeleteService(service.getHandle())) {
-                throw new ServiceException(name, Native.getLastError());
+            if (!api().DeleteService(handle)) {
+                throw new ServiceException(name, lastError.getAsInt());
             }
         }
 
         @Override
         public void close() {
-            try {
-                service.close();
-            } catch (Win32Exception e) {
-                // nothing left to do with a handle that will not close
+            if (!closed) {
+                closed = true;
+                api().CloseServiceHandle(handle); // nothing left to do with a handle that will not close
             }
         }
     }

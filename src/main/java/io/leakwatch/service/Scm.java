@@ -16,6 +16,15 @@ interface Scm {
     /** OpenSCManager + CreateService: own process, automatic start, LocalSystem. */
     Service create(ServiceDefinition definition) throws ServiceException;
 
+    /**
+     * How long Windows waits for a service process to connect after starting it (the registry
+     * value HKLM\SYSTEM\CurrentControlSet\Control\ServicesPipeTimeout, 30 s when unset).
+     */
+    int servicesPipeTimeoutMillis();
+
+    /** The service's registered command line (its ImagePath), as the SCM keeps it in the registry. */
+    String commandLine(String name) throws ServiceException;
+
     /** OpenSCManager + OpenService with {@code access} (Winsvc.SERVICE_* rights). */
     Service open(String name, int access) throws ServiceException;
 
@@ -55,6 +64,9 @@ interface Scm {
 
         /** ChangeServiceConfig2(SERVICE_CONFIG_FAILURE_ACTIONS_FLAG): also act when the service reports an error exit. */
         void setFailureActionsOnNonCrashFailures(boolean enabled) throws ServiceException;
+
+        /** ChangeServiceConfig2(SERVICE_CONFIG_DELAYED_AUTO_START_INFO): an automatic start about two minutes after boot. */
+        void setDelayedAutoStart(boolean delayed) throws ServiceException;
 
         /** ChangeServiceConfig2(SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO): the token keeps only these privileges. */
         void setRequiredPrivileges(List<String> privileges) throws ServiceException;

@@ -1,14 +1,15 @@
 package io.leakwatch.service;
 
-import io.leakwatch.config.CommandLine;
-import io.leakwatch.config.ConfigFiles;
+import com.sun.jna.platform.win32.WinNT;
 import io.leakwatch.config.UsageException;
+import io.leakwatch.logging.LogSettings;
+import io.leakwatch.logging.WindowsEventLog;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,10 +20,8 @@ import java.util.Locale;
  */
 public final class ServiceCommand {
     public static final String NAME = "service";
-    private static final String USAGE =
-            "usage: leakwatch service install [--service.jvm-option=<option>]... [<flags>] | uninstall | start | stop";
-    /** Install-only option: one extra JVM option for the service's java.exe (repeat for several). */
-    static final String JVM_OPTION = "--service.jvm-option";
+    static final String USAGE = "usage: leakwatch service install [--service.jvm-option=<option>]..."
+            + " [--service.firewall[=<remote addresses>]] [<flags>] | uninstall | start | stop";
 
     /** What the command needs from the machine; tests replace it. */
     public interface Environment {
@@ -42,14 +41,27 @@ public final class ServiceCommand {
         /** Redirects output to the service log; returns the stream to use as out/err. */
         PrintStream openLog(String path) throws IOException;
 
-        /** JNA's folder name for this Windows and Java (win32-x86-64, win32-aarch64). */
-        String jnaPlatform();
-
         /**
          * Accounts other than administrators that may change {@code path} (empty when none, or
          * when the path does not exist or its permissions cannot be read).
          */
         List<String> writersOtherThanAdministrators(String path);
+
+        /** True when the file exists. */
+        boolean exists(String path);
+
+        /** Runs a program to its end (bounded in time) and returns its exit code and output, stderr included. */
+        ProcessOutput run(List<String> command) throws IOException;
+
+        /** Windows' System32 folder (netsh.exe is run from there, never found on PATH). */
+        String systemDirectory();
+
+        /** Writes one error line to the Application event log (source leakwatch); best effort. */
+        void eventLog(String message);
+    }
+
+    /** What a program printed (standard output and error together) and its exit code. */
+    public record ProcessOutput(int exitCode, String output) {
     }
 
     private ServiceCommand() {
@@ -68,6 +80,7 @@ public final class ServiceCommand {
         }
         String action = args.get(0);
         List<String> rest = args.subList(1, args.size());
+        boolean installer = action.equals("install") && rest.contains(ServiceInstall.INSTALLER);
         try {
             if (!List.of("install", "uninstall", "start", "stop", "run").contains(action)) {
                 throw new UsageException("service: unknown action '" + action + "'; " + USAGE);
@@ -80,27 +93,22 @@ public final class ServiceCommand {
             }
             ServiceControl control = env.control();
             switch (action) {
-                case "install" -> {
-                    List<String> jvmOptions = new ArrayList<>();
-                    List<String> flags = serviceFlags(jvmOptions(rest, jvmOptions), env.workingDirectory(), exporterFlags);
-                    String configFile = exporterFlags.configFile(flags);
-                    String logFile = ServiceLog.path(configFile, env.jar());
-                    ServiceDefinition definition = ServiceDefinition.of(env.javaExecutable(), env.jar(),
-                            env.jnaPlatform(), jvmOptions, flags, logFile);
-                    control.install(definition);
-                    out.println("installed service '" + definition.name()
-                            + "' (automatic start, restarts after the first three failures of a day)");
-                    out.println("  command: " + definition.commandLine());
-                    out.println("  log:     " + logFile);
-                    warnAboutWritableFiles(env, configFile, err);
-                    out.println("start it now with: leakwatch service start");
-                }
+                case "install" -> ServiceInstall.install(rest, out, err, env, control, exporterFlags);
                 case "uninstall" -> {
                     control.uninstall(ServiceDefinition.NAME);
+                    Firewall.remove(env); // a rule that --service.firewall added, if any
                     out.println("removed service '" + ServiceDefinition.NAME + "'");
                 }
                 case "start" -> {
-                    control.start(ServiceDefinition.NAME);
+                    try {
+                        control.start(ServiceDefinition.NAME);
+                    } catch (ServiceControl.ServiceException e) {
+                        if (e.win32Error() != ServiceErrors.PROCESS_ABORTED) {
+                            throw e;
+                        }
+                        throw new ServiceControl.ServiceException(ServiceErrors.javaEnded() + "; "
+                                + ServiceJava.again(env, control.commandLine(ServiceDefinition.NAME)), e.win32Error(), true);
+                    }
                     out.println("service '" + ServiceDefinition.NAME + "' is running");
                 }
                 case "stop" -> {
@@ -113,11 +121,19 @@ public final class ServiceCommand {
             }
             return 0;
         } catch (UsageException e) {
-            err.println("leakwatch: " + e.getMessage());
+            refused(err, env, installer, "leakwatch: " + e.getMessage());
             return UsageException.EXIT_CODE;
         } catch (ServiceControl.ServiceException e) {
-            err.println("leakwatch: service " + action + ": " + e.getMessage());
+            refused(err, env, installer, "leakwatch: service " + action + ": " + e.getMessage());
             return e.win32Error() == ServiceErrors.ACCESS_DENIED ? UsageException.EXIT_CODE : 1;
+        }
+    }
+
+    /** One line for the user; for the MSI, which shows no output of its actions, in the Application event log too. */
+    private static void refused(PrintStream err, Environment env, boolean installer, String line) {
+        err.println(line);
+        if (installer) {
+            env.eventLog(line);
         }
     }
 
@@ -131,94 +147,6 @@ public final class ServiceCommand {
         }
         control.run(ServiceDefinition.NAME, body.create(flags, log));
         return 0;
-    }
-
-    /** Takes the {@code --service.jvm-option} options out of {@code args} into {@code jvmOptions}. */
-    static List<String> jvmOptions(List<String> args, List<String> jvmOptions) throws UsageException {
-        List<String> rest = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            String option;
-            if (arg.equals(JVM_OPTION)) {
-                if (i + 1 >= args.size()) {
-                    throw new UsageException(JVM_OPTION + " needs a value, e.g. " + JVM_OPTION + "=-Xmx128m");
-                }
-                option = args.get(++i);
-            } else if (arg.startsWith(JVM_OPTION + "=")) {
-                option = arg.substring(JVM_OPTION.length() + 1);
-            } else {
-                rest.add(arg);
-                continue;
-            }
-            if (!option.startsWith("-") || List.of("-jar", "-cp", "-classpath", "--class-path", "-m", "--module")
-                    .contains(option)) {
-                throw new UsageException(JVM_OPTION + ": '" + CommandLine.printable(option)
-                        + "' is not a JVM option (they start with -, e.g. -Xmx128m)");
-            }
-            jvmOptions.add(option);
-        }
-        return rest;
-    }
-
-    /**
-     * The service runs as LocalSystem: whoever can change its jar, its JNA library, its Java
-     * runtime or its config file can make it run their code or change what it does. Warns, one
-     * line per file, when anyone but administrators may.
-     */
-    static void warnAboutWritableFiles(Environment env, String configFile, PrintStream err) {
-        String jar = env.jar();
-        String jna = WindowsPaths.sibling(jar, ServiceDefinition.JNA_DIRECTORY);
-        String jnaLibrary = ServiceDefinition.jnaLibraryDirectory(jar, env.jnaPlatform());
-        String javaHome = WindowsPaths.parent(WindowsPaths.parent(env.javaExecutable()));
-        List<String> paths = new ArrayList<>(List.of(jar, WindowsPaths.parent(jar),
-                WindowsPaths.parent(WindowsPaths.parent(jar)), jna, jnaLibrary,
-                jnaLibrary + "\\jnidispatch.dll", javaHome, WindowsPaths.parent(javaHome),
-                javaHome + "\\bin", env.javaExecutable(), javaHome + "\\bin\\server", javaHome + "\\lib"));
-        paths.add(configFile); // "" without one: skipped below
-        for (String path : paths) {
-            if (path.isEmpty()) {
-                continue;
-            }
-            List<String> writers = env.writersOtherThanAdministrators(path);
-            if (!writers.isEmpty()) {
-                err.println("leakwatch: warning: " + path + " can be changed by " + String.join(", ", writers)
-                        + ", not only by administrators; the service runs as LocalSystem, so they could make it run"
-                        + " their code. Install under C:\\Program Files or remove their write access.");
-            }
-        }
-    }
-
-    /**
-     * Checks the flags as leakwatch would at service start (so mistakes show now, at the prompt)
-     * and makes {@code --config.file} absolute: a service starts in C:\Windows\System32.
-     */
-    static List<String> serviceFlags(List<String> flags, Path workingDirectory, ExporterFlags exporterFlags) throws UsageException {
-        List<String> absolute = new ArrayList<>();
-        for (int i = 0; i < flags.size(); i++) {
-            String flag = flags.get(i);
-            String prefix = ConfigFiles.FLAG.toString();
-            if (flag.equals(prefix) && i + 1 < flags.size()) {
-                absolute.add(flag);
-                absolute.add(absolutePath(flags.get(++i), workingDirectory));
-            } else if (flag.startsWith(prefix + "=")) {
-                absolute.add(prefix + "=" + absolutePath(flag.substring(prefix.length() + 1), workingDirectory));
-            } else {
-                absolute.add(flag);
-            }
-        }
-        CommandLine cli = exporterFlags.parse(absolute);
-        if (cli.action() != CommandLine.Action.RUN) {
-            throw new UsageException("service install: --help and --version are not service flags");
-        }
-        exporterFlags.check(cli); // everything a start checks, web config and certificates included
-        return List.copyOf(absolute);
-    }
-
-    private static String absolutePath(String file, Path workingDirectory) {
-        if (file.isEmpty() || file.startsWith("\\\\") || file.matches("^[A-Za-z]:[\\\\/].*") || file.startsWith("/")) {
-            return file;
-        }
-        return workingDirectory.resolve(file).toAbsolutePath().normalize().toString();
     }
 
     /** The machine we run on. */
@@ -262,8 +190,55 @@ public final class ServiceCommand {
         }
 
         @Override
-        public String jnaPlatform() {
-            return com.sun.jna.Platform.RESOURCE_PREFIX;
+        public boolean exists(String path) {
+            try {
+                return java.nio.file.Files.exists(Path.of(path));
+            } catch (InvalidPathException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public String systemDirectory() {
+            String root = System.getenv("SystemRoot");
+            return (root == null || root.isEmpty() ? "C:\\Windows" : root) + "\\System32";
+        }
+
+        @Override
+        public void eventLog(String message) {
+            try (WindowsEventLog log = WindowsEventLog.open(LogSettings.EVENT_SOURCE)) {
+                log.report(WinNT.EVENTLOG_ERROR_TYPE, WindowsEventLog.ERROR_EVENT, message);
+            } catch (RuntimeException | LinkageError e) {
+                // the message is on standard error as well
+            }
+        }
+
+        @Override
+        public ProcessOutput run(List<String> command) throws IOException {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            try (java.io.InputStream in = process.getInputStream()) {
+                process.getOutputStream().close();
+                // a JVM that hangs at start (it should not) is given a minute, then ended
+                java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return in.readNBytes(1 << 16);
+                    } catch (IOException e) {
+                        return new byte[0];
+                    }
+                });
+                if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IOException("it did not finish within 60 s");
+                }
+                return new ProcessOutput(process.exitValue(),
+                        new String(output.get(5, java.util.concurrent.TimeUnit.SECONDS), java.nio.charset.Charset.defaultCharset()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+                throw new IOException("interrupted");
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IOException("its output could not be read");
+            }
         }
 
         @Override

@@ -14,6 +14,9 @@ public interface ServiceControl {
     /** Stops the service and waits until it has stopped. */
     void stop(String name) throws ServiceException;
 
+    /** The command line the service is registered with (its ImagePath). */
+    String commandLine(String name) throws ServiceException;
+
     /** Connects this process to the SCM as the service and runs {@code body} until it is stopped. */
     void run(String name, ServiceBody body) throws ServiceException;
 

@@ -41,6 +41,17 @@ public record ServiceDefinition(String name, String displayName, String descript
      */
     public static ServiceDefinition of(String javaExecutable, String jar, String jnaPlatform, List<String> jvmOptions,
                                        List<String> flags, String logFile) {
+        List<String> arguments = jvmArguments(jar, jnaPlatform, jvmOptions, logFile);
+        arguments.add("-jar");
+        arguments.add(jar);
+        arguments.add(ServiceCommand.NAME);
+        arguments.add("run");
+        arguments.addAll(flags);
+        return new ServiceDefinition(NAME, DISPLAY_NAME, DESCRIPTION, WindowsCommandLine.of(javaExecutable, arguments));
+    }
+
+    /** The options java.exe gets before {@code -jar}: the defaults, then the service's own, then the user's. */
+    static List<String> jvmArguments(String jar, String jnaPlatform, List<String> jvmOptions, String logFile) {
         String logDirectory = WindowsPaths.parent(logFile);
         List<String> arguments = new ArrayList<>();
         // -Xrs: HotSpot must not turn the console's CTRL_SHUTDOWN_EVENT into a SIGTERM that races the
@@ -54,12 +65,7 @@ public record ServiceDefinition(String name, String displayName, String descript
         arguments.add("-Djna.boot.library.path=" + jnaLibraryDirectory(jar, jnaPlatform));
         arguments.add("-Djna.nounpack=true");
         arguments.addAll(jvmOptions);
-        arguments.add("-jar");
-        arguments.add(jar);
-        arguments.add(ServiceCommand.NAME);
-        arguments.add("run");
-        arguments.addAll(flags);
-        return new ServiceDefinition(NAME, DISPLAY_NAME, DESCRIPTION, WindowsCommandLine.of(javaExecutable, arguments));
+        return arguments;
     }
 
     /** @return the folder of JNA's native library for {@code jnaPlatform}, next to the jar (jna\win32-x86-64) */

@@ -13,6 +13,9 @@ final class ServiceErrors {
     static final int SERVICE_MARKED_FOR_DELETE = WinError.ERROR_SERVICE_MARKED_FOR_DELETE;
     static final int SERVICE_EXISTS = WinError.ERROR_SERVICE_EXISTS;
     static final int SERVICE_SPECIFIC_ERROR = WinError.ERROR_SERVICE_SPECIFIC_ERROR;
+    static final int FILE_NOT_FOUND = WinError.ERROR_FILE_NOT_FOUND;
+    static final int PATH_NOT_FOUND = WinError.ERROR_PATH_NOT_FOUND;
+    static final int PROCESS_ABORTED = WinError.ERROR_PROCESS_ABORTED;
 
     private ServiceErrors() {
     }
@@ -20,7 +23,11 @@ final class ServiceErrors {
     static String describe(String serviceName, int code) {
         String what = switch (code) {
             case ACCESS_DENIED -> "access denied: run it from an elevated prompt (Run as administrator)";
-            case SERVICE_REQUEST_TIMEOUT -> "service '" + serviceName + "' did not answer in time";
+            case SERVICE_REQUEST_TIMEOUT -> "service '" + serviceName + "' did not answer in time (when starting: "
+                    + didNotConnect(30) + ")";
+            case FILE_NOT_FOUND, PATH_NOT_FOUND -> "Windows cannot find the program of service '" + serviceName
+                    + "' (when starting: the Java it runs may have been removed by an update; install the service again)";
+            case PROCESS_ABORTED -> javaEnded();
             case SERVICE_ALREADY_RUNNING -> "service '" + serviceName + "' is already running";
             case SERVICE_DOES_NOT_EXIST -> "service '" + serviceName + "' is not installed";
             case SERVICE_NOT_ACTIVE -> "service '" + serviceName + "' is not running";
@@ -33,6 +40,19 @@ final class ServiceErrors {
             default -> "failed";
         };
         return what + " (Win32 error " + code + ")";
+    }
+
+    /** StartService's or the SCM's 1053 at a start: the process never connected. */
+    static String didNotConnect(long seconds) {
+        return "java.exe did not connect to Windows within " + seconds + " s (ServicesPipeTimeout): Java itself starts"
+                + " that slowly here (a slow disk, a virus scan of leakwatch.jar); see events 7000 and 7009 in the System"
+                + " event log, and raise HKLM\\SYSTEM\\CurrentControlSet\\Control\\ServicesPipeTimeout if it persists";
+    }
+
+    /** 1067 at a start: java.exe exited before ServiceMain reported anything. */
+    static String javaEnded() {
+        return "java.exe ended before leakwatch started: Java refused one of its options, or the Java changed since"
+                + " 'service install' checked it";
     }
 
     /** @param exitCode leakwatch's exit code as the service reported it (0 when unknown) */

@@ -41,6 +41,12 @@ final class ServiceLog {
     /**
      * An appending file stream that rotates once the file reaches a size, at the end of a write
      * (log lines are written whole, so a line is never split across two files). Thread-safe.
+     *
+     * <p>Not Logback's rolling appender: its fixed-window policy deletes the oldest file and shifts the
+     * others before it moves the full one, so while another program holds leakwatch.log open (a log
+     * viewer on Windows) every attempt would lose one more old file; this stream moves the full file
+     * first and touches nothing else when that fails. It also carries the JVM's own stdout and stderr
+     * (what is printed before the logger exists), which are bytes, not log events.
      */
     static final class Rotating extends OutputStream {
         private final Path file;

@@ -51,4 +51,88 @@ public final class WindowsCommandLine {
         out.append("\\".repeat(2 * backslashes)).append('"');
         return out.toString();
     }
+
+    /** One argument of a Windows command line: its value and whether * or ? appeared unquoted in it. */
+    public record Token(String value, boolean unquotedWildcard) {
+    }
+
+    /** The arguments {@link #tokens} finds, values only. */
+    public static List<String> split(String line) {
+        return tokens(line).stream().map(Token::value).toList();
+    }
+
+    /**
+     * Splits a command line as the Microsoft C runtime builds argv (java.exe's own rules): the
+     * program up to its closing quote (or the first space); then 2n backslashes and a quote are n
+     * backslashes and a quote that opens or closes quoting, 2n+1 backslashes and a quote are n
+     * backslashes and a literal quote, "" inside quotes is a literal quote, other backslashes are literal.
+     */
+    public static List<Token> tokens(String line) {
+        List<Token> out = new java.util.ArrayList<>();
+        int i = 0;
+        int n = line.length();
+        StringBuilder program = new StringBuilder();
+        if (n > 0 && line.charAt(0) == '"') {
+            i = 1;
+            while (i < n && line.charAt(i) != '"') {
+                program.append(line.charAt(i++));
+            }
+            i++;
+        } else {
+            while (i < n && line.charAt(i) != ' ' && line.charAt(i) != '\t') {
+                program.append(line.charAt(i++));
+            }
+        }
+        out.add(new Token(program.toString(), false));
+        while (true) {
+            while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+                i++;
+            }
+            if (i >= n) {
+                return out;
+            }
+            StringBuilder arg = new StringBuilder();
+            boolean quoted = false;
+            boolean wildcard = false;
+            while (i < n) {
+                char c = line.charAt(i);
+                if (!quoted && (c == ' ' || c == '\t')) {
+                    break;
+                }
+                if (c == '\\') {
+                    int backslashes = 0;
+                    while (i < n && line.charAt(i) == '\\') {
+                        backslashes++;
+                        i++;
+                    }
+                    if (i < n && line.charAt(i) == '"') {
+                        arg.append("\\".repeat(backslashes / 2));
+                        if (backslashes % 2 == 1) {
+                            arg.append('"');
+                            i++;
+                        }
+                    } else {
+                        arg.append("\\".repeat(backslashes));
+                    }
+                    continue;
+                }
+                if (c == '"') {
+                    if (quoted && i + 1 < n && line.charAt(i + 1) == '"') {
+                        arg.append('"');
+                        i += 2;
+                        continue;
+                    }
+                    quoted = !quoted;
+                    i++;
+                    continue;
+                }
+                if (!quoted && (c == '*' || c == '?')) {
+                    wildcard = true;
+                }
+                arg.append(c);
+                i++;
+            }
+            out.add(new Token(arg.toString(), wildcard));
+        }
+    }
 }

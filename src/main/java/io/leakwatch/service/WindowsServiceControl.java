@@ -74,6 +74,8 @@ final class WindowsServiceControl implements ServiceControl {
                 service.setDescription(d.description());
                 service.setFailureActions(FAILURE_ACTIONS, FAILURE_RESET_SECONDS);
                 service.setFailureActionsOnNonCrashFailures(true); // also when leakwatch reports STOPPED with an error
+                // as windows_exporter's installer: a JVM starting among the boot-time services risks the 30 s limit
+                service.setDelayedAutoStart(true);
                 service.setRequiredPrivileges(REQUIRED_PRIVILEGES);
             } catch (ServiceException e) {
                 // Half a service (no restart policy, all of LocalSystem's privileges) is worse than none.
@@ -108,17 +110,29 @@ final class WindowsServiceControl implements ServiceControl {
             if (status.state() == Winsvc.SERVICE_RUNNING) {
                 return;
             }
-            service.start();
+            long launchWait = scm.servicesPipeTimeoutMillis();
+            try {
+                service.start();
+            } catch (ServiceException e) {
+                throw explained(name, e, launchWait);
+            }
             status = waitWhilePending(service);
             switch (status.state()) {
                 case Winsvc.SERVICE_RUNNING -> {
                 }
-                case Winsvc.SERVICE_START_PENDING -> throw new ServiceException("service '" + name
-                        + "' is still starting but has reported no progress for " + seconds(status.waitHintMillis())
-                        + " s; 'sc query " + name + "' shows its state and leakwatch.log what it is doing",
+                case Winsvc.SERVICE_START_PENDING -> throw new ServiceException(launching(status)
+                        ? "service '" + name + "' has not reported since Windows started it " + seconds(launchWait)
+                        + " s ago: java.exe did not start leakwatch in that time (see leakwatch.log, and the"
+                        + " Application event log for Service Control Manager events 7000 and 7009)"
+                        : "service '" + name + "' is still starting but has reported no progress for "
+                        + seconds(status.waitHintMillis()) + " s; 'sc query " + name
+                        + "' shows its state and leakwatch.log what it is doing",
                         ServiceErrors.SERVICE_REQUEST_TIMEOUT, true);
                 default -> {
                     int code = status.win32ExitCode();
+                    if (code == ServiceErrors.PROCESS_ABORTED) {
+                        throw new ServiceException(ServiceErrors.javaEnded(), code, true);
+                    }
                     if (code == 0 || code == ServiceErrors.SERVICE_SPECIFIC_ERROR) {
                         throw new ServiceException(ServiceErrors.stoppedWhileStarting(status.serviceSpecificExitCode()),
                                 ServiceErrors.SERVICE_SPECIFIC_ERROR, true);
@@ -127,6 +141,31 @@ final class WindowsServiceControl implements ServiceControl {
                 }
             }
         }
+    }
+
+    /** What StartService's own errors mean for a service that is a java.exe command line. */
+    private ServiceException explained(String name, ServiceException e, long launchWaitMillis) {
+        int code = e.win32Error();
+        if (code == ServiceErrors.FILE_NOT_FOUND || code == ServiceErrors.PATH_NOT_FOUND) {
+            String program;
+            try {
+                program = WindowsCommandLine.split(scm.commandLine(name)).get(0);
+            } catch (ServiceException | RuntimeException unreadable) {
+                program = "the program";
+            }
+            return new ServiceException("Windows cannot find " + program + ", the Java the service runs: a Java update may"
+                    + " have removed its folder. Run 'leakwatch service uninstall', then 'leakwatch service install' with a"
+                    + " Java that stays (a jre folder next to leakwatch.jar is used first)", code, true);
+        }
+        if (code == ServiceErrors.SERVICE_REQUEST_TIMEOUT) {
+            return new ServiceException(ServiceErrors.didNotConnect(seconds(launchWaitMillis)), code, true);
+        }
+        return e;
+    }
+
+    @Override
+    public String commandLine(String name) throws ServiceException {
+        return scm.commandLine(name);
     }
 
     @Override
@@ -161,10 +200,15 @@ final class WindowsServiceControl implements ServiceControl {
     /**
      * Waits while the service is START_PENDING or STOP_PENDING, as the SCM documentation's sample
      * does: poll every tenth of the wait hint (1 to 10 s), and give up only when the checkpoint has
-     * not moved for a whole wait hint. Returns the last status, still pending if it gave up.
+     * not moved for a whole wait hint. Until the service's own first report (START_PENDING with
+     * checkpoint 0: what the SCM sets when StartService returns, before ServiceMain has run), the
+     * wait hint is the SCM's 2 s default and says nothing about Java's start-up: that phase is
+     * waited for as long as Windows waits for a service process (ServicesPipeTimeout). Returns the
+     * last status, still pending if it gave up.
      */
     private Scm.Status waitWhilePending(Scm.Service service) throws ServiceException {
         Scm.Status status = service.status();
+        long launchWaitMillis = scm.servicesPipeTimeoutMillis();
         long start = clock.millis();
         long progressAt = start;
         int checkPoint = status.checkPoint();
@@ -173,7 +217,8 @@ final class WindowsServiceControl implements ServiceControl {
             if (status.checkPoint() != checkPoint) {
                 checkPoint = status.checkPoint();
                 progressAt = now;
-            } else if (now - progressAt > Math.max(status.waitHintMillis(), 1_000) || now - start > MAX_WAIT_MILLIS) {
+            } else if (launching(status) ? now - start > launchWaitMillis
+                    : now - progressAt > Math.max(status.waitHintMillis(), 1_000) || now - start > MAX_WAIT_MILLIS) {
                 return status;
             }
             try {
@@ -187,12 +232,17 @@ final class WindowsServiceControl implements ServiceControl {
         return status;
     }
 
+    /** START_PENDING as the SCM set it: the service process has not reported yet (its own checkpoints start at 1). */
+    private static boolean launching(Scm.Status status) {
+        return status.state() == Winsvc.SERVICE_START_PENDING && status.checkPoint() == 0;
+    }
+
     private static boolean pending(int state) {
         return state == Winsvc.SERVICE_START_PENDING || state == Winsvc.SERVICE_STOP_PENDING
                 || state == Winsvc.SERVICE_CONTINUE_PENDING || state == Winsvc.SERVICE_PAUSE_PENDING;
     }
 
-    private static long seconds(int millis) {
+    private static long seconds(long millis) {
         return Math.round(Math.max(millis, 1_000) / 1000.0); // at least 1: the hint counts as 1 s or more
     }
 }

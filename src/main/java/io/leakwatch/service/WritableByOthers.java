@@ -34,11 +34,19 @@ final class WritableByOthers {
     private WritableByOthers() {
     }
 
+    /** Everyone (S-1-1-0): who may change an object that has no DACL. */
+    static final String EVERYONE = "S-1-1-0";
+
     /**
+     * @param acl the DACL's entries; null when the object has no DACL (a NULL DACL), which lets
+     *            everyone do anything
      * @return the SIDs that are not administrators and are allowed to change the object, in ACL
      *         order (a deny entry earlier in the list removes the rights it names)
      */
     static List<String> trustees(List<Ace> acl) {
+        if (acl == null) {
+            return List.of(EVERYONE);
+        }
         Set<String> out = new LinkedHashSet<>();
         Map<String, Integer> denied = new HashMap<>();
         for (Ace ace : acl) {

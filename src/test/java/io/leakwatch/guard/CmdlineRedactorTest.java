@@ -13,6 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CmdlineRedactorTest {
     private final CmdlineRedactor redactor = CmdlineRedactor.of(GuardSettings.DEFAULT_REDACT_REGEX);
 
+    /** The default as a user extends it ({@code --collector.process.cmdline-redact='mine|<the default>'}): one regex. */
+    private static final CmdlineRedactor AS_ONE_REGEX = CmdlineRedactor.of(GuardSettings.DEFAULT_REDACT_REGEX + "|\\x00never");
+
     private void redacts(String in, String out) {
         assertEquals(out, redactor.redact(in), in);
     }
@@ -69,6 +72,75 @@ class CmdlineRedactorTest {
         }
     }
 
+    /** The second review's shapes: short keys, user:password, -p beside a user, redis-cli, LDAP, keytool, openssl, Oracle. */
+    @Test
+    void defaultHidesTheSecondCorpus() {
+        List<String[]> corpus = List.of(
+                // -p with a space, on a command line that names a user or logs in
+                new String[]{"mongosh -u admin -p S3cr3t --host db", "mongosh -u admin -p *** --host db"},
+                new String[]{"psexec \\\\host -u admin -p S3 cmd", "psexec \\\\host -u admin -p *** cmd"},
+                new String[]{"sqlcmd -S db -U sa -P S3", "sqlcmd -S db -U sa -P ***"},
+                new String[]{"tool -p S3 --user admin", "tool -p *** --user admin"},
+                new String[]{"docker login -p S3 registry.example", "docker login -p *** registry.example"},
+                new String[]{"rabbitmqadmin -u guest -p 12345678 list queues", "rabbitmqadmin -u guest -p *** list queues"},
+                new String[]{"mosquitto_sub -u u -P 'p w' -t x", "mosquitto_sub -u u -P '***' -t x"},
+                // short keys that must end there
+                new String[]{"app --pass=S3 -v", "app --pass=*** -v"},
+                new String[]{"app --pass S3 -v", "app --pass *** -v"},
+                new String[]{"app --pw=S3", "app --pw=***"},
+                new String[]{"app --db-pass S3 --db-host h", "app --db-pass *** --db-host h"},
+                new String[]{"java -Ddb.pass=S3 -jar a.jar", "java -Ddb.pass=*** -jar a.jar"},
+                new String[]{"env DB_PASS=S3 app", "env DB_PASS=*** app"},
+                new String[]{"nslcd --bindpw S3", "nslcd --bindpw ***"},
+                new String[]{"app --ldap-bind-pw=S3", "app --ldap-bind-pw=***"},
+                new String[]{"plink -ssh -pw S3 host", "plink -ssh -pw *** host"},
+                new String[]{"keytool -list -keystore k.jks -storepass S3", "keytool -list -keystore k.jks -storepass ***"},
+                new String[]{"keytool -genkey -keypass S3 -srcstorepass S4", "keytool -genkey -keypass *** -srcstorepass ***"},
+                new String[]{"openssl enc -aes256 -pass pass:S3 -in f", "openssl enc -aes256 -pass *** -in f"},
+                new String[]{"openssl pkcs12 -passin pass:S3 -passout pass:S4", "openssl pkcs12 -passin *** -passout ***"},
+                // user:password
+                new String[]{"curl -u admin:S3 https://h/", "curl -u admin:*** https://h/"},
+                new String[]{"curl --user admin:S3 https://h/", "curl --user admin:*** https://h/"},
+                new String[]{"curl --user=admin:S3 https://h/", "curl --user=admin:*** https://h/"},
+                new String[]{"curl -u 1000:S3cret https://h/", "curl -u 1000:*** https://h/"},
+                // one program's own flag
+                new String[]{"redis-cli -h cache -a S3 ping", "redis-cli -h cache -a *** ping"},
+                new String[]{"redis-cli -a 'S 3' --no-auth-warning", "redis-cli -a '***' --no-auth-warning"},
+                new String[]{"ldapsearch -x -D cn=admin,dc=x -w S3 -b dc=x", "ldapsearch -x -D cn=admin,dc=x -w *** -b dc=x"},
+                // Oracle
+                new String[]{"sqlplus scott/S3@orcl @run.sql", "sqlplus scott/***@orcl @run.sql"},
+                new String[]{"sqlplus -s scott/S3", "sqlplus -s scott/***"},
+                new String[]{"rman target sys/S3@prod catalog rcat/S4@cat", "rman target sys/***@prod catalog rcat/***@cat"},
+                new String[]{"rman target sys/S3@prod auxiliary aux/S5@dup", "rman target sys/***@prod auxiliary aux/***@dup"},
+                new String[]{"expdp system/S3@//db:1521/pdb directory=d", "expdp system/***@//db:1521/pdb directory=d"},
+                new String[]{"sqlldr userid=scott/S3 control=x.ctl", "sqlldr userid=scott/*** control=x.ctl"},
+                new String[]{"java -Durl=jdbc:oracle:thin:app/S3@db:1521/svc -jar a.jar",
+                        "java -Durl=jdbc:oracle:thin:app/***@db:1521/svc -jar a.jar"});
+        for (String[] c : corpus) {
+            redacts(c[0], c[1]);
+            assertEquals(c[1], AS_ONE_REGEX.redact(c[0]), "the default extended by a user (one regex): " + c[0]);
+        }
+    }
+
+    /** Command lines close to the shapes above that hide nothing. */
+    @Test
+    void defaultLeavesLookAlikesAlone() {
+        for (String plain : new String[]{"redis-server --port 6379", "redis-cli -p 6379 -n 1 info", "nc -l -p 8080",
+                "docker run -p 8080:80 -u 1000:1000 nginx", "docker run -u 1000 -p 127.0.0.1:9182:9182 img",
+                "docker run --user 0:0 -p [::1]:80:80 img", "psql -h db -U postgres -p 5432 app", "mkdir -p /var/run/app",
+                "sudo -u postgres mkdir -p ./data", "docker compose -p myproject up", "java -p mods -m app/app.Main",
+                "kubectl logs -p web-0", "cp -p a b", "gunicorn -p /run/app.pid app:app", "python3 -u app.py -p $PORT",
+                "git push -u origin main", "rsync --passive-ftp src dst", "ftp --passive host", "app --bypass=proxy -v",
+                "app --pass-through x", "app --compass-dir d", "my_passion=1", "ssh -p 22 user@host",
+                "npx @angular/cli@17 serve", "ctr pull docker.io/library/nginx@sha256:0123abcd", "nginx/nginx@sha256:0123",
+                "act --action actions/checkout@v4", "go run golang.org/x/tools/gopls@latest", "/usr/lib/node_modules/@scope/pkg/x.js",
+                "sqlplus / as sysdba", "sqlplus /nolog", "ldapsearch -x -b dc=x", "redis-cli ping", "curl -u admin: https://h/",
+                "curl -u admin https://h/", "openssl s_client -connect h:443", "uvicorn main:app --port 8000"}) {
+            redacts(plain, plain);
+            assertEquals(plain, AS_ONE_REGEX.redact(plain));
+        }
+    }
+
     @Test
     void defaultLeavesOrdinaryCommandLinesAlone() {
         for (String plain : new String[]{"/usr/sbin/sshd -D", "nginx: worker process", "/usr/bin/python3 /opt/app/secrets/run.py --verbose",
@@ -121,8 +193,12 @@ class CmdlineRedactorTest {
         int n = CmdlineRedactor.MAX_INPUT_CHARS;
         List<String> hostile = List.of("a".repeat(n), "-".repeat(n), "password".repeat(n / 8),
                 ("x".repeat(4000) + "password").repeat(n / 4008), "password=".repeat(n / 9), "a:" .repeat(n / 2),
-                "https://" + "a:".repeat(n / 2 - 8), "mysql " + " -".repeat(n / 2 - 3), ("Bearer " + "A".repeat(100)).repeat(n / 107));
-        for (int warm = 0; warm < 3; warm++) {
+                "https://" + "a:".repeat(n / 2 - 8), "mysql " + " -".repeat(n / 2 - 3), ("Bearer " + "A".repeat(100)).repeat(n / 107),
+                // against the rules for -u/-p pairs, --pass and friends, redis-cli -a, ldap -w and user/password@db
+                "-u ".repeat(n / 3), " -p x".repeat(n / 5), "-u a " + " -p 1".repeat(n / 5 - 1), "--pass".repeat(n / 6),
+                "a/b@".repeat(n / 4), "x/".repeat(n / 2), "redis-cli " + " -x".repeat(n / 3 - 4), "ldapsearch " + " -x".repeat(n / 3 - 4),
+                "-pass pass:".repeat(n / 11), "--user a:".repeat(n / 9));
+        for (int warm = 0; warm < 1; warm++) {
             hostile.forEach(redactor::redact);
         }
         // CPU time of this thread, median of 5 runs per shape: what the redaction costs, apart from

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,6 +104,129 @@ class ProcessGuardsTest {
         assertEquals("\u00e9".repeat(62) + "...", LabelCapBackend.cap("\u00e9".repeat(100)), "cut on a character boundary (2 bytes each)");
         assertEquals("\u20ac".repeat(41) + "...", LabelCapBackend.cap("\u20ac".repeat(100)), "cut on a character boundary (3 bytes each)");
         assertEquals("x".repeat(128), LabelCapBackend.cap("x".repeat(128)), "128 bytes fit");
+    }
+
+    /**
+     * A command line of 10,000 characters becomes a cmdline label of at most 2,048 bytes (so at most
+     * 2,048 characters) ending with the marker, cut on a character boundary, after redaction: a
+     * secret across the cut is hidden whole, never shown in part.
+     */
+    @Test
+    void aLongCommandLineIsCutToTheLabelCapAfterRedaction() throws Exception {
+        ProcFixture proc = new ProcFixture(tmp.resolve("proc"));
+        // the secret starts 14 characters before the cut: masked it takes those 14 (--password=***);
+        // cut first, it would show --password=top
+        String head = "/usr/bin/java -Xmx1g " + "-Dsome.property=value ".repeat(91) + "-Dab=cd "; // 2,031 characters
+        String cmdline = head + "--password=topsecretpassword " + "-Dx=y ".repeat(1323);
+        cmdline += "z".repeat(10_000 - cmdline.length());
+        assertEquals(2_031, head.length());
+        assertEquals(10_000, cmdline.length());
+        proc.addProcess(40, "java", cmdline, 1000);
+        String emoji = "\uD83D\uDE00"; // one character, a surrogate pair, 4 bytes of UTF-8
+        proc.addProcess(41, "emoji", "run " + emoji.repeat(2_000), 1000);
+        proc.addProcess(42, "short", "short --flag", 1000);
+        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root()))) {
+            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+            ExpositionCheck.assertWellFormed(body);
+            String javaLine = cmdlineLabel(body, 40);
+            assertTrue(javaLine.getBytes(UTF_8).length <= LabelCapBackend.DEFAULT_CMDLINE_BYTES, javaLine.length() + " chars");
+            assertTrue(javaLine.length() <= 2048);
+            assertTrue(javaLine.endsWith("..."), "a visible marker");
+            assertTrue(javaLine.startsWith(head), "the start of the command line is kept");
+            assertEquals(head + "--password=***...", javaLine, "the secret across the cut is hidden whole, not shown in part");
+            String smiles = cmdlineLabel(body, 41);
+            assertTrue(smiles.getBytes(UTF_8).length <= 2048);
+            assertEquals("run " + emoji.repeat((2048 - 3 - 4) / 4) + "...", smiles, "cut between characters, never inside a surrogate pair");
+            assertEquals("short --flag", cmdlineLabel(body, 42));
+            assertTrue(body.contains("leakwatch_collector_cut_names{collector=\"process\",} 0.0"), "command lines are not names");
+        }
+        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.cmdline-max-length=0"))) {
+            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+            assertEquals(cmdline.replace("topsecretpassword", "***"), cmdlineLabel(body, 40), "0: no limit, redaction still on");
+        }
+        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.cmdline-max-length=20"))) {
+            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+            assertEquals("/usr/bin/java -Xm...", cmdlineLabel(body, 40));
+            assertEquals("run " + emoji.repeat(3) + "...", cmdlineLabel(body, 41), "4 + 3 x 4 + 3 = 19 bytes");
+        }
+        assertEquals("x".repeat(2048), LabelCapBackend.cap("x".repeat(2048), 2048), "2,048 bytes fit");
+        assertEquals("x".repeat(2045) + "...", LabelCapBackend.cap("x".repeat(2049), 2048));
+        String lone = "a\uD800b"; // an unpaired surrogate counts as the 3 bytes of the replacement character
+        assertEquals(lone, LabelCapBackend.cap(lone, 5));
+        assertEquals("a...", LabelCapBackend.cap(lone + "c", 5));
+    }
+
+    /** The cmdline label of the process with this pid, unescaped. */
+    private static String cmdlineLabel(String body, long pid) {
+        String line = body.lines().filter(l -> l.startsWith("windows_process_info{") && l.contains("process_id=\"" + pid + "\","))
+                .findFirst().orElseThrow(() -> new AssertionError("no windows_process_info for pid " + pid));
+        StringBuilder value = new StringBuilder();
+        for (int i = line.indexOf("cmdline=\"") + "cmdline=\"".length(); line.charAt(i) != '"'; i++) {
+            char c = line.charAt(i);
+            if (c == '\\') {
+                c = line.charAt(++i);
+                value.append(c == 'n' ? '\n' : c);
+            } else {
+                value.append(c);
+            }
+        }
+        return value.toString();
+    }
+
+    /**
+     * Kernel threads (PF_KTHREAD in stat's flags) are left out by default and counted; the flag brings
+     * them back. And every skip reason is a series of the counter, from the first scrape.
+     */
+    @Test
+    void kernelThreadsAreLeftOutAndCountedUnlessAskedFor() throws Exception {
+        ProcFixture proc = new ProcFixture(tmp.resolve("proc"));
+        proc.addProcess(2, "kthreadd", "", 0);
+        java.nio.file.Files.writeString(proc.dir(2).resolve("stat"), ProcFixture.stat(2, "kthreadd", 1002).replace(" 4194560 ", " 2129984 "));
+        proc.addProcess(50, "nginx", "nginx", 1000);
+        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root()))) {
+            int port = e.ports().get(0);
+            Http.body(Http.get(port, "/metrics"));
+            String body = Http.body(Http.get(port, "/metrics"));
+            assertFalse(body.contains("process=\"kthreadd\""), "no kernel thread series by default");
+            assertTrue(body.contains("windows_process_info{process=\"nginx\""), body);
+            double skipped = counter(body, "kernel_thread");
+            assertTrue(skipped >= 2, "one kernel thread in each collection: " + skipped);
+            for (String reason : java.util.List.of("vanished", "malformed", "unreadable", "kernel_thread", "max_processes", "pending_redaction")) {
+                assertTrue(body.contains("leakwatch_collector_skipped_processes_total{collector=\"process\",reason=\"" + reason + "\",}"), reason);
+            }
+        }
+        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.kernel-threads"))) {
+            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+            assertTrue(body.contains("windows_process_info{process=\"kthreadd\",process_id=\"2\""), body);
+            assertEquals(0.0, counter(body, "kernel_thread"));
+        }
+        // a filter that leaves the kernel thread out anyway: not counted as skipped, it was never selected
+        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.include=nginx"))) {
+            assertEquals(0.0, counter(Http.body(Http.get(e.ports().get(0), "/metrics")), "kernel_thread"));
+        }
+    }
+
+    /** Processes over --collector.process.max-processes are skipped with their reason too. */
+    @Test
+    void processesOverTheLimitAreCountedAsSkipped() throws Exception {
+        ProcFixture proc = new ProcFixture(tmp.resolve("proc"));
+        for (int pid = 100; pid < 110; pid++) {
+            proc.addProcess(pid, "p" + pid, "p" + pid, 1000);
+        }
+        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.max-processes=4"))) {
+            int port = e.ports().get(0);
+            Http.body(Http.get(port, "/metrics"));
+            double once = counter(Http.body(Http.get(port, "/metrics")), "max_processes");
+            assertTrue(once >= 12 && once % 6 == 0, "6 left out per collection: " + once);
+        }
+    }
+
+    /** The skipped-processes counter for one reason. */
+    private static double counter(String body, String reason) {
+        Matcher m = Pattern.compile("leakwatch_collector_skipped_processes_total\\{collector=\"process\",reason=\"" + reason
+                + "\",} (\\S+)").matcher(body);
+        assertTrue(m.find(), "no counter for " + reason + ":\n" + body);
+        return Double.parseDouble(m.group(1));
     }
 
     /** With no time to wait, a new process is left out until its redaction is done, never shown unredacted. */

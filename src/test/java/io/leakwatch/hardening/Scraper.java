@@ -27,7 +27,7 @@ final class Scraper implements AutoCloseable {
 
     private final int port;
     private final SSLContext tls; // null: plain HTTP
-    private final String authorization;
+    private final String authorization; // null: none
     private final long periodMillis;
     private final List<Double> millis = new CopyOnWriteArrayList<>();
     private final List<String> failures = new CopyOnWriteArrayList<>();
@@ -40,7 +40,8 @@ final class Scraper implements AutoCloseable {
     Scraper(int port, SSLContext tls, String user, String password, long periodMillis) {
         this.port = port;
         this.tls = tls;
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.authorization = user == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         this.periodMillis = periodMillis;
         this.thread = new Thread(this::loop, "scraper");
         thread.setDaemon(true);
@@ -87,8 +88,9 @@ final class Scraper implements AutoCloseable {
                 ssl.startHandshake();
                 s = ssl;
             }
-            s.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             return new String(RawHttp.readAll(s.getInputStream()), StandardCharsets.UTF_8);
         }
@@ -107,6 +109,25 @@ final class Scraper implements AutoCloseable {
         failures.clear();
         maxConnectMillis = 0;
         return this;
+    }
+
+    /** Waits until {@code n} scrapes were tried since {@link #warmedUp}, or the time is over; returns how many were. */
+    int awaitAttempts(int n, long timeoutMillis) throws InterruptedException {
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (attempts() < n && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        return attempts();
+    }
+
+    /** Scrapes tried since {@link #warmedUp}: those that succeeded and those that failed. */
+    int attempts() {
+        return millis.size() + failures.size();
+    }
+
+    /** Scrapes that succeeded since {@link #warmedUp}. */
+    int successes() {
+        return millis.size();
     }
 
     /** Latencies of the successful scrapes so far, sorted. */
@@ -133,11 +154,17 @@ final class Scraper implements AutoCloseable {
     String summary() {
         List<Double> s = sortedMillis();
         if (s.isEmpty()) {
-            return "n=0";
+            return "0 of " + attempts() + " through";
         }
-        return String.format("n=%d median=%.0f ms p99=%.0f ms max=%.0f ms (longest TCP connect %.0f ms) heap_max=%.1f MiB",
-                s.size(), s.get(s.size() / 2), s.get(Math.min(s.size() - 1, (int) Math.ceil(s.size() * 0.99) - 1)),
+        return String.format("%d of %d through, median=%.0f ms p99=%.0f ms max=%.0f ms (longest TCP connect %.0f ms) heap_max=%.1f MiB",
+                s.size(), attempts(), s.get(s.size() / 2), p99(),
                 s.get(s.size() - 1), maxConnectMillis, maxHeapMiB());
+    }
+
+    /** The 99th percentile of the successful scrapes' times (nearest rank). */
+    double p99() {
+        List<Double> s = sortedMillis();
+        return s.isEmpty() ? Double.NaN : s.get(Math.min(s.size() - 1, (int) Math.ceil(s.size() * 0.99) - 1));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.leakwatch.http;
 
 import io.leakwatch.Exporter;
+import io.leakwatch.testing.ChildExporter;
 import io.leakwatch.testing.ProcFixture;
 import io.leakwatch.testing.TestCerts;
 import io.leakwatch.testing.TestSettings;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,5 +51,34 @@ class OpensslCertificatesTest {
             assertEquals(200, r.statusCode());
             assertTrue(r.body().contains("windows_process_info{process=\"worker\""), r.body());
         }
+    }
+
+    /**
+     * curve_preferences as a real TLS client sees it: a client offering only a curve left out is
+     * refused, one offering a listed curve is served. In a JVM of its own: on Java 17 to 19 the
+     * curves are set for the whole process at start.
+     */
+    @Test
+    void curvePreferencesApply() throws Exception {
+        TestCerts certs = TestCerts.createWithOpenssl(tmp.resolve("certs"));
+        ProcFixture proc = new ProcFixture(tmp.resolve("proc"));
+        Path web = certs.dir.resolve("web.yml");
+        Files.writeString(web, "tls_server_config:\n  cert_file: server.pem\n  key_file: server-key.pem\n"
+                + "  curve_preferences: [CurveP384]\n");
+        try (ChildExporter e = ChildExporter.start(List.of(), "--path.procfs=" + proc.root(), "--web.config.file=" + web,
+                "--leak.state-file=")) {
+            assertEquals(0, sClient(e.port, "P-384"), "a listed curve");
+            assertTrue(sClient(e.port, "X25519") != 0, "a curve left out must fail the handshake");
+        }
+    }
+
+    /** openssl s_client's exit status for one handshake offering only {@code group}. */
+    private static int sClient(int port, String group) throws Exception {
+        Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-groups", group, "-brief")
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), out);
+        System.out.printf("openssl s_client -groups %s: exit %d: %s%n", group, p.exitValue(), out.lines().findFirst().orElse(""));
+        return p.exitValue();
     }
 }

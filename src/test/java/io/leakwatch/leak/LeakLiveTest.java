@@ -356,9 +356,13 @@ class LeakLiveTest {
         leakwatch.destroy(); // SIGTERM: the shutdown hook saves
         assertTrue(leakwatch.waitFor(20, TimeUnit.SECONDS));
         LeakSettings settings = new LeakSettings(true, 1, WINDOW, null, 1, 1);
-        LeakStateFile.Loaded loaded = LeakStateFile.read(WORK.resolve("leak-state.json"),
-                LeakStateFile.Limits.of(settings, LeakDetector.MAX_PROCESSES), System.currentTimeMillis() / 1000.0);
-        assertEquals(LeakStateFile.Status.RESTORED, loaded.status(), loaded.message());
+        Path file = WORK.resolve("leak-state.json");
+        LeakStateCodec.Decoded loaded;
+        try (InputStream in = Files.newInputStream(file)) {
+            loaded = LeakStateCodec.read(in, Files.size(file), LeakStateCodec.Limits.of(settings, LeakDetector.MAX_PROCESSES),
+                    System.currentTimeMillis() / 1000.0);
+        }
+        assertEquals(StateFile.Verdict.USABLE, loaded.verdict(), loaded.problem());
         List<SavedHistory> saved = loaded.histories();
         long sawleakPid = byName.get(SAWLEAK).pid();
         assertTrue(saved.stream().anyMatch(h -> h.pid() == sawleakPid && h.buckets().ids().length >= 8), saved.toString());

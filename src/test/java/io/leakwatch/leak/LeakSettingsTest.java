@@ -32,7 +32,10 @@ class LeakSettingsTest {
         assertEquals(10.0 * 1024 * 1024 / DAY, s.minGrowthBytesPerSecond(), 1e-9);
         assertEquals(100 / DAY, s.minHandleGrowthPerSecond(), 1e-12);
         assertTrue(SEED_BYTES_PER_SECOND > 1.5 * s.minGrowthBytesPerSecond(), "1 GB in 60 days is well above the default");
-        assertTrue(s.stateFile().endsWith(Path.of("leakwatch", "leak-state.json")), s.stateFile().toString());
+        assertTrue(s.stateFile().endsWith(Path.of("leakwatch", "leak-state-9182.json")), s.stateFile().toString());
+        assertEquals(s.stateFile().resolveSibling("leak-state.json"), s.olderStateFile(), "the default before it named the port");
+        assertTrue(parse("--web.listen-address=127.0.0.1:9300", "--web.listen-address=:9400").stateFile()
+                .endsWith(Path.of("leakwatch", "leak-state-9300.json")), "the first address's port");
     }
 
     @Test
@@ -46,6 +49,7 @@ class LeakSettingsTest {
         assertEquals(1e6 / 3600, s.minGrowthBytesPerSecond(), 1e-9);
         assertEquals(10.0 / 3600, s.minHandleGrowthPerSecond(), 1e-12);
         assertEquals(Path.of("/var/lib/lw.json"), parse("--leak.state-file=/var/lib/lw.json").stateFile());
+        assertNull(parse("--leak.state-file=/var/lib/lw.json").olderStateFile(), "a file named by hand is the only one read");
         assertEquals(7 * DAY, parse("--leak.window=7d").windowSeconds());
     }
 

@@ -101,6 +101,30 @@ class NextStepsTest {
         }
     }
 
+    /**
+     * The jemalloc step restarts the program as argv[0] names it. On Linux argv[0] is a word of its
+     * own whatever it holds: a leading '"' is part of the program's name, not a Windows quote.
+     */
+    @Test
+    void theJemallocStepRunsTheProgramWhateverItsFirstWordHolds() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("jemalloc"));
+        Path bin = Files.createDirectories(dir.resolve("jemalloc-bin"));
+        for (String argv0 : List.of("\"agent", "\"agent\"", "\"a\"b", "agent\"", "l;touch${IFS}x;", "/opt/app/bin/agent")) {
+            String program = argv0.startsWith("/") ? "agent" : argv0;
+            Path stub = bin.resolve(program);
+            Files.writeString(stub, "#!/bin/sh\nprintf 'ran [%s]' \"$@\"; echo\n");
+            Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwxr-xr-x"));
+            String firstWord = argv0.startsWith("/") ? bin.resolve("agent").toString() : argv0;
+            ProcessInfo info = info("agent", firstWord + " --port 9 --name x");
+            Shell.Line line = NextSteps.forProcess("Linux", suspect(info, true, false)).stream()
+                    .filter(s -> s.title().contains("jemalloc")).findFirst().orElseThrow().commands().get(0);
+            Ran ran = run(work, Shell.POSIX.render(line), bin.toString());
+            assertTrue(ran.output().contains("ran [...]"), "argv0 " + argv0 + ": " + Shell.POSIX.render(line) + " -> " + ran.output());
+            assertEquals(0, ran.status(), ran.output());
+            assertFalse(Files.exists(work.resolve("x")), Shell.POSIX.render(line));
+        }
+    }
+
     /** Stand-ins for the tools (heaptrack, pmap, jcmd, ...): they only print their arguments. */
     private static void stubPrograms(Path bin, Shell.Line line) throws Exception {
         boolean commandStart = true;

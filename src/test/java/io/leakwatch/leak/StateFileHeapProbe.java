@@ -7,6 +7,7 @@ import io.leakwatch.model.ProcessSnapshot;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,15 +44,23 @@ public final class StateFileHeapProbe {
             histories.add(new SavedHistory(10_000 + i, ids[0] * b - 30, name, service, ids[0] * b, now - 1, 123_456_789, 150, false,
                     ended, new FloorHistory.Buckets(b, ids, priv, hand)));
         }
+        LeakStateCodec.Limits limits = LeakStateCodec.Limits.of(settings, LeakDetector.MAX_PROCESSES);
+        Clock clock = Clock.systemUTC();
         long t0 = System.nanoTime();
-        LeakStateFile.write(file, settings, now, histories);
+        try (StateFile first = StateFile.open(file, null, clock, (in, size) -> LeakStateCodec.read(in, size, limits, now),
+                LeakStateCodec.Decoded.NOTHING).file()) {
+            List<SavedHistory> all = histories;
+            first.save(out -> LeakStateCodec.write(out, settings.bucketSeconds(), now, all));
+        }
         long t1 = System.nanoTime();
         histories = null; // only what is read back stays
         System.gc();
-        LeakStateFile.Loaded loaded = LeakStateFile.read(file, LeakStateFile.Limits.of(settings, LeakDetector.MAX_PROCESSES), now);
+        StateFile.Opened<LeakStateCodec.Decoded> opened = StateFile.open(file, null, clock,
+                (in, size) -> LeakStateCodec.read(in, size, limits, now), LeakStateCodec.Decoded.NOTHING);
+        LeakStateCodec.Decoded loaded = opened.content();
         long t2 = System.nanoTime();
-        if (loaded.status() != LeakStateFile.Status.RESTORED || loaded.histories().size() != processes + pastLives) {
-            throw new AssertionError(loaded.status() + " " + loaded.message() + " " + loaded.histories().size());
+        if (loaded.verdict() != StateFile.Verdict.USABLE || loaded.histories().size() != processes + pastLives) {
+            throw new AssertionError(loaded.verdict() + " " + loaded.problem() + " " + loaded.histories().size());
         }
         LeakDetector detector = new LeakDetector(settings, 64e9);
         detector.restore(loaded.histories());
@@ -67,7 +76,8 @@ public final class StateFileHeapProbe {
         long t3 = System.nanoTime();
         LeakReport report = detector.evaluate(now + b);
         long t4 = System.nanoTime();
-        LeakStateFile.write(file, settings, now, detector.export());
+        opened.file().save(out -> LeakStateCodec.write(out, settings.bucketSeconds(), now, detector.export()));
+        opened.file().close();
         long t5 = System.nanoTime();
         Runtime rt = Runtime.getRuntime();
         System.gc();

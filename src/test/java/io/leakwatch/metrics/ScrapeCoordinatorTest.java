@@ -60,6 +60,22 @@ class ScrapeCoordinatorTest {
     }
 
     @Test
+    void aDeadlineThatHasPassedReportsATimeoutAtOnceAndTheCollectionStillServesTheNextScrape() throws Exception {
+        SlowBackend backend = new SlowBackend(300);
+        try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
+            java.util.concurrent.CompletableFuture<CollectionResult> listened = new java.util.concurrent.CompletableFuture<>();
+            coordinator.addListener(listened::complete);
+            long start = System.nanoTime();
+            CollectionResult late = coordinator.collect(-0.2); // a 0.3 s header minus the 0.5 s margin
+            assertTrue((System.nanoTime() - start) / 1e6 < 200, "answered without waiting for the 300 ms collection");
+            assertTrue(late.timedOut());
+            assertFalse(late.success());
+            assertTrue(listened.get(10, java.util.concurrent.TimeUnit.SECONDS).success(), "the collection it started went on");
+            assertEquals(1, backend.collections.get());
+        }
+    }
+
+    @Test
     void scrapesArrivingTogetherShareOneCollection() throws Exception {
         SlowBackend backend = new SlowBackend(400);
         ExecutorService pool = Executors.newFixedThreadPool(5);

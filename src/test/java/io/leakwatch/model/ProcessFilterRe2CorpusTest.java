@@ -59,8 +59,7 @@ class ProcessFilterRe2CorpusTest {
             {"(?i)σ", "ς", true},               // Unicode simple folding orbit
             {"(?i)straße", "STRASSE", false},   // no multi-character folding
             {"(?U)a+", "aaa", true},
-            // "." and newlines: Go's "." stops at \n unless (?s)
-            {".+", "a\nb", false},
+            // "." and newlines: Go's "." stops at \n unless (?s); leakwatch's include lets it pass (see below)
             {"(?s).+", "a\nb", true},
             {"(?s:.)+", "a\nb", true},
             {"[^a]+", "x\ny", true},            // a negated class does match \n
@@ -148,14 +147,40 @@ class ProcessFilterRe2CorpusTest {
     }
 
     @Test
-    void excludeIsAppliedAndTheEmptyDefaultExcludesOnlyTheEmptyName() {
+    void excludeIsApplied() {
         ProcessFilter f = ProcessFilter.of("fire.*", "firefox-bin");
         assertTrue(f.selects("firefox"));
         assertFalse(f.selects("firefox-bin"));
-        // windows_exporter compiles the empty exclude too: ^(?:)$ matches "" and nothing else
-        ProcessFilter any = ProcessFilter.of(".*", "");
-        assertTrue(any.selects("x"));
-        assertFalse(any.selects(""));
+    }
+
+    /**
+     * Where Go's rules would only hide a process, leakwatch selects it. windows_exporter's default
+     * include ^(?:.+)$ misses a name with a newline (Go's "." stops at one) and the empty name, and
+     * its empty exclude ^(?:)$ would exclude the empty name anyway. A Linux process sets its name
+     * (prctl) to any bytes, a newline or nothing included.
+     */
+    @Test
+    void noProcessHidesFromTheIncludeByTheBytesOfItsName() {
+        ProcessFilter defaults = ProcessFilter.of(ProcessFilter.EVERY_NAME, "");
+        for (String name : List.of("firefox", "", "a\nb", "\n", "evil\n", "\r\n\t", "\u0000", "x\u2028y")) {
+            assertTrue(defaults.selects(name), "default include and exclude select " + name.replace("\n", "\\n"));
+        }
+        assertTrue(defaults.selectsAll());
+        // "." in an include also spans a newline: a name cannot slip out of "myservice.*"
+        assertTrue(ProcessFilter.of("myservice.*", "").selects("myservice\nx"));
+        assertTrue(ProcessFilter.of(".+", "").selects("a\nb"));
+        assertTrue(ProcessFilter.of(".*", "").selects(""));
+        // an empty exclude excludes nothing
+        assertTrue(ProcessFilter.of(".*", "").selects(""));
+        assertFalse(ProcessFilter.of("fire.*", "").selectsAll());
+        // a non-empty exclude keeps Go's rules, so it hides no more than windows_exporter's:
+        // "x.*" does not exclude "x\ny", which windows_exporter would not have excluded either
+        ProcessFilter excluding = ProcessFilter.of(".+", "x.*");
+        assertFalse(excluding.selects("xy"));
+        assertTrue(excluding.selects("x\ny"));
+        assertFalse(excluding.selectsAll());
+        // "$" still ends the name: "abc" does not select "abc\n"
+        assertFalse(ProcessFilter.of("abc", "").selects("abc\n"));
     }
 
     @Test

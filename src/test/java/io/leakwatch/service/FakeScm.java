@@ -27,6 +27,10 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
     final Set<String> eventSources = new LinkedHashSet<>();
     long now;
     int openHandles;
+    /** HKLM\SYSTEM\CurrentControlSet\Control\ServicesPipeTimeout, as the SCM reads it (30 s when unset). */
+    int pipeTimeoutMillis = 30_000;
+    /** What the SCM reports on its own between StartService and the service's first SetServiceStatus. */
+    static final Status LAUNCHING = new Status(Winsvc.SERVICE_START_PENDING, 0, 0, 0, 2_000);
 
     final class FakeService implements Scm.Service {
         final String name;
@@ -36,11 +40,18 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
         int resetSeconds;
         boolean actionsOnNonCrashFailures;
         List<String> privileges;
+        boolean delayedAutoStart;
         boolean deleted;
         /** State as a function of the fake time; set by start() and stop() unless a test scripted one. */
         LongFunction<Status> script = t -> new Status(Winsvc.SERVICE_STOPPED, 0, 0, 0, 0);
         LongFunction<Status> onStart = t -> new Status(Winsvc.SERVICE_RUNNING, 0, 0, 0, 0);
         LongFunction<Status> onStop = t -> new Status(Winsvc.SERVICE_STOPPED, 0, 0, 0, 0);
+        /**
+         * Time from StartService until the service's own first report (java.exe starting, loading
+         * the jar and JNA): the SCM answers {@link #LAUNCHING} meanwhile, then {@link #onStart} runs
+         * from that moment.
+         */
+        long launchMillis;
         boolean closed;
 
         FakeService(String name) {
@@ -75,6 +86,12 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
         }
 
         @Override
+        public void setDelayedAutoStart(boolean delayed) throws ServiceException {
+            call("setDelayedAutoStart");
+            this.delayedAutoStart = delayed;
+        }
+
+        @Override
         public void setRequiredPrivileges(List<String> privileges) throws ServiceException {
             call("setRequiredPrivileges");
             this.privileges = List.copyOf(privileges);
@@ -90,8 +107,9 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
         public void start() throws ServiceException {
             call("start");
             long startedAt = now;
+            long launch = launchMillis;
             LongFunction<Status> started = onStart;
-            script = t -> started.apply(t - startedAt);
+            script = t -> t - startedAt < launch ? LAUNCHING : started.apply(t - startedAt - launch);
         }
 
         @Override
@@ -153,6 +171,15 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
     }
 
     @Override
+    public String commandLine(String name) throws ServiceException {
+        FakeService service = services.get(name);
+        if (service == null) {
+            throw new ServiceException(name, ServiceErrors.SERVICE_DOES_NOT_EXIST);
+        }
+        return service.commandLine;
+    }
+
+    @Override
     public void registerEventSource(String source) {
         eventSources.add(source);
     }
@@ -165,6 +192,11 @@ final class FakeScm implements Scm, WindowsServiceControl.Clock {
     @Override
     public void dispatch(String name, Function<Consumer<ServiceStatusTracker.Status>, ServiceLifecycle> lifecycle) {
         throw new UnsupportedOperationException("the lifecycle is tested on its own");
+    }
+
+    @Override
+    public int servicesPipeTimeoutMillis() {
+        return pipeTimeoutMillis;
     }
 
     @Override

@@ -35,6 +35,30 @@ class WindowsCommandLineTest {
         assertEquals(arguments, parsed.subList(1, parsed.size()));
     }
 
+    /** leakwatch's own split (to read the service's registered command back) agrees with the C runtime's rules. */
+    @Test
+    void theSplitAgreesWithTheCRuntimesRules() {
+        java.util.Random random = new java.util.Random(21);
+        String alphabet = "ab \t\\\"*-=";
+        for (int n = 0; n < 5_000; n++) {
+            List<String> arguments = new ArrayList<>();
+            for (int a = random.nextInt(5); a > 0; a--) {
+                StringBuilder arg = new StringBuilder();
+                for (int c = random.nextInt(8); c > 0; c--) {
+                    arg.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                arguments.add(arg.toString());
+            }
+            String line = WindowsCommandLine.of("C:\\Program Files\\Java\\bin\\java.exe", arguments);
+            assertEquals(msvcrtSplit(line), WindowsCommandLine.split(line), line);
+            StringBuilder typed = new StringBuilder("x ");
+            for (int c = random.nextInt(20); c > 0; c--) {
+                typed.append(alphabet.charAt(random.nextInt(alphabet.length()))); // anything a user might type
+            }
+            assertEquals(msvcrtSplit(typed.toString()), WindowsCommandLine.split(typed.toString()), typed.toString());
+        }
+    }
+
     @Test
     void programPathWithAQuoteIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> WindowsCommandLine.of("C:\\a\"b\\java.exe", List.of()));

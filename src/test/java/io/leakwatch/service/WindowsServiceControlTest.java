@@ -5,6 +5,7 @@ import io.leakwatch.service.ServiceControl.ServiceException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -35,6 +36,16 @@ class WindowsServiceControlTest {
         assertEquals(0, scm.openHandles, "every handle closed");
     }
 
+    /**
+     * As windows_exporter's installer sets it: a JVM starting among all the boot-time services
+     * risks Windows' 30 s limit (events 7000/7009); two minutes after boot it does not.
+     */
+    @Test
+    void installUsesDelayedAutomaticStart() throws Exception {
+        control.install(definition);
+        assertTrue(scm.services.get("leakwatch").delayedAutoStart);
+    }
+
     @Test
     void installKeepsOnlyThePrivilegesTheServiceNeeds() throws Exception {
         control.install(definition);
@@ -43,7 +54,8 @@ class WindowsServiceControlTest {
 
     @Test
     void aFailedConfigurationStepRemovesTheHalfInstalledService() {
-        for (String step : List.of("setDescription", "setFailureActions", "setFailureActionsFlag", "setRequiredPrivileges")) {
+        for (String step : List.of("setDescription", "setFailureActions", "setFailureActionsFlag", "setDelayedAutoStart",
+                "setRequiredPrivileges")) {
             scm.failures.clear();
             scm.failures.put(step, 5);
             ServiceException e = assertThrows(ServiceException.class, () -> control.install(definition), step);
@@ -76,6 +88,43 @@ class WindowsServiceControlTest {
         assertTrue(scm.now >= 60_000);
     }
 
+    /**
+     * Until java.exe has started and leakwatch's first status report arrives, the SCM itself says
+     * START_PENDING with checkpoint 0 and a 2 s wait hint. A JVM that needs 4 s (a cold disk, a
+     * virus scan of the jar on first open) is starting, not failing: wait for it as the SCM does.
+     */
+    @Test
+    void aSlowJvmStartIsWaitedForUpToTheServicesPipeTimeout() throws Exception {
+        control.install(definition);
+        FakeScm.FakeService service = scm.services.get("leakwatch");
+        service.launchMillis = 4_000;
+        service.onStart = t -> t < 6_000
+                ? new Scm.Status(Winsvc.SERVICE_START_PENDING, 0, 0, (int) (1 + t / 2_000), 15_000)
+                : new Scm.Status(Winsvc.SERVICE_RUNNING, 0, 0, 0, 0);
+        control.start("leakwatch");
+        assertEquals(Winsvc.SERVICE_RUNNING, service.status().state());
+
+        // 25 s before java.exe reports: still inside the 30 s that Windows itself gives a service process
+        control.stop("leakwatch");
+        service.launchMillis = 25_000;
+        control.start("leakwatch");
+        assertEquals(Winsvc.SERVICE_RUNNING, service.status().state());
+    }
+
+    /** Windows stops waiting for a service process after ServicesPipeTimeout; so does 'service start'. */
+    @Test
+    void aJvmThatNeverReportsIsGivenUpAfterTheServicesPipeTimeout() throws Exception {
+        control.install(definition);
+        scm.pipeTimeoutMillis = 60_000; // raised by the administrator
+        scm.services.get("leakwatch").launchMillis = Long.MAX_VALUE / 2;
+        long startedAt = scm.now;
+        ServiceException e = assertThrows(ServiceException.class, () -> control.start("leakwatch"));
+        assertEquals(ServiceErrors.SERVICE_REQUEST_TIMEOUT, e.win32Error());
+        assertTrue(scm.now - startedAt >= 60_000 && scm.now - startedAt < 75_000, "waited " + (scm.now - startedAt));
+        assertTrue(e.getMessage().contains("has not reported since Windows started it 60 s ago"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
     /** A start without progress is reported as still starting, not as "stopped while starting". */
     @Test
     void aStartWithoutProgressIsReportedAsStillStarting() throws Exception {
@@ -86,6 +135,40 @@ class WindowsServiceControlTest {
         assertTrue(e.getMessage().contains("still starting"), e.getMessage());
         assertFalse(e.getMessage().contains("stopped while starting"), e.getMessage());
         assertTrue(scm.now >= 15_000 && scm.now < 30_000, "gave up one wait hint after the last progress: " + scm.now);
+    }
+
+    /** StartService's "file not found": the Java the service runs is gone (an update removed its folder). */
+    @Test
+    void aMissingJavaIsExplainedInWords() throws Exception {
+        control.install(definition);
+        scm.failures.put("start", 2);
+        ServiceException e = assertThrows(ServiceException.class, () -> control.start("leakwatch"));
+        assertEquals(2, e.win32Error());
+        assertTrue(e.getMessage().startsWith("Windows cannot find C:\\Java\\bin\\java.exe, the Java the service runs"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("service install"), "says how to get going again: " + e.getMessage());
+        assertTrue(e.getMessage().endsWith("(Win32 error 2)"), e.getMessage());
+    }
+
+    /** StartService's 1053: the process did not connect in time. */
+    @Test
+    void aJvmThatDidNotConnectInTimeIsExplainedInWords() throws Exception {
+        control.install(definition);
+        scm.failures.put("start", 1053);
+        ServiceException e = assertThrows(ServiceException.class, () -> control.start("leakwatch"));
+        assertTrue(e.getMessage().contains("did not connect to Windows within 30 s"), e.getMessage());
+        assertTrue(e.getMessage().contains("ServicesPipeTimeout"), e.getMessage());
+    }
+
+    /** STOPPED with 1067: java.exe ended before leakwatch could report (a refused option, a broken Java). */
+    @Test
+    void aJvmThatEndedAtOnceIsExplainedInWords() throws Exception {
+        control.install(definition);
+        scm.services.get("leakwatch").onStart = t -> new Scm.Status(Winsvc.SERVICE_STOPPED, 1067, 0, 0, 0);
+        ServiceException e = assertThrows(ServiceException.class, () -> control.start("leakwatch"));
+        assertEquals(1067, e.win32Error());
+        assertTrue(e.getMessage().startsWith("java.exe ended before leakwatch started"), e.getMessage());
+        assertEquals("C:\\Java\\bin\\java.exe", WindowsCommandLine.split(control.commandLine("leakwatch")).get(0));
     }
 
     @Test
@@ -138,6 +221,48 @@ class WindowsServiceControlTest {
         assertTrue(scm.services.isEmpty());
         assertFalse(scm.calls.contains("stop leakwatch"), scm.calls.toString());
         assertEquals(0, scm.openHandles);
+    }
+
+    /**
+     * A failed status query reports the error JNA saved right after the call, not what
+     * Kernel32.GetLastError() says later (jna-platform's W32Service asks that), and closing a
+     * handle goes through the same calls. The fake has no GetLastError to ask.
+     */
+    @Test
+    void statusAndCloseUseTheErrorJnaSavedRightAfterTheCall() throws Exception {
+        FakeAdvapi32 fake = new FakeAdvapi32();
+        JnaScm jna = new JnaScm(fake.api, () -> fake.lastError);
+        try (Scm.Service service = jna.open("leakwatch", Winsvc.SERVICE_QUERY_STATUS)) {
+            Scm.Status status = service.status();
+            assertEquals(new Scm.Status(Winsvc.SERVICE_RUNNING, 0, 0, 3, 15_000), status);
+            fake.failures.put("QueryServiceStatusEx", 1115); // ERROR_SHUTDOWN_IN_PROGRESS
+            ServiceException e = assertThrows(ServiceException.class, service::status);
+            assertEquals(1115, e.win32Error());
+        }
+        assertEquals(Map.of(), fake.open, "the manager and the service handle are closed");
+        assertEquals(1, fake.calls.stream().filter("OpenService"::equals).count());
+        assertEquals(2, fake.calls.stream().filter("CloseServiceHandle"::equals).count(), fake.calls.toString());
+    }
+
+    /** The seam repeats jna-platform's signatures exactly, so production calls its mappings unchanged. */
+    @Test
+    void theSeamHasJnaPlatformsSignatures() throws Exception {
+        for (var m : ScmCalls.class.getDeclaredMethods()) {
+            if (java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            var mapped = com.sun.jna.platform.win32.Advapi32.class.getMethod(m.getName(), m.getParameterTypes());
+            assertEquals(mapped.getReturnType(), m.getReturnType(), m.toString());
+        }
+    }
+
+    @Test
+    void theDelayedStartStructureIsOneBool() {
+        JnaScm.DelayedAutoStartInfo info = new JnaScm.DelayedAutoStartInfo();
+        info.fDelayedAutostart = 1;
+        info.write();
+        assertEquals(4, info.size(), "SERVICE_DELAYED_AUTO_START_INFO is a BOOL");
+        assertEquals(1, info.getPointer().getInt(0));
     }
 
     @Test

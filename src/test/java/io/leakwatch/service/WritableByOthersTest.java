@@ -52,12 +52,32 @@ class WritableByOthersTest {
                 new Ace(0, 0, FULL, "S-1-5-21-1-2-3-500"))));
     }
 
-    /** The rights and ACE codes, now taken from jna-platform's WinNT, are still the Win32 values. */
+    /**
+     * A NULL DACL (a descriptor without one, or with a DACL that is absent) grants everyone every
+     * right: it is the worst case, not "no writers".
+     */
     @Test
-    void theWin32ValuesAreUnchanged() {
-        assertEquals(0x2 | 0x4 | 0x10 | 0x40 | 0x10000 | 0x40000 | 0x80000 | 0x40000000 | 0x10000000, WritableByOthers.WRITE_RIGHTS);
-        assertEquals(0, WritableByOthers.ACCESS_ALLOWED);
-        assertEquals(1, WritableByOthers.ACCESS_DENIED);
-        assertEquals(0x08, WritableByOthers.INHERIT_ONLY);
+    void noAccessControlListMeansEveryoneMayWrite() {
+        assertEquals(List.of("S-1-1-0"), WritableByOthers.trustees(null));
+        assertEquals(List.of(), WritableByOthers.trustees(List.of()), "an empty list grants nobody anything");
+    }
+
+    /** What FileAcls hands over from a file's self-relative security descriptor, as GetNamedSecurityInfo returns it. */
+    @Test
+    void aDescriptorWithANullDaclHasNoEntriesToReadButEveryoneWrites() {
+        // SECURITY_DESCRIPTOR_RELATIVE: revision 1, control SE_SELF_RELATIVE|SE_DACL_PRESENT, every offset 0
+        assertEquals(null, FileAcls.aces(descriptor(0x8004, new byte[0])), "DACL present, pointer NULL");
+        assertEquals(null, FileAcls.aces(descriptor(0x8000, new byte[0])), "no DACL at all");
+        byte[] emptyAcl = {2, 0, 8, 0, 0, 0, 0, 0}; // ACL revision 2, size 8, no ACEs
+        assertEquals(List.of(), FileAcls.aces(descriptor(0x8004, emptyAcl)));
+    }
+
+    private static com.sun.jna.platform.win32.WinNT.SECURITY_DESCRIPTOR_RELATIVE descriptor(int control, byte[] acl) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20 + acl.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 1).put((byte) 0).putShort((short) control).putInt(0).putInt(0).putInt(0).putInt(acl.length == 0 ? 0 : 20);
+        b.put(acl);
+        com.sun.jna.Memory memory = new com.sun.jna.Memory(b.capacity());
+        memory.write(0, b.array(), 0, b.capacity());
+        return new com.sun.jna.platform.win32.WinNT.SECURITY_DESCRIPTOR_RELATIVE(memory);
     }
 }

@@ -13,9 +13,41 @@ final class ComposeFile {
     private final Map<String, Object> doc;
 
     ComposeFile(Path file) {
+        this(file, StackFiles.yaml(file));
+    }
+
+    private ComposeFile(Path file, Map<String, Object> doc) {
         this.file = file;
         this.dir = file.getParent();
-        this.doc = StackFiles.yaml(file);
+        this.doc = doc;
+    }
+
+    /**
+     * {@code docker compose -f base -f override}: as Compose merges files, mappings merge key by key,
+     * sequences (cap_add, security_opt, volumes, ...) get the override's items appended, and any
+     * other value is replaced.
+     */
+    static ComposeFile merged(Path base, Path override) {
+        return new ComposeFile(Path.of(base.getParent().toString(), base.getFileName() + "+" + override.getFileName()),
+                merge(StackFiles.yaml(base), StackFiles.yaml(override)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> override) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>(base);
+        override.forEach((key, value) -> {
+            Object old = out.get(key);
+            if (old instanceof Map<?, ?> m && value instanceof Map<?, ?> v) {
+                out.put(key, merge((Map<String, Object>) m, (Map<String, Object>) v));
+            } else if (old instanceof List<?> l && value instanceof List<?> v) {
+                List<Object> items = new ArrayList<>(l);
+                v.stream().filter(i -> !items.contains(i)).forEach(items::add);
+                out.put(key, items);
+            } else {
+                out.put(key, value);
+            }
+        });
+        return out;
     }
 
     @SuppressWarnings("unchecked")
@@ -71,6 +103,38 @@ final class ComposeFile {
     private String flag(String service, String name) {
         return command(service).stream().filter(c -> c.startsWith(name + "=")).map(c -> c.substring(name.length() + 1))
                 .findFirst().orElse(null);
+    }
+
+    /**
+     * The service's container settings as podman run options: user, capabilities, security options,
+     * tmpfs and volumes (the host's /proc is left to {@link ContainerImage#start}, a named volume
+     * becomes the volume namedVolume gives for its name).
+     */
+    @SuppressWarnings("unchecked")
+    List<String> podmanRunOptions(String name, java.util.function.UnaryOperator<String> namedVolume) {
+        Map<String, Object> service = service(name);
+        List<String> options = new ArrayList<>();
+        if (service.get("user") != null) {
+            options.addAll(List.of("--user", (String) service.get("user")));
+        }
+        ((List<String>) service.getOrDefault("cap_drop", List.of())).forEach(cap -> options.add("--cap-drop=" + cap));
+        ((List<String>) service.getOrDefault("cap_add", List.of())).forEach(cap -> options.add("--cap-add=" + cap));
+        for (String opt : (List<String>) service.getOrDefault("security_opt", List.of())) {
+            options.add("--security-opt=" + opt.replaceFirst(":", "="));
+        }
+        ((List<String>) service.getOrDefault("tmpfs", List.of())).forEach(dir -> options.add("--tmpfs=" + dir));
+        if ("host".equals(service.get("pid"))) {
+            options.add("--pid=host");
+        }
+        for (String volume : volumes(name)) {
+            String source = volume.split(":")[0];
+            if (source.startsWith("/") && !source.equals("/proc")) {
+                options.addAll(List.of("-v", volume));
+            } else if (!source.startsWith("/") && !source.startsWith(".")) {
+                options.addAll(List.of("-v", namedVolume.apply(source) + ":" + volume.substring(source.length() + 1)));
+            }
+        }
+        return options;
     }
 
     @SuppressWarnings("unchecked")

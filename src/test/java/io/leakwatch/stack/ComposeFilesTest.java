@@ -23,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("system")
 class ComposeFilesTest {
+    static final Path LINUX = StackFiles.DOCKER.resolve("docker-compose.yml");
+    static final Path PRIVILEGED = StackFiles.DOCKER.resolve("docker-compose.privileged.yml");
     private static final Path SCHEMA = StackFiles.ROOT.resolve("src/test/resources/compose/compose_spec.json");
     private static final String VALIDATE = String.join("\n",
             "import json, sys, jsonschema",
@@ -38,7 +40,8 @@ class ComposeFilesTest {
     @Test
     void composeFilesFollowTheComposeSpecification() throws IOException {
         List<Path> files = StackFiles.composeFiles();
-        assertEquals(2, files.size(), "docker-compose.yml and the Windows-host variant: " + files);
+        assertEquals(List.of(StackFiles.DOCKER.resolve("docker-compose.privileged.yml"), StackFiles.DOCKER.resolve("docker-compose.windows-host.yml"),
+                StackFiles.DOCKER.resolve("docker-compose.yml")), files, "the Linux stack, its privileged variant and the Windows-host variant");
         for (Path file : files) {
             Path json = work.resolve(file.getFileName() + ".json");
             Files.writeString(json, StackFiles.JSON.writeValueAsString(StackFiles.yaml(file)));
@@ -60,25 +63,39 @@ class ComposeFilesTest {
     @Test
     void everyServiceFitsTheRepository() {
         List<String> problems = new ArrayList<>();
-        for (Path file : StackFiles.composeFiles()) {
-            ComposeFile compose = new ComposeFile(file);
-            problems.addAll(compose.problems());
-        }
+        problems.addAll(new ComposeFile(LINUX).problems());
+        problems.addAll(new ComposeFile(StackFiles.DOCKER.resolve("docker-compose.windows-host.yml")).problems());
+        problems.addAll(ComposeFile.merged(LINUX, PRIVILEGED).problems());
         assertEquals(List.of(), problems);
     }
 
     @Test
-    void linuxStackReadsTheHostsProcesses() {
-        ComposeFile compose = new ComposeFile(StackFiles.DOCKER.resolve("docker-compose.yml"));
+    void linuxStackReadsTheHostsProcessesWithLeastPrivilege() {
+        ComposeFile compose = new ComposeFile(LINUX);
         Map<String, Object> leakwatch = compose.service("leakwatch");
-        assertEquals("host", leakwatch.get("pid"), "pid: host, to see the host's processes");
         assertTrue(compose.volumes("leakwatch").contains("/proc:/host/proc:ro"), "host /proc read-only at /host/proc");
-        assertEquals(List.of("SYS_PTRACE", "DAC_READ_SEARCH"), leakwatch.get("cap_add"),
-                "only what reading io/fd of other users takes (ContainerPrivilegesTest shows why)");
-        assertEquals(List.of("ALL"), leakwatch.get("cap_drop"), "everything else dropped");
+        assertFalse(leakwatch.containsKey("pid"), "the host's /proc is enough: no host PID namespace");
+        assertFalse(leakwatch.containsKey("user"), "the image's own non-root user");
+        assertFalse(leakwatch.containsKey("cap_add"), "no capabilities");
+        assertEquals(List.of("ALL"), leakwatch.get("cap_drop"), "everything dropped");
+        assertEquals(List.of("no-new-privileges:true"), leakwatch.get("security_opt"), "Docker's default seccomp and AppArmor profiles");
+        assertEquals(true, leakwatch.get("read_only"));
         assertTrue(read(StackFiles.DOCKER.resolve("Dockerfile")).contains("--path.procfs=/host/proc"),
                 "the image reads /host/proc");
         assertTrue(compose.retentionDays("prometheus") >= 30, "Prometheus keeps weeks of data for leak windows");
+    }
+
+    /** The privileged variant adds exactly what other users' I/O counters take (ContainerPrivilegesTest shows why). */
+    @Test
+    void privilegedVariantAddsOnlyWhatOtherUsersIoTakes() {
+        Map<String, Object> override = new ComposeFile(PRIVILEGED).service("leakwatch");
+        assertEquals(java.util.Set.of("user", "cap_add", "security_opt"), override.keySet(), "nothing but privileges");
+        Map<String, Object> leakwatch = ComposeFile.merged(LINUX, PRIVILEGED).service("leakwatch");
+        assertEquals("0:0", leakwatch.get("user"), "Docker gives added capabilities to root only");
+        assertEquals(List.of("SYS_PTRACE", "DAC_READ_SEARCH"), leakwatch.get("cap_add"));
+        assertEquals(List.of("ALL"), leakwatch.get("cap_drop"), "every other capability still dropped");
+        assertEquals(List.of("no-new-privileges:true", "apparmor:unconfined"), leakwatch.get("security_opt"));
+        assertEquals(true, leakwatch.get("read_only"));
     }
 
     @Test

@@ -17,9 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * docker/Dockerfile built for real with podman and runc: base images from Debian packages
  * (docker/debian-base.sh, cached in podman's image store), the jar this build made
  * (target/leakwatch.jar, JAR=context), an image named for this run, removed with its containers
- * and volumes on close.
+ * and volumes on close. Built once per test JVM ({@link #shared}): the build is the slowest part of
+ * the container tests, and every class uses the same image.
  */
 final class ContainerImage implements AutoCloseable {
+    private static ContainerImage shared;
+
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(20);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -35,6 +38,16 @@ final class ContainerImage implements AutoCloseable {
         this.baseTime = baseTime;
         this.buildTime = buildTime;
         this.sizeBytes = sizeBytes;
+    }
+
+    /** The image of this test run, built on first use and removed when the test JVM exits. */
+    static synchronized ContainerImage shared() {
+        if (shared == null) {
+            ContainerImage image = build();
+            Runtime.getRuntime().addShutdownHook(new Thread(image::close, "remove-test-image"));
+            shared = image;
+        }
+        return shared;
     }
 
     static ContainerImage build() {
@@ -73,14 +86,15 @@ final class ContainerImage implements AutoCloseable {
     }
 
     /**
-     * Starts a container the way docs/containers.md does (host PID namespace, host /proc read-only at
-     * /host/proc, read-only root, port 9182 published on a free loopback port) plus options, with
-     * leakwatch flags appended to the image's entrypoint.
+     * Starts a container the way docs/containers.md does (the host's /proc read-only at /host/proc,
+     * read-only root, no capabilities, no new privileges, port 9182 published on a free loopback
+     * port) plus options, with leakwatch flags appended to the image's entrypoint.
      */
     Container start(List<String> options, List<String> flags) {
         String container = Podman.RUN + "-" + (++sequence);
-        List<String> argv = new ArrayList<>(List.of("run", "-d", "--name", container, "--pid=host",
-                "-v", "/proc:/host/proc:ro", "--read-only", "-p", "127.0.0.1::9182"));
+        List<String> argv = new ArrayList<>(List.of("run", "-d", "--name", container,
+                "-v", "/proc:/host/proc:ro", "--read-only", "--cap-drop=ALL", "--security-opt=no-new-privileges",
+                "-p", "127.0.0.1::9182"));
         argv.addAll(Podman.ULIMITS);
         argv.addAll(options);
         argv.add(name);
@@ -93,7 +107,7 @@ final class ContainerImage implements AutoCloseable {
     }
 
     /** Removes the containers started so far (each test's, so they do not pile up on a shared machine). */
-    void removeContainers() {
+    synchronized void removeContainers() {
         for (String container : containers) {
             Podman.run(Duration.ofMinutes(1), "rm", "--force", "--volumes", "--time", "5", container);
         }
@@ -101,7 +115,7 @@ final class ContainerImage implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         removeContainers();
         for (String volume : volumes) {
             Podman.run(Duration.ofMinutes(1), "volume", "rm", "--force", volume);

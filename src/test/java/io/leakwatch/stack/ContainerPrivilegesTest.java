@@ -24,9 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The privileges docker-compose.yml gives leakwatch, and the image's default user, tried without a
+ * The privileges of the privileged variants (docker-compose.privileged.yml, the privileged
+ * DaemonSet), each of the two capabilities alone, and the image's default user, tried without a
  * container: setpriv (util-linux) runs leakwatch with the same user and capability bounding set, and
- * it must see another user's process as the compose file's comments say.
+ * it must see another user's process as the files' comments say.
  */
 @Tag("system")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -57,8 +58,8 @@ class ContainerPrivilegesTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void composePrivilegesReadHandlesAndIoOfOtherUsers() throws Exception {
-        Map<String, Object> leakwatch = new ComposeFile(StackFiles.DOCKER.resolve("docker-compose.yml")).service("leakwatch");
+    void privilegedComposeVariantReadsHandlesAndIoOfOtherUsers() throws Exception {
+        Map<String, Object> leakwatch = ComposeFile.merged(ComposeFilesTest.LINUX, ComposeFilesTest.PRIVILEGED).service("leakwatch");
         String user = ((String) leakwatch.get("user")).split(":")[0];
         List<String> caps = (List<String>) leakwatch.get("cap_add");
         assertEquals(List.of("ALL"), leakwatch.get("cap_drop"));
@@ -73,20 +74,35 @@ class ContainerPrivilegesTest {
     void ptraceAloneDoesNotReadIo() throws Exception {
         String metrics = scrapeAs("0", List.of("SYS_PTRACE"));
         assertTrue(has(metrics, "windows_process_private_bytes"), "memory of another user's process");
-        assertFalse(has(metrics, "windows_process_io_bytes_total"), "SYS_PTRACE alone reads io: drop DAC_READ_SEARCH from docker-compose.yml");
+        assertFalse(has(metrics, "windows_process_io_bytes_total"), "SYS_PTRACE alone reads io: drop DAC_READ_SEARCH from the privileged variants");
     }
 
-    /** The image's own default (USER 65534, no capabilities): the memory signals still work for every process. */
+    /** Why SYS_PTRACE is there: DAC_READ_SEARCH opens /proc/PID/io, but reading it passes the kernel's ptrace check. */
+    @Test
+    void dacReadSearchAloneDoesNotReadIo() throws Exception {
+        String metrics = scrapeAs("0", List.of("DAC_READ_SEARCH"));
+        assertTrue(has(metrics, "windows_process_private_bytes"), "memory of another user's process");
+        assertFalse(has(metrics, "windows_process_io_bytes_total"), "DAC_READ_SEARCH alone reads io: drop SYS_PTRACE from the privileged variants");
+    }
+
+    /**
+     * The default (the image's own user, no capabilities): the memory signals still work for every
+     * process, and handles too on Linux 6.2+ (stat of /proc/PID/fd counts them for anyone); I/O
+     * counters of other users' processes are what it goes without.
+     */
     @Test
     void imageDefaultUserReadsMemoryOfOtherUsers() throws Exception {
-        String user = Files.readAllLines(StackFiles.DOCKER.resolve("Dockerfile")).stream()
-                .filter(l -> l.startsWith("USER ")).map(l -> l.substring(5).split(":")[0].trim()).findFirst().orElseThrow();
+        String user = ContainerImageTest.imageUser().split(":")[0];
         assertFalse(user.equals("0") || user.equals("root"), "the image runs as non-root by default");
         String metrics = scrapeAs(user, List.of());
         for (String metric : List.of("windows_process_info", "windows_process_private_bytes", "windows_process_working_set_private_bytes",
                 "windows_process_threads", "windows_process_cpu_time_total")) {
             assertTrue(has(metrics, metric), metric + " of another user's process, as user " + user);
         }
+        if (ContainerImageTest.kernelAtLeast(6, 2)) {
+            assertTrue(has(metrics, "windows_process_handles"), "handles of another user's process on Linux 6.2+");
+        }
+        assertFalse(has(metrics, "windows_process_io_bytes_total"), "I/O of another user's process without privileges");
     }
 
     private boolean has(String metrics, String metric) {

@@ -1,6 +1,7 @@
 package io.leakwatch.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -9,6 +10,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +70,7 @@ class StackEndToEndTest {
     private static final List<Process> started = new ArrayList<>();
     private static LocalExporter leakwatch;
     private static PrometheusApi api;
+    private static HttpServer nodeExporter;
     private static int leakwatchPort;
     private static final Dashboard dashboard = Dashboard.shipped();
 
@@ -79,10 +84,22 @@ class StackEndToEndTest {
         leakwatchPort = leakwatch.port;
         leakwatch.awaitScrape(body -> body.contains("windows_process_info{"), Duration.ofSeconds(60));
 
+        // what node_exporter would report for this host: its memory, the one series the rules take from it
+        nodeExporter = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        nodeExporter.createContext("/metrics", exchange -> {
+            byte[] body = ("node_memory_MemTotal_bytes " + hostMemoryBytes() + "\n").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        nodeExporter.start();
+
         int prometheusPort = LocalExporter.freePort();
         Path config = work.resolve("prometheus.yml");
-        Files.writeString(config, StackFiles.JSON.writeValueAsString(
-                adjustedConfig(Map.of("localhost:9182", "127.0.0.1:" + leakwatchPort, "localhost:9090", "127.0.0.1:" + prometheusPort))));
+        Map<String, Object> cfg = adjustedConfig(Map.of("localhost:9182", "127.0.0.1:" + leakwatchPort, "localhost:9090", "127.0.0.1:" + prometheusPort));
+        addNodeJob(cfg, "127.0.0.1:" + nodeExporter.getAddress().getPort());
+        Files.writeString(config, StackFiles.JSON.writeValueAsString(cfg));
         started.add(new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + work.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + prometheusPort, "--log.level=warn")
                 .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start());
@@ -91,8 +108,28 @@ class StackEndToEndTest {
         waitFor("three scrapes of leakwatch and every rule group evaluated", StackEndToEndTest::scrapedAndEvaluated, STARTUP);
     }
 
+    /** The job prometheus.yml shows commented out, for node_exporter on this host. */
+    @SuppressWarnings("unchecked")
+    private static void addNodeJob(Map<String, Object> cfg, String target) {
+        List<Map<String, Object>> jobs = new ArrayList<>((List<Map<String, Object>>) cfg.get("scrape_configs"));
+        jobs.add(Map.of("job_name", "node", "static_configs", List.of(Map.of("targets", List.of(target)))));
+        cfg.put("scrape_configs", jobs);
+    }
+
+    static long hostMemoryBytes() {
+        try {
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
+                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @AfterAll
     static void stopStack() throws InterruptedException {
+        if (nodeExporter != null) {
+            nodeExporter.stop(0);
+        }
         if (leakwatch != null) {
             leakwatch.close();
         }
@@ -160,8 +197,8 @@ class StackEndToEndTest {
         JsonNode exhaustion = results.byTitle.get("Time to exhaustion").get(0);
         assertEquals(1, exhaustion.size(), exhaustion.toString());
         double seconds = value(exhaustion.get(0));
-        // 8 GiB default limit (no host memory series here), a few hundred MiB used, ~2 MiB/s
-        assertTrue(seconds > 60 && seconds < 86400, "seconds to the 8 GiB limit: " + seconds);
+        // the host's memory (from the node job), a few hundred MiB used, ~2 MiB/s
+        assertTrue(seconds > 60 && seconds < 7 * 86400, "seconds to the host's memory: " + seconds);
 
         JsonNode table = results.byTitle.get("Process table").get(0);
         JsonNode labels = table.get(0).path("metric");
@@ -192,7 +229,7 @@ class StackEndToEndTest {
         }
         assertEquals(List.of(), problems);
         JsonNode limit = api.query("host:leakwatch_memory_limit_bytes{host=\"127.0.0.1\"}", now).path("data").path("result");
-        assertEquals(8589934592.0, value(limit.get(0)), "no host memory series here: the configured default applies");
+        assertEquals(hostMemoryBytes(), value(limit.get(0)), "the host's memory, from node_exporter's series on the same host");
         String floorQuery = "instance_process:windows_process_private_bytes:min1h{process=\"" + LEAKER_NAME + "\"}";
         JsonNode floor = queryUntilData(floorQuery, Duration.ofSeconds(45)); // the recording group runs every 15 s: three turns
         assertEquals(1, floor.path("data").path("result").size(), floor + "\nraw: "

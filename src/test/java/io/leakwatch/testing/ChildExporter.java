@@ -4,8 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,29 +98,9 @@ public final class ChildExporter implements AutoCloseable {
         return process.pid();
     }
 
-    /**
-     * Waits until one of the child's threads is blocked opening a named pipe (the kernel's
-     * wait_for_partner): with {@link ProcFixture#blockingStat}, proof that a collection is in flight
-     * and stuck there, however slow a busy machine is to get there.
-     */
+    /** {@link ProcFixture#awaitBlockedOnPipe} for the child. */
     public void awaitBlockedOnPipe() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        Path tasks = Path.of("/proc", Long.toString(pid()), "task");
-        while (System.nanoTime() < deadline) {
-            try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
-                for (Path thread : threads) {
-                    try {
-                        if (Files.readString(thread.resolve("wchan")).contains("wait_for_partner")) {
-                            return;
-                        }
-                    } catch (IOException gone) {
-                        // the thread ended while we looked
-                    }
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no thread of pid " + pid() + " blocked on the pipe within 20 s");
+        ProcFixture.awaitBlockedOnPipe(pid());
     }
 
     public void signal(String name) throws IOException, InterruptedException {

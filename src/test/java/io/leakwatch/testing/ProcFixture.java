@@ -64,6 +64,31 @@ public final class ProcFixture {
         return stat;
     }
 
+    /**
+     * Waits until one of the threads of process {@code pid} (this JVM's own too) is blocked opening
+     * a named pipe (the kernel's wait_for_partner): with {@link #blockingStat}, proof that a
+     * collection is in flight and stuck there, however slow a busy machine is to get there.
+     */
+    public static void awaitBlockedOnPipe(long pid) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        while (System.nanoTime() < deadline) {
+            try (java.nio.file.DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+                for (Path thread : threads) {
+                    try {
+                        if (Files.readString(thread.resolve("wchan")).contains("wait_for_partner")) {
+                            return;
+                        }
+                    } catch (IOException gone) {
+                        // the thread ended while we looked
+                    }
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no thread of pid " + pid + " blocked on the pipe within 20 s");
+    }
+
     /** Unblocks a reader of a {@link #blockingStat} pipe (blocks until the reader opened it). */
     public static void release(Path fifo, long pid, String comm) throws IOException {
         Files.writeString(fifo, stat(pid, comm, 1000 + pid));

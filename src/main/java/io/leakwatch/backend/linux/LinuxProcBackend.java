@@ -25,7 +25,8 @@ import static io.leakwatch.model.ProcessSample.ABSENT;
 /**
  * Reads processes from procfs. Per scrape and process it reads {@code stat} (every process: the
  * name and start time decide selection), then for selected processes {@code status}, {@code io}
- * and the size of {@code fd/}. Name, owner and command line are read once per process lifetime
+ * and the size of {@code fd/}. Kernel threads (PF_KTHREAD in stat's flags) are skipped unless asked
+ * for: they have no memory or command line of their own, and a host has dozens. Name, owner and command line are read once per process lifetime
  * (pid + start time + comm, since exec and renames keep the first two).
  */
 public final class LinuxProcBackend implements ProcessBackend {
@@ -35,6 +36,8 @@ public final class LinuxProcBackend implements ProcessBackend {
     private final Path procfs;
     private final ProcessFilter filter;
     private final boolean readCmdline;
+    private final boolean kernelThreads;
+    private int skippedKernelThreads; // in the collection under way
     private final ProcfsFacts facts;
     private final UserNames userNames;
     private final ProcFileReader reader = new ProcFileReader(4096, 64 * 1024);
@@ -48,16 +51,18 @@ public final class LinuxProcBackend implements ProcessBackend {
         final byte[] comm; // raw, as in stat
         final String name;
         final boolean selected;
+        final boolean kernelThread;
         final ProcPaths paths;
         String cmdline; // null until needed
         ProcessInfo info; // null until the first full read
 
-        KnownProcess(long pid, long startTicks, byte[] comm, String name, boolean selected, ProcPaths paths) {
+        KnownProcess(long pid, long startTicks, byte[] comm, String name, boolean selected, boolean kernelThread, ProcPaths paths) {
             this.pid = pid;
             this.startTicks = startTicks;
             this.comm = comm;
             this.name = name;
             this.selected = selected;
+            this.kernelThread = kernelThread;
             this.paths = paths;
         }
     }
@@ -69,15 +74,22 @@ public final class LinuxProcBackend implements ProcessBackend {
         }
     }
 
+    /** Every selected process, kernel threads included. */
+    public LinuxProcBackend(Path procfs, ProcessFilter filter, boolean readCmdline) {
+        this(procfs, filter, readCmdline, true);
+    }
+
     /**
-     * @param filter      the processes to read (all others cost one stat read per scrape)
-     * @param readCmdline fill the cmdline label
+     * @param filter        the processes to read (all others cost one stat read per scrape)
+     * @param readCmdline   fill the cmdline label
+     * @param kernelThreads read kernel threads the filter selects too; without, they are skipped and counted
      * @throws IllegalArgumentException when {@code procfs} is not a readable procfs (no btime in stat)
      */
-    public LinuxProcBackend(Path procfs, ProcessFilter filter, boolean readCmdline) {
+    public LinuxProcBackend(Path procfs, ProcessFilter filter, boolean readCmdline, boolean kernelThreads) {
         this.procfs = procfs;
         this.filter = filter;
         this.readCmdline = readCmdline;
+        this.kernelThreads = kernelThreads;
         LinuxLibC libc = LinuxLibC.loadOrNull();
         this.userNames = new UserNames(libc);
         this.facts = ProcfsFacts.read(procfs, libc);
@@ -100,6 +112,8 @@ public final class LinuxProcBackend implements ProcessBackend {
         List<ProcessSample> samples = new ArrayList<>();
         int vanished = 0;
         int malformed = 0;
+        int unreadable = 0;
+        skippedKernelThreads = 0;
         for (String entry : entries) {
             if (!isPid(entry)) {
                 continue;
@@ -113,12 +127,14 @@ public final class LinuxProcBackend implements ProcessBackend {
                 vanished++;
             } catch (MalformedProcFileException e) {
                 malformed++;
+            } catch (AccessDeniedException e) {
+                unreadable++; // stat or status refused: /proc mounted with hidepid=1, or a security module
             } catch (IOException e) {
                 vanished++; // ESRCH and friends: the process died between two reads
             }
         }
         known.sweep();
-        return new ProcessSnapshot(samples, vanished, malformed);
+        return new ProcessSnapshot(samples, vanished, malformed, 0, 0, 0, unreadable, skippedKernelThreads);
     }
 
     /** @return the sample, or null if the process is not selected */
@@ -142,6 +158,10 @@ public final class LinuxProcBackend implements ProcessBackend {
             known.put(entry, stat.startTicks(), process);
         }
         if (!process.selected) {
+            return null;
+        }
+        if (process.kernelThread && !kernelThreads) {
+            skippedKernelThreads++;
             return null;
         }
 
@@ -172,7 +192,8 @@ public final class LinuxProcBackend implements ProcessBackend {
                     CmdlineParser.argv0Basename(reader.buffer(), len));
             cmdline = CmdlineParser.joined(reader.buffer(), len);
         }
-        KnownProcess process = new KnownProcess(stat.pid(), stat.startTicks(), commBytes, name, filter.selects(name), paths);
+        KnownProcess process = new KnownProcess(stat.pid(), stat.startTicks(), commBytes, name, filter.selects(name),
+                stat.kernelThread(), paths);
         process.cmdline = cmdline;
         return process;
     }

@@ -11,6 +11,7 @@ record ProcStat(
         char state,         // 3
         long parentPid,     // 4
         long processGroup,  // 5
+        long flags,         // 9, the kernel's PF_* flags
         long minorFaults,   // 10
         long majorFaults,   // 12
         long userTicks,     // 14
@@ -20,4 +21,10 @@ record ProcStat(
         long startTicks,    // 22, since boot
         long virtualBytes)  // 23
 {
+    /** PF_KTHREAD (include/linux/sched.h): a kernel thread, no user space of its own. */
+    static final long PF_KTHREAD = 0x00200000L;
+
+    boolean kernelThread() {
+        return (flags & PF_KTHREAD) != 0;
+    }
 }

@@ -39,7 +39,7 @@ final class ProcStatParser {
         int commBytes = close - open - 1;
 
         // Fields 3.. follow ") "; keep the ones we need (locals, not an array: no garbage per process).
-        long parentPid = 0, processGroup = 0, minorFaults = 0, majorFaults = 0, userTicks = 0, systemTicks = 0;
+        long parentPid = 0, processGroup = 0, flags = 0, minorFaults = 0, majorFaults = 0, userTicks = 0, systemTicks = 0;
         long priority = 0, threads = 0, startTicks = 0, virtualBytes = 0;
         int field = 3;
         int pos = close + 1;
@@ -54,6 +54,7 @@ final class ProcStatParser {
                 case 3: state = (char) (buf[pos] & 0xff); break;
                 case 4: parentPid = ProcBytes.parseLong(buf, pos, end, "stat ppid"); break;
                 case 5: processGroup = ProcBytes.parseLong(buf, pos, end, "stat pgrp"); break;
+                case 9: flags = ProcBytes.parseLong(buf, pos, end, "stat flags"); break;
                 case 10: minorFaults = ProcBytes.parseLong(buf, pos, end, "stat minflt"); break;
                 case 12: majorFaults = ProcBytes.parseLong(buf, pos, end, "stat majflt"); break;
                 case 14: userTicks = ProcBytes.parseLong(buf, pos, end, "stat utime"); break;
@@ -67,7 +68,7 @@ final class ProcStatParser {
             pos = end;
             field++;
         }
-        return new ProcStat(pid, comm, commBytes, state, parentPid, processGroup, minorFaults, majorFaults,
+        return new ProcStat(pid, comm, commBytes, state, parentPid, processGroup, flags, minorFaults, majorFaults,
                 userTicks, systemTicks, priority, threads, startTicks, virtualBytes);
     }
 

@@ -15,10 +15,11 @@ import static io.leakwatch.backend.windows.WindowsApi.*;
 
 /**
  * Owner, command line and process group through a process handle, checked against the record's
- * CreateTime so a reused pid is not mistaken for the process we listed. The handle is opened with
- * PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ where allowed (the PEB then gives the process
- * group, as windows_exporter reads it), else with PROCESS_QUERY_LIMITED_INFORMATION alone (granted
- * for most processes of other users). Every handle is closed in a finally block; scratch memory is
+ * CreateTime so a reused pid is not mistaken for the process we listed. As windows_exporter does,
+ * the handle is opened with PROCESS_QUERY_INFORMATION | PROCESS_VM_READ where allowed (the PEB then
+ * gives command line and process group), else with PROCESS_QUERY_LIMITED_INFORMATION alone, for
+ * the owner only (protected processes, and other users' without SeDebugPrivilege: their command
+ * line is "" in both exporters). Every handle is closed in a finally block; scratch memory is
  * allocated once and freed in {@link #close()}. Access denied gives empty labels. Account names
  * come from {@link AccountNames}, off the scrape's path. Used from one thread at a time.
  */
@@ -36,9 +37,14 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
     static final int PEB_PROCESS_PARAMETERS = 0x20;
     static final int PARAMETERS_LENGTH = 0x04;
     static final int PARAMETERS_COMMAND_LINE = 0x70;
-    /** RTL_USER_PROCESS_PARAMETERS.ProcessGroupId (ULONG), Windows 8 and later: present when Length covers it. */
+    /**
+     * RTL_USER_PROCESS_PARAMETERS.ProcessGroupId (ULONG), Windows 8 and later only. Length does not
+     * tell whether it is there: on Windows 7 the block's strings follow the 0x400-byte structure and
+     * Length counts them, so the Windows version decides ({@link WindowsApi#windows8OrLater}).
+     */
     static final int PARAMETERS_PROCESS_GROUP_ID = 0x408;
     static final int PARAMETERS_READ_BYTES = 0x410;
+    static final int WINDOWS7_PARAMETERS_BYTES = 0x400;
 
     private final WindowsApi api;
     private final NativeTrace trace;
@@ -68,45 +74,48 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         if (closed || pid <= 0 || pid > 0xFFFF_FFFFL) {
             return ProcessDetails.EMPTY;
         }
-        boolean vmRead = true;
-        WinNT.HANDLE process = api.kernel32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, false, (int) pid);
+        // windows_exporter's rule: command line and process group only through a handle with
+        // PROCESS_QUERY_INFORMATION and PROCESS_VM_READ; else (protected processes, other users' without
+        // SeDebugPrivilege) the owner alone, through PROCESS_QUERY_LIMITED_INFORMATION.
+        boolean full = true;
+        WinNT.HANDLE process = api.kernel32.OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, false, (int) pid);
         if (process == null) {
             int error = api.lastError.getAsInt();
-            trace.win32("OpenProcess(QUERY_LIMITED|VM_READ)", false, error, pid);
+            trace.win32("OpenProcess(QUERY_INFORMATION|VM_READ)", false, error, pid);
             if (error != WinError.ERROR_ACCESS_DENIED) {
-                return ProcessDetails.EMPTY; // gone (invalid parameter) or worse
+                return error == WinError.ERROR_INVALID_PARAMETER ? ProcessDetails.EMPTY : ProcessDetails.FAILED; // gone, or worth another try
             }
-            vmRead = false;
+            full = false;
             process = api.kernel32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, false, (int) pid);
             if (process == null) {
-                trace.win32("OpenProcess(QUERY_LIMITED)", false, api.lastError.getAsInt(), pid);
-                return ProcessDetails.EMPTY;
+                int limitedError = api.lastError.getAsInt();
+                trace.win32("OpenProcess(QUERY_LIMITED)", false, limitedError, pid);
+                return limitedError == WinError.ERROR_ACCESS_DENIED || limitedError == WinError.ERROR_INVALID_PARAMETER
+                        ? ProcessDetails.EMPTY : ProcessDetails.FAILED;
             }
             trace.win32("OpenProcess(QUERY_LIMITED)", true, 0, pid);
         } else {
-            trace.win32("OpenProcess(QUERY_LIMITED|VM_READ)", true, 0, pid);
+            trace.win32("OpenProcess(QUERY_INFORMATION|VM_READ)", true, 0, pid);
         }
         try {
-            if (!sameProcess(process, createTime, pid)) {
-                return ProcessDetails.EMPTY;
+            Boolean same = sameProcess(process, createTime, pid);
+            if (same == null || !same) {
+                return same == null ? ProcessDetails.FAILED : ProcessDetails.EMPTY;
             }
-            String[] owner = owner(process, pid);
+            Owner owner = owner(process, pid);
             String cmdline = null;
-            if (wantCmdline) {
-                cmdline = commandLineFromNtQuery(process, pid);
-            }
             long group = 0;
-            if (vmRead) {
-                PebRead peb = readPeb(process, pid, wantCmdline && cmdline == null);
+            int missing = owner.missing ? ProcessDetails.OWNER : 0;
+            if (full) {
+                PebRead peb = readPeb(process, pid, wantCmdline);
                 group = peb.processGroupId;
-                if (cmdline == null) {
-                    cmdline = peb.commandLine;
-                }
+                cmdline = peb.commandLine;
+                missing |= peb.missing;
             }
-            return new ProcessDetails(owner[0], cmdline == null ? "" : CommandLines.trimSpace(cmdline), group, owner[1]);
+            return new ProcessDetails(owner.label, cmdline == null ? "" : label(cmdline), group, owner.unresolvedSid, missing);
         } catch (RuntimeException e) {
             trace.outcome("read", "failed: " + e.getClass().getSimpleName(), pid);
-            return ProcessDetails.EMPTY; // a label is not worth failing the scrape over
+            return ProcessDetails.FAILED; // a label is not worth failing the scrape over
         } finally {
             close(process, pid);
         }
@@ -123,11 +132,12 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         }
     }
 
-    private boolean sameProcess(WinNT.HANDLE process, long createTime, long pid) {
+    /** @return whether the handle is the process listed; null when that could not be read */
+    private Boolean sameProcess(WinNT.HANDLE process, long createTime, long pid) {
         boolean ok = api.kernel32.GetProcessTimes(process, times[0], times[1], times[2], times[3]);
         trace.win32("GetProcessTimes", ok, ok ? 0 : api.lastError.getAsInt(), pid);
         if (!ok) {
-            return false;
+            return null;
         }
         long created = times[0].toDWordLong().longValue();
         if (created != createTime) {
@@ -137,11 +147,21 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         return true;
     }
 
-    /** @return {label, unresolved SID ("" when the label is a name)} */
-    private String[] owner(WinNT.HANDLE process, long pid) {
+    /**
+     * @param label         the owner label, "" when denied or failed
+     * @param unresolvedSid the SID while the label is not a name yet, else ""
+     * @param missing       the token could not be read for a reason other than access denied: try again later
+     */
+    private record Owner(String label, String unresolvedSid, boolean missing) {
+        static final Owner DENIED = new Owner("", "", false);
+        static final Owner FAILED = new Owner("", "", true);
+    }
+
+    private Owner owner(WinNT.HANDLE process, long pid) {
         if (!api.advapi32.OpenProcessToken(process, WinNT.TOKEN_QUERY, tokenRef)) {
-            trace.win32("OpenProcessToken", false, api.lastError.getAsInt(), pid);
-            return new String[]{"", ""};
+            int error = api.lastError.getAsInt();
+            trace.win32("OpenProcessToken", false, error, pid);
+            return error == WinError.ERROR_ACCESS_DENIED ? Owner.DENIED : Owner.FAILED;
         }
         trace.win32("OpenProcessToken", true, 0, pid);
         WinNT.HANDLE token = tokenRef.getValue();
@@ -150,21 +170,21 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
                     TOKEN_USER_BYTES, tokenUserLength);
             trace.win32("GetTokenInformation(TokenUser)", ok, ok ? 0 : api.lastError.getAsInt(), pid);
             if (!ok) {
-                return new String[]{"", ""};
+                return Owner.FAILED;
             }
             byte[] sid = sidBytes();
             if (sid == null) {
                 trace.outcome("GetTokenInformation(TokenUser)", "malformed SID", pid);
-                return new String[]{"", ""};
+                return Owner.FAILED;
             }
             String sidString = SidStrings.format(sid);
             String label = accounts.label(sidString, sid);
             if (label == null) {
                 int error = accounts.lastError(sidString);
                 trace.outcome("owner", error == 0 ? "account lookup still running: SID for now" : "SID: lookup failed", pid);
-                return new String[]{sidString, sidString};
+                return new Owner(sidString, sidString, false);
             }
-            return new String[]{label, ""};
+            return new Owner(label, "", false);
         } finally {
             close(token, pid);
         }
@@ -188,60 +208,50 @@ final class JnaProcessDetailsReader implements ProcessDetailsReader {
         return base.getByteArray(offset, length);
     }
 
-    /** @return the command line, or null when this Windows lacks ProcessCommandLineInformation or refused it */
-    private String commandLineFromNtQuery(WinNT.HANDLE process, long pid) {
-        int status = api.ntdll.NtQueryInformationProcess(process, PROCESS_COMMAND_LINE_INFORMATION,
-                commandLine, COMMAND_LINE_BYTES, small);
-        trace.ntstatus("NtQueryInformationProcess(ProcessCommandLineInformation)", status, pid);
-        if (status != NtStatus.SUCCESS) {
-            return null;
-        }
-        int length = Short.toUnsignedInt(commandLine.getShort(0)) & ~1;
-        long text = Pointer.nativeValue(commandLine.getPointer(8)) - Pointer.nativeValue(commandLine);
-        if (length == 0) {
-            return "";
-        }
-        if (text < 16 || text + length > COMMAND_LINE_BYTES) {
-            trace.outcome("NtQueryInformationProcess(ProcessCommandLineInformation)", "text outside the buffer", pid);
-            return null;
-        }
-        return new String(commandLine.getByteArray(text, length), StandardCharsets.UTF_16LE);
+    /** As windows_exporter makes the label: up to the first NUL (Go's UTF16ToString), trimmed (strings.TrimSpace). */
+    static String label(String commandLine) {
+        int nul = commandLine.indexOf('\0');
+        return CommandLines.trimSpace(nul < 0 ? commandLine : commandLine.substring(0, nul));
     }
 
-    private record PebRead(long processGroupId, String commandLine) {
+    /** @param missing {@link ProcessDetails#CMDLINE} and {@link ProcessDetails#GROUP} when their read failed */
+    private record PebRead(long processGroupId, String commandLine, int missing) {
     }
 
-    /** The PEB's RTL_USER_PROCESS_PARAMETERS: ProcessGroupId, and the command line when asked for. */
+    /** The PEB's RTL_USER_PROCESS_PARAMETERS: ProcessGroupId, and the command line when asked for (as windows_exporter reads both). */
     private PebRead readPeb(WinNT.HANDLE process, long pid, boolean wantCmdline) {
+        // the block of a process still being set up may not be there or readable yet: worth another try
+        PebRead failed = new PebRead(0, null, ProcessDetails.GROUP | (wantCmdline ? ProcessDetails.CMDLINE : 0));
         int status = api.ntdll.NtQueryInformationProcess(process, PROCESS_BASIC_INFORMATION, small, PBI_BYTES, null);
         trace.ntstatus("NtQueryInformationProcess(ProcessBasicInformation)", status, pid);
         if (status != NtStatus.SUCCESS) {
-            return new PebRead(0, null);
+            return failed;
         }
         long peb = small.getLong(PBI_PEB);
         if (peb == 0) {
             trace.outcome("PEB", "none (minimal process)", pid);
-            return new PebRead(0, null);
+            return new PebRead(0, null, 0);
         }
         long parameters = read(process, peb + PEB_PROCESS_PARAMETERS, 8, pid) ? commandLine.getLong(0) : 0;
-        if (parameters == 0 || !read(process, parameters, PARAMETERS_READ_BYTES, pid)) {
-            return new PebRead(0, null);
+        boolean hasGroup = api.windows8OrLater.getAsBoolean();
+        if (parameters == 0 || !read(process, parameters, hasGroup ? PARAMETERS_READ_BYTES : WINDOWS7_PARAMETERS_BYTES, pid)) {
+            return failed;
         }
         long structLength = Integer.toUnsignedLong(commandLine.getInt(PARAMETERS_LENGTH));
-        long group = structLength >= PARAMETERS_PROCESS_GROUP_ID + 4
+        long group = hasGroup && structLength >= PARAMETERS_PROCESS_GROUP_ID + 4
                 ? Integer.toUnsignedLong(commandLine.getInt(PARAMETERS_PROCESS_GROUP_ID)) : 0;
         if (!wantCmdline) {
-            return new PebRead(group, null);
+            return new PebRead(group, null, 0);
         }
         int length = Short.toUnsignedInt(commandLine.getShort(PARAMETERS_COMMAND_LINE)) & ~1;
         long text = commandLine.getLong(PARAMETERS_COMMAND_LINE + 8);
         if (length == 0 || text == 0) {
-            return new PebRead(group, "");
+            return new PebRead(group, "", 0);
         }
         if (!read(process, text, length, pid)) {
-            return new PebRead(group, null);
+            return new PebRead(group, null, ProcessDetails.CMDLINE);
         }
-        return new PebRead(group, new String(commandLine.getByteArray(0, length), StandardCharsets.UTF_16LE));
+        return new PebRead(group, new String(commandLine.getByteArray(0, length), StandardCharsets.UTF_16LE), 0);
     }
 
     /** Reads {@code bytes} at {@code address} in the other process into the start of {@link #commandLine}. */

@@ -6,11 +6,13 @@ import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 import com.sun.jna.platform.win32.Advapi32;
 import com.sun.jna.platform.win32.Kernel32;
+import com.sun.jna.platform.win32.VersionHelpers;
 import com.sun.jna.platform.win32.WinBase;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -26,9 +28,8 @@ import java.util.function.IntSupplier;
 final class WindowsApi {
     static final int SYSTEM_PROCESS_INFORMATION = 5;
     static final int PROCESS_BASIC_INFORMATION = 0;
-    /** Windows 8.1+: the command line as a UNICODE_STRING, with only PROCESS_QUERY_LIMITED_INFORMATION. */
-    static final int PROCESS_COMMAND_LINE_INFORMATION = 60;
     static final int PROCESS_QUERY_LIMITED_INFORMATION = WinNT.PROCESS_QUERY_LIMITED_INFORMATION;
+    static final int PROCESS_QUERY_INFORMATION = WinNT.PROCESS_QUERY_INFORMATION;
     static final int PROCESS_VM_READ = WinNT.PROCESS_VM_READ;
 
     /** ntdll: jna-platform 5.19's NtDll maps neither call. */
@@ -146,20 +147,28 @@ final class WindowsApi {
     final Ntdll ntdll;
     final Kernel32Extra kernel32Extra;
     final IntSupplier lastError;
+    /**
+     * Windows 8 / Server 2012 or later: RTL_USER_PROCESS_PARAMETERS has ProcessGroupId (and
+     * PackageDependencyData before it). Its Length cannot tell: on Windows 7 the strings the block
+     * holds are packed right after the structure and counted in Length.
+     */
+    final BooleanSupplier windows8OrLater;
 
-    WindowsApi(Kernel32Calls kernel32, Advapi32Calls advapi32, Ntdll ntdll, Kernel32Extra kernel32Extra, IntSupplier lastError) {
+    WindowsApi(Kernel32Calls kernel32, Advapi32Calls advapi32, Ntdll ntdll, Kernel32Extra kernel32Extra, IntSupplier lastError,
+               BooleanSupplier windows8OrLater) {
         this.kernel32 = kernel32;
         this.advapi32 = advapi32;
         this.ntdll = ntdll;
         this.kernel32Extra = kernel32Extra;
         this.lastError = lastError;
+        this.windows8OrLater = windows8OrLater;
     }
 
     /** @throws LinkageError off Windows, or when JNA's native library cannot be loaded */
     static WindowsApi load() {
         return new WindowsApi(Kernel32Calls.of(Kernel32.INSTANCE), Advapi32Calls.of(Advapi32.INSTANCE),
                 Native.load("ntdll", Ntdll.class),
-                Native.load("kernel32", Kernel32Extra.class), Native::getLastError);
+                Native.load("kernel32", Kernel32Extra.class), Native::getLastError, VersionHelpers::IsWindows8OrGreater);
     }
 
     int querySystemProcessInformation(Pointer buffer, int length, Pointer returnLength) {

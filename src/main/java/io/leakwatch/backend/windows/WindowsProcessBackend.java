@@ -11,13 +11,16 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Every process in one NtQuerySystemInformation(SystemProcessInformation) call per scrape. The
  * numbers all come from that one buffer; only owner, command line and process group need a process
  * handle, and they are read once per process lifetime (pid + CreateTime), not on every scrape. An
  * owner whose account name was not known yet (a slow or failed LookupAccountSid) is looked up
- * again, from the cache, on later scrapes until it is.
+ * again, from the cache, on later scrapes until it is. A read that failed or came back partial is
+ * done again after 10 s, 1 min and 5 min ({@link #RETRY_DELAYS_MILLIS}), at most
+ * {@link #MAX_RETRIES_PER_SCRAPE} processes per scrape.
  */
 public final class WindowsProcessBackend implements ProcessBackend {
     private static final Logger LOG = LoggerFactory.getLogger(WindowsProcessBackend.class);
@@ -27,19 +30,36 @@ public final class WindowsProcessBackend implements ProcessBackend {
     private final ProcessFilter filter;
     private final boolean readCmdline;
     private final boolean iisAppPools;
+    private final LongSupplier clockMillis;
+    /**
+     * A read that failed or came back partial is tried again after these delays, then kept as it is:
+     * a process still being set up has its block a moment later; one that fails for good costs three
+     * more reads in its life, not one per scrape.
+     */
+    static final List<Long> RETRY_DELAYS_MILLIS = List.of(10_000L, 60_000L, 300_000L);
+    /** At most this many processes are read again in one scrape, however many are due. */
+    static final int MAX_RETRIES_PER_SCRAPE = 32;
     private final LifetimeCache<Long, KnownProcess> known = new LifetimeCache<>();
     private boolean reportedMalformed;
+    private int retryBudget; // reads again left in this scrape
+    private long scrapeMillis; // clockMillis when this scrape began
 
     /** Static facts of one process lifetime. */
     private static final class KnownProcess {
         String name; // w3wp becomes w3wp_<AppPool> once its command line is read
+        final String imageName; // the name as selection sees it
         final boolean selected;
+        final boolean iisWorker; // its command line names its pool, even when the cmdline label is off
         ProcessDetails details; // null until first needed
+        int retries; // reads again so far, for the parts that were missing
+        long retryAt; // when the next one is due (clockMillis)
         ProcessInfo info; // null until the first sample
 
-        KnownProcess(String name, boolean selected) {
+        KnownProcess(String name, boolean selected, boolean iisWorker) {
             this.name = name;
+            this.imageName = name;
             this.selected = selected;
+            this.iisWorker = iisWorker;
         }
     }
 
@@ -52,6 +72,13 @@ public final class WindowsProcessBackend implements ProcessBackend {
      */
     public WindowsProcessBackend(ProcessInformationBuffer buffer, ProcessDetailsReader details, ProcessFilter filter,
                                  boolean readCmdline, boolean iisAppPools) {
+        this(buffer, details, filter, readCmdline, iisAppPools, () -> System.nanoTime() / 1_000_000);
+    }
+
+    /** @param clockMillis a monotonic clock in milliseconds (tests move it) */
+    WindowsProcessBackend(ProcessInformationBuffer buffer, ProcessDetailsReader details, ProcessFilter filter,
+                          boolean readCmdline, boolean iisAppPools, LongSupplier clockMillis) {
+        this.clockMillis = clockMillis;
         this.buffer = buffer;
         this.details = details;
         this.filter = filter;
@@ -108,6 +135,8 @@ public final class WindowsProcessBackend implements ProcessBackend {
             LOG.warn("skipped {} malformed SYSTEM_PROCESS_INFORMATION record(s): {}", parse.malformed(), parse.problem());
         }
         List<ProcessSample> samples = new ArrayList<>(parse.records().size());
+        retryBudget = MAX_RETRIES_PER_SCRAPE;
+        scrapeMillis = clockMillis.getAsLong();
         for (SpiRecord record : parse.records()) {
             ProcessSample sample = sample(record);
             if (sample != null) {
@@ -128,12 +157,27 @@ public final class WindowsProcessBackend implements ProcessBackend {
         if (!process.selected) {
             return null;
         }
+        boolean iisWorker = process.iisWorker;
         if (process.details == null) {
-            // an IIS worker's command line names its pool, even when the cmdline label is off
-            boolean iisWorker = iisAppPools && IisAppPools.isWorkerProcess(process.name);
             process.details = readDetails(r, iisWorker);
+            process.retryAt = scrapeMillis + RETRY_DELAYS_MILLIS.get(0);
             if (iisWorker) {
                 process.name = IisAppPools.processName(process.name, process.details.cmdline());
+            }
+        } else if (process.details.missing() != 0 && process.retries < RETRY_DELAYS_MILLIS.size()
+                && retryBudget > 0 && scrapeMillis >= process.retryAt) {
+            retryBudget--;
+            process.retries++;
+            if (process.retries < RETRY_DELAYS_MILLIS.size()) {
+                process.retryAt = scrapeMillis + RETRY_DELAYS_MILLIS.get(process.retries);
+            }
+            ProcessDetails completed = process.details.completedBy(readDetails(r, iisWorker));
+            if (!completed.equals(process.details)) {
+                process.details = completed;
+                process.info = null; // labels change once more, to what could not be read before
+                if (iisWorker) {
+                    process.name = IisAppPools.processName(process.imageName, completed.cmdline());
+                }
             }
         } else if (!process.details.unresolvedSid().isEmpty()) {
             String account = details.accountName(process.details.unresolvedSid());
@@ -159,7 +203,7 @@ public final class WindowsProcessBackend implements ProcessBackend {
      */
     private KnownProcess discover(SpiRecord r) {
         String name = WindowsProcessNames.of(r.pid(), r.imageName());
-        return new KnownProcess(name, filter.selects(name));
+        return new KnownProcess(name, filter.selects(name), iisAppPools && IisAppPools.isWorkerProcess(name));
     }
 
     private ProcessDetails readDetails(SpiRecord r, boolean iisWorker) {

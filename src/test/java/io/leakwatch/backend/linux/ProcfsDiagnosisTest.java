@@ -3,6 +3,8 @@ package io.leakwatch.backend.linux;
 import io.leakwatch.testing.ProcFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -53,10 +55,8 @@ class ProcfsDiagnosisTest {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX)
     void onThisMachineItFindsItselfWithMemory() {
-        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
-            return;
-        }
         long pid = ProcessHandle.current().pid();
         List<String> lines = ProcfsDiagnosis.run(Path.of("/proc"), true, pid);
         String own = lines.stream().filter(l -> l.startsWith("leakwatch's own pid " + pid + ": ")).findFirst().orElseThrow();

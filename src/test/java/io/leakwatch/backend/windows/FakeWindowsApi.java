@@ -40,11 +40,24 @@ final class FakeWindowsApi {
         String commandLine = "";
         long processGroupId;
         boolean allowQueryLimited = true;
+        /** PROCESS_QUERY_INFORMATION: refused for protected processes (csrss, smss, lsass under RunAsPPL), even to SYSTEM. */
+        boolean allowQueryInformation = true;
         boolean allowVmRead = true;
         boolean allowToken = true;
-        boolean commandLineClass = true; // ProcessCommandLineInformation (60) supported
         int parametersLength = 0x440; // RTL_USER_PROCESS_PARAMETERS.Length: Windows 10's
+        /**
+         * Windows 7's block: the structure ends at 0x400 (no PackageDependencyData, no ProcessGroupId),
+         * the strings follow it in the same block, and Length counts them, so the bytes at 0x408 are text.
+         */
+        boolean windows7;
         boolean hasPeb = true;
+        /**
+         * The next this many reads of the parameters block fail with ERROR_PARTIAL_COPY, as for a
+         * process that is still being set up (its block not yet mapped, or still holding offsets).
+         */
+        int failParameterReads;
+        /** The next this many GetTokenInformation calls fail with ERROR_NO_SYSTEM_RESOURCES. */
+        int failTokenInformation;
 
         Process(long pid, long createTime, byte[] sid) {
             this.pid = pid;
@@ -62,6 +75,15 @@ final class FakeWindowsApi {
             java.nio.ByteBuffer.wrap(peb).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0x20, PARAMETERS);
             m.put(PEB, peb);
             byte[] text = commandLine.getBytes(StandardCharsets.UTF_16LE);
+            if (windows7) {
+                byte[] block = new byte[0x400 + text.length + 2];
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(block).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.putInt(0, block.length).putInt(4, block.length);
+                b.putShort(0x70, (short) text.length).putShort(0x72, (short) (text.length + 2)).putLong(0x78, PARAMETERS + 0x400);
+                System.arraycopy(text, 0, block, 0x400, text.length);
+                m.put(PARAMETERS, block);
+                return m;
+            }
             byte[] params = new byte[Math.max(parametersLength, 0x80)];
             java.nio.ByteBuffer p = java.nio.ByteBuffer.wrap(params).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             p.putInt(0, parametersLength).putInt(4, parametersLength);
@@ -86,11 +108,13 @@ final class FakeWindowsApi {
     /** Handle value to what it refers to: "process:<pid>:<access>" or "token:<pid>". */
     final Map<Long, String> openHandles = new LinkedHashMap<>();
     boolean elevated = true;
+    /** The machine's Windows: false for Windows 7 / Server 2008 R2. */
+    volatile boolean windows8OrLater = true;
     volatile int lastError;
     private long nextHandle = 0x100;
 
     final WindowsApi api = new WindowsApi(proxy(WindowsApi.Kernel32Calls.class), proxy(WindowsApi.Advapi32Calls.class), proxy(WindowsApi.Ntdll.class),
-            proxy(WindowsApi.Kernel32Extra.class), () -> lastError);
+            proxy(WindowsApi.Kernel32Extra.class), () -> lastError, () -> windows8OrLater);
 
     Process add(long pid, long createTime, String sid) {
         Process p = new Process(pid, createTime, sidBytes(sid));
@@ -182,7 +206,8 @@ final class FakeWindowsApi {
             lastError = WinError.ERROR_INVALID_PARAMETER;
             return null;
         }
-        if (!p.allowQueryLimited || ((access & WinNT.PROCESS_VM_READ) != 0 && !p.allowVmRead)) {
+        if (!p.allowQueryLimited || ((access & WinNT.PROCESS_VM_READ) != 0 && !p.allowVmRead)
+                || ((access & WinNT.PROCESS_QUERY_INFORMATION) != 0 && !p.allowQueryInformation)) {
             lastError = WinError.ERROR_ACCESS_DENIED;
             return null;
         }
@@ -240,7 +265,13 @@ final class FakeWindowsApi {
             lastError = 6;
             return false;
         }
-        byte[] sid = processes.get(Long.parseLong(t.substring(6))).sid;
+        Process owner = processes.get(Long.parseLong(t.substring(6)));
+        if (owner.failTokenInformation > 0) {
+            owner.failTokenInformation--;
+            lastError = 1450; // ERROR_NO_SYSTEM_RESOURCES
+            return false;
+        }
+        byte[] sid = owner.sid;
         int needed = 16 + sid.length;
         returned.setValue(needed);
         if (buffer == null || length < needed) {
@@ -305,20 +336,6 @@ final class FakeWindowsApi {
             buffer.setLong(32, p.pid);
             return 0;
         }
-        if (infoClass == WindowsApi.PROCESS_COMMAND_LINE_INFORMATION) {
-            if (!p.commandLineClass) {
-                return 0xC0000003; // STATUS_INVALID_INFO_CLASS, as before Windows 8.1 and under Wine
-            }
-            byte[] text = p.commandLine.getBytes(StandardCharsets.UTF_16LE);
-            if (length < 16 + text.length) {
-                return 0xC0000004;
-            }
-            buffer.setShort(0, (short) text.length);
-            buffer.setShort(2, (short) text.length);
-            buffer.setPointer(8, buffer.share(16));
-            buffer.write(16, text, 0, text.length);
-            return 0;
-        }
         return 0xC0000003;
     }
 
@@ -329,6 +346,14 @@ final class FakeWindowsApi {
             return false;
         }
         long at = Pointer.nativeValue(address);
+        if (at == PARAMETERS && p.failParameterReads > 0) {
+            p.failParameterReads--;
+            lastError = WinError.ERROR_PARTIAL_COPY;
+            if (bytesRead != null) {
+                bytesRead.setLong(0, 0);
+            }
+            return false;
+        }
         Map.Entry<Long, byte[]> region = p.memory().floorEntry(at);
         if (region == null || at + size > region.getKey() + region.getValue().length) {
             lastError = WinError.ERROR_PARTIAL_COPY;

@@ -141,16 +141,64 @@ class JnaProcessDetailsReaderTest {
         ProcessDetails d = reader().read(806, CREATED, true);
         assertEquals(0, d.processGroupId());
         assertEquals("bob\\CONTOSO", d.owner(), "still opened with PROCESS_QUERY_LIMITED_INFORMATION");
-        assertEquals("app.exe --x", d.cmdline(), "ProcessCommandLineInformation needs no PROCESS_VM_READ");
-
-        FakeWindowsApi.Process old = fake.add(807, CREATED, BOB);
-        old.processGroupId = 77;
-        old.parametersLength = 0x400; // Windows 7: the structure ends before ProcessGroupId
-        assertEquals(0, reader().read(807, CREATED, false).processGroupId());
+        assertEquals("", d.cmdline(), "no command line without PROCESS_VM_READ, as in windows_exporter");
 
         FakeWindowsApi.Process minimal = fake.add(808, CREATED, SYSTEM);
         minimal.hasPeb = false; // Registry, Memory Compression
         assertEquals(0, reader().read(808, CREATED, true).processGroupId());
+    }
+
+    /**
+     * windows_exporter reads the command line only through a handle with PROCESS_QUERY_INFORMATION
+     * and PROCESS_VM_READ. A protected process (csrss, smss, wininit, services, MsMpEng, lsass under
+     * RunAsPPL) grants neither, even to SYSTEM, so windows_exporter shows "" and group 0 for it:
+     * leakwatch must too, or the same process becomes two different series.
+     */
+    @Test
+    void aProtectedProcessHasNoCommandLineAsInWindowsExporter() {
+        FakeWindowsApi.Process csrss = fake.add(830, CREATED, SYSTEM);
+        csrss.commandLine = "%SystemRoot%\\system32\\csrss.exe ObjectDirectory=\\Windows";
+        csrss.processGroupId = 830;
+        csrss.allowQueryInformation = false;
+        csrss.allowVmRead = false;
+        fake.account(SYSTEM, "SYSTEM", "NT AUTHORITY");
+        ProcessDetails d = reader().read(830, CREATED, true);
+        assertEquals("", d.cmdline());
+        assertEquals(0, d.processGroupId());
+        assertEquals("SYSTEM\\NT AUTHORITY", d.owner(), "the owner still comes from the token, through PROCESS_QUERY_LIMITED_INFORMATION");
+
+        FakeWindowsApi.Process limited = fake.add(831, CREATED, BOB);
+        limited.commandLine = "app.exe --x";
+        limited.allowQueryInformation = false; // PROCESS_VM_READ alone is not enough either
+        fake.account(BOB, "bob", "CONTOSO");
+        assertEquals("", reader().read(831, CREATED, true).cmdline());
+    }
+
+    /** windows_exporter's UTF16ToString stops at the first NUL: a length that covers one leaves none in the label. */
+    @Test
+    void theCommandLineEndsAtTheFirstNulAsInWindowsExporter() {
+        fake.account(SYSTEM, "SYSTEM", "NT AUTHORITY");
+        fake.add(832, CREATED, SYSTEM).commandLine = "app.exe -x\u0000";
+        assertEquals("app.exe -x", reader().read(832, CREATED, true).cmdline());
+        fake.add(833, CREATED, SYSTEM).commandLine = "app.exe -y \u0000leftover";
+        assertEquals("app.exe -y", reader().read(833, CREATED, true).cmdline());
+    }
+
+    /**
+     * Windows 7's parameters block has no ProcessGroupId, and its Length counts the strings packed
+     * after the structure, so a length check passes and 0x408 holds command-line text: only the
+     * Windows version says whether the field is there.
+     */
+    @Test
+    void onWindows7TheProcessGroupIsZeroNotTextReadAsANumber() {
+        fake.windows8OrLater = false;
+        FakeWindowsApi.Process old = fake.add(807, CREATED, SYSTEM);
+        old.windows7 = true;
+        old.commandLine = "C:\\Windows\\system32\\svchost.exe -k netsvcs";
+        fake.account(SYSTEM, "SYSTEM", "NT AUTHORITY");
+        ProcessDetails d = reader().read(807, CREATED, true);
+        assertEquals(0, d.processGroupId());
+        assertEquals("C:\\Windows\\system32\\svchost.exe -k netsvcs", d.cmdline(), "the command line is still read");
     }
 
     @Test
@@ -158,15 +206,6 @@ class JnaProcessDetailsReaderTest {
         fake.add(809, CREATED, SYSTEM).commandLine = " \t\"C:\\app.exe\" -x  \u00A0\r\n";
         fake.account(SYSTEM, "SYSTEM", "NT AUTHORITY");
         assertEquals("\"C:\\app.exe\" -x", reader().read(809, CREATED, true).cmdline());
-    }
-
-    @Test
-    void withoutProcessCommandLineInformationThePebCopyIsRead() {
-        FakeWindowsApi.Process p = fake.add(810, CREATED, SYSTEM);
-        p.commandLineClass = false; // before Windows 8.1, and Wine
-        p.commandLine = "old.exe /y ";
-        fake.account(SYSTEM, "SYSTEM", "NT AUTHORITY");
-        assertEquals("old.exe /y", reader().read(810, CREATED, true).cmdline());
     }
 
     @Test
@@ -188,7 +227,7 @@ class JnaProcessDetailsReaderTest {
         fake.account(BOB, "bob", "CONTOSO");
         assertEquals("bob\\CONTOSO", reader().read(812, CREATED, false).owner());
         assertEquals(Map.of("Win32 error 5 (access denied)", 1L),
-                trace.counts().get("OpenProcess(QUERY_LIMITED|VM_READ)"));
+                trace.counts().get("OpenProcess(QUERY_INFORMATION|VM_READ)"));
         assertEquals(0, fake.calls.getOrDefault("GetLastError", 0), "Kernel32.GetLastError is never asked");
     }
 

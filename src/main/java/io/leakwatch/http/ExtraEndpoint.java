@@ -1,4 +1,4 @@
-package io.leakwatch.metrics;
+package io.leakwatch.http;
 
 import java.io.IOException;
 import java.io.Writer;
