@@ -77,6 +77,11 @@ public final class Exporter implements AutoCloseable {
         return backend;
     }
 
+    /** The HTTP server (tests look at its connections). */
+    public ExporterServer server() {
+        return server;
+    }
+
     /** Ports actually bound, in --web.listen-address order (useful with port 0). */
     public List<Integer> ports() {
         return server.boundPorts();

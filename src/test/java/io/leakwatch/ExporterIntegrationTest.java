@@ -3,10 +3,10 @@ package io.leakwatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leakwatch.common.Version;
-import io.leakwatch.config.CommandLine;
 import io.leakwatch.testing.ChildProcess;
 import io.leakwatch.testing.ExpositionCheck;
 import io.leakwatch.testing.Http;
+import io.leakwatch.testing.TestExporter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class ExporterIntegrationTest {
 
     static ChildProcess hog;
     static ChildProcess hostile;
-    static Exporter exporter;
+    static TestExporter exporter;
     static int port;
 
     @BeforeAll
@@ -45,9 +45,8 @@ class ExporterIntegrationTest {
         hog = ChildProcess.start("lwt-mem-hog".getBytes(StandardCharsets.US_ASCII), 64);
         hostile = ChildProcess.start(HOSTILE_COMM, 0);
         // (?s): as in Go, "." stops at the newline in the hostile name unless the regex says otherwise
-        exporter = Exporter.start(Settings.load(Settings.commandLine(List.of(
-                "--web.listen-address=127.0.0.1:0", "--collector.process.include=(?s)lw.*", "--leak.state-file=")).values()));
-        port = exporter.ports().get(0);
+        exporter = TestExporter.start("--collector.process.include=(?s)lw.*", "--leak.state-file=");
+        port = exporter.port;
     }
 
     @AfterAll
@@ -64,9 +63,7 @@ class ExporterIntegrationTest {
     }
 
     private static String scrape(String... headers) {
-        HttpResponse<byte[]> r = Http.get(port, "/metrics", headers);
-        assertEquals(200, r.statusCode());
-        String body = Http.body(r);
+        String body = exporter.body("/metrics", headers);
         ExpositionCheck.assertWellFormed(body);
         return body;
     }

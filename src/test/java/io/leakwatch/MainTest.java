@@ -2,6 +2,7 @@ package io.leakwatch;
 
 import io.leakwatch.common.Version;
 import io.leakwatch.config.Flag;
+import io.leakwatch.testing.ChildExporter;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -11,7 +12,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,13 +32,8 @@ class MainTest {
 
     /** A real JVM, to see the real exit code and everything it prints. */
     private static Outcome runJvm(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "leakwatch did not exit");
-        return new Outcome(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        ChildExporter.Exit e = ChildExporter.run(args);
+        return new Outcome(e.code(), e.out(), e.err());
     }
 
     @Test
@@ -112,24 +107,10 @@ class MainTest {
 
     /** The log lines of a real start, up to the line that says it listens. */
     private static List<String> startupLog(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--web.listen-address=127.0.0.1:0",
-                "--leak.state-file="));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        List<String> lines = new ArrayList<>();
-        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            for (String l; System.nanoTime() < deadline && (l = r.readLine()) != null; ) {
-                lines.add(l);
-                if (l.contains("listening on")) {
-                    return lines;
-                }
-            }
-            throw new AssertionError("no start within 60 s:\n" + String.join("\n", lines));
-        } finally {
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
+        List<String> all = new ArrayList<>(List.of("--leak.state-file="));
+        all.addAll(List.of(args));
+        try (ChildExporter child = ChildExporter.start(List.of(), all.toArray(String[]::new))) {
+            return child.log();
         }
     }
 

@@ -65,14 +65,19 @@ public final class RedactingBackend extends GuardingBackend {
     }
 
     public RedactingBackend(ProcessBackend delegate, CmdlineRedactor redactor, long waitMillis) {
-        super(delegate);
-        this.redactor = redactor;
-        this.waitNanos = TimeUnit.MILLISECONDS.toNanos(waitMillis);
-        this.worker = Executors.newSingleThreadExecutor(r -> {
+        this(delegate, redactor, waitMillis, Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "leakwatch-redactor");
             t.setDaemon(true);
             return t;
-        });
+        }));
+    }
+
+    /** @param worker the redaction thread: one thread, owned (shut down) by this backend; tests pass one they run by hand */
+    public RedactingBackend(ProcessBackend delegate, CmdlineRedactor redactor, long waitMillis, ExecutorService worker) {
+        super(delegate);
+        this.redactor = redactor;
+        this.waitNanos = TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        this.worker = worker;
     }
 
     @Override

@@ -32,12 +32,17 @@ public final class ScrapeCoordinator implements AutoCloseable {
     private boolean failing; // for logging a failure once, not every scrape
 
     public ScrapeCoordinator(ProcessBackend backend) {
-        this.backend = backend;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
+        this(backend, Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "leakwatch-collector");
             t.setDaemon(true);
             return t;
-        });
+        }));
+    }
+
+    /** @param worker the collector thread: one thread, shut down by {@link #close} (tests watch it wait) */
+    ScrapeCoordinator(ProcessBackend backend, ExecutorService worker) {
+        this.backend = backend;
+        this.worker = worker;
     }
 
     public ProcessBackend backend() {

@@ -3,8 +3,12 @@ package io.leakwatch.service;
 import com.sun.jna.platform.win32.WinError;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,35 +36,48 @@ public final class ServiceLifecycle {
     private final Consumer<String> errorLog;
     private final long heartbeatMillis;
     private final long maxPendingMillis;
+    private final ScheduledExecutorService scheduler;
+    private final LongSupplier nanoTime;
     private final ServiceStatusTracker tracker = new ServiceStatusTracker();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final Object reportLock = new Object();
     private boolean stoppedReported; // guarded by reportLock
+    private int lastPendingState = -1; // guarded by reportLock: the state the heartbeat last saw
+    private long pendingSinceNanos; // guarded by reportLock
 
     /**
      * @param report   sends one status to the SCM (SetServiceStatus)
      * @param errorLog receives one line when starting or stopping throws (the service log)
      */
     public ServiceLifecycle(ServiceBody body, Consumer<ServiceStatusTracker.Status> report, Consumer<String> errorLog) {
-        this(body, report, errorLog, DEFAULT_HEARTBEAT_MILLIS, DEFAULT_MAX_PENDING_MILLIS);
+        this(body, report, errorLog, DEFAULT_HEARTBEAT_MILLIS, DEFAULT_MAX_PENDING_MILLIS, null, System::nanoTime);
     }
 
+    /**
+     * @param scheduler runs the heartbeat; null: a thread of its own, for the service's life
+     * @param nanoTime  the clock of the hang check
+     */
     ServiceLifecycle(ServiceBody body, Consumer<ServiceStatusTracker.Status> report, Consumer<String> errorLog,
-                     long heartbeatMillis, long maxPendingMillis) {
+                     long heartbeatMillis, long maxPendingMillis, ScheduledExecutorService scheduler, LongSupplier nanoTime) {
         this.body = body;
         this.report = report;
         this.errorLog = errorLog;
         this.heartbeatMillis = heartbeatMillis;
         this.maxPendingMillis = maxPendingMillis;
+        this.scheduler = scheduler;
+        this.nanoTime = nanoTime;
     }
 
     /** The body of ServiceMain: returns when the service has stopped, whatever the body threw. */
     public void serviceMain() {
+        ScheduledExecutorService beats = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "leakwatch-service-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        ScheduledFuture<?> heartbeat = beats.scheduleWithFixedDelay(this::heartbeat, heartbeatMillis, heartbeatMillis,
+                TimeUnit.MILLISECONDS);
         send(tracker::startPending);
-        Thread heartbeat = new Thread(this::heartbeat, "leakwatch-service-heartbeat");
-        heartbeat.setDaemon(true);
-        heartbeat.start();
         try {
             int code;
             try {
@@ -85,7 +102,10 @@ public final class ServiceLifecycle {
                 send(() -> tracker.stopped(0));
             }
         } finally {
-            stopped.countDown();
+            heartbeat.cancel(false);
+            if (beats != scheduler) {
+                beats.shutdown();
+            }
         }
     }
 
@@ -146,30 +166,26 @@ public final class ServiceLifecycle {
         }
     }
 
-    /** Bumps the checkpoint of START_PENDING and STOP_PENDING while they last, up to a bound. */
+    /**
+     * One heartbeat: bumps the checkpoint of START_PENDING and STOP_PENDING while they last, up to a
+     * bound (a state pending longer than that is hung: the SCM must be let time out).
+     */
     private void heartbeat() {
-        long pendingSince = System.nanoTime();
-        int lastState = -1;
-        try {
-            while (!stopped.await(heartbeatMillis, TimeUnit.MILLISECONDS)) {
-                synchronized (reportLock) {
-                    if (stoppedReported) {
-                        return;
-                    }
-                    int state = tracker.current().state();
-                    if (state != lastState) {
-                        lastState = state;
-                        pendingSince = System.nanoTime();
-                    }
-                    boolean hung = System.nanoTime() - pendingSince > TimeUnit.MILLISECONDS.toNanos(maxPendingMillis);
-                    ServiceStatusTracker.Status again = hung ? null : tracker.pendingAgain();
-                    if (again != null) {
-                        sendLocked(again);
-                    }
-                }
+        synchronized (reportLock) {
+            if (stoppedReported) {
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            long now = nanoTime.getAsLong();
+            int state = tracker.current().state();
+            if (state != lastPendingState) {
+                lastPendingState = state;
+                pendingSinceNanos = now;
+            }
+            boolean hung = now - pendingSinceNanos > TimeUnit.MILLISECONDS.toNanos(maxPendingMillis);
+            ServiceStatusTracker.Status again = hung ? null : tracker.pendingAgain();
+            if (again != null) {
+                sendLocked(again);
+            }
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.leakwatch.compat;
 
-import io.leakwatch.Exporter;
 import io.leakwatch.Settings;
 import io.leakwatch.config.UsageException;
 import io.leakwatch.logging.LogFormat;
@@ -8,7 +7,7 @@ import io.leakwatch.logging.LogLines;
 import io.leakwatch.logging.Logging;
 import io.leakwatch.testing.ChildExporter;
 import io.leakwatch.testing.Http;
-import io.leakwatch.testing.TestSettings;
+import io.leakwatch.testing.TestExporter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,12 +19,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumingThat;
 
 /**
  * A windows_exporter setup starts leakwatch unchanged: its shipped config files, config files in
@@ -205,8 +206,8 @@ class WindowsExporterCompatibilityTest {
 
     @Test
     void collectIsAcceptedForEnabledCollectorsLeakwatchDoesNotServe() throws Exception {
-        try (Exporter exporter = Exporter.start(TestSettings.of("--collectors.enabled=process,cpu", "--collector.process.include=java"))) {
-            int port = exporter.ports().get(0);
+        try (TestExporter exporter = TestExporter.start("--collectors.enabled=process,cpu", "--collector.process.include=java")) {
+            int port = exporter.port;
             HttpResponse<byte[]> cpu = Http.get(port, "/metrics?collect[]=cpu");
             assertEquals(200, cpu.statusCode());
             assertFalse(Http.body(cpu).contains("windows_process_"));
@@ -217,11 +218,11 @@ class WindowsExporterCompatibilityTest {
 
     @Test
     void debugEndpointsAreOffByDefaultAndServeJvmDiagnosticsWhenOn() throws Exception {
-        try (Exporter off = Exporter.start(TestSettings.of("--collector.process.include=java"))) {
-            assertEquals(404, Http.get(off.ports().get(0), "/debug/threads").statusCode());
+        try (TestExporter off = TestExporter.start("--collector.process.include=java")) {
+            assertEquals(404, Http.get(off.port, "/debug/threads").statusCode());
         }
-        try (Exporter on = Exporter.start(TestSettings.of("--collector.process.include=java", "--debug.enabled"))) {
-            int port = on.ports().get(0);
+        try (TestExporter on = TestExporter.start("--collector.process.include=java", "--debug.enabled")) {
+            int port = on.port;
             String threads = Http.body(Http.get(port, "/debug/threads"));
             assertTrue(threads.contains("java.lang.Thread.State"), threads.substring(0, Math.min(300, threads.length())));
             String heap = Http.body(Http.get(port, "/debug/heap"));
@@ -229,20 +230,21 @@ class WindowsExporterCompatibilityTest {
         }
     }
 
+    private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
+
     /**
      * A real run with windows_exporter's own config file (log.level warn, many collectors), logging
-     * at info to see the start: every line parses, and the collectors warning comes once.
-     *
-     * @return the child's pid's threads' nice values, read while it runs
+     * at info to see the start: every line parses, and the collectors warning comes once. On Linux,
+     * {@code niceOfEveryThread} gets the nice value of each of the child's threads, read while it runs.
      */
-    private List<Long> everyLineOfARealRunParses(String format, Function<String, Map<String, String>> parse, String... more)
-            throws Exception {
+    private void everyLineOfARealRunParses(String format, Function<String, Map<String, String>> parse,
+                                           Consumer<List<Long>> niceOfEveryThread, String... more) throws Exception {
         List<String> args = new ArrayList<>(List.of("--config.file=" + resource("windows_exporter/config.yaml"),
                 "--log.level=info", "--log.format=" + format, "--no-leak.enabled", "--collector.process.include=java"));
         args.addAll(List.of(more));
         try (ChildExporter child = ChildExporter.start(List.of(), args.toArray(String[]::new))) {
             assertEquals(200, Http.get(child.port, "/metrics").statusCode());
-            List<Long> nice = niceOfEveryThread(child.pid());
+            assumingThat(LINUX, () -> niceOfEveryThread.accept(niceOfEveryThread(child.pid())));
             List<String> lines = child.log();
             assertTrue(lines.size() >= 3, lines.toString());
             int notServed = 0;
@@ -256,15 +258,12 @@ class WindowsExporterCompatibilityTest {
             }
             assertEquals(1, notServed, "one warning for the collectors leakwatch does not serve: " + lines);
             assertEquals(List.of(), child.exceptionLines());
-            return nice;
         }
     }
 
+    /** Linux: field 19 of /proc/PID/task/TID/stat for every thread. */
     private static List<Long> niceOfEveryThread(long pid) throws IOException {
         List<Long> nice = new ArrayList<>();
-        if (!System.getProperty("os.name", "").startsWith("Linux")) {
-            return nice;
-        }
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {
                 String stat = Files.readString(task.resolve("stat"));
@@ -274,21 +273,20 @@ class WindowsExporterCompatibilityTest {
         } catch (java.nio.file.NoSuchFileException e) {
             // a thread ended while listed
         }
+        assertFalse(nice.isEmpty(), "no thread of " + pid);
         return nice;
     }
 
     @Test
     void logfmtLinesOfARealRunParseAndBelownormalIsNiceTenOnEveryThread() throws Exception {
-        List<Long> nice = everyLineOfARealRunParses("logfmt", LogLines::logfmt, "--process.priority=belownormal");
-        if (System.getProperty("os.name", "").startsWith("Linux")) {
-            assertFalse(nice.isEmpty());
-            assertTrue(nice.stream().allMatch(n -> n == 10), "nice of every thread, the HTTP server's included: " + nice);
-        }
+        everyLineOfARealRunParses("logfmt", LogLines::logfmt,
+                nice -> assertTrue(nice.stream().allMatch(n -> n == 10), "nice of every thread, the HTTP server's included: " + nice),
+                "--process.priority=belownormal");
     }
 
     @Test
     void jsonLinesOfARealRunParse() throws Exception {
-        List<Long> nice = everyLineOfARealRunParses("json", LogLines::json);
-        assertTrue(nice.stream().distinct().count() <= 1, "normal priority leaves every thread's nice as it was: " + nice);
+        everyLineOfARealRunParses("json", LogLines::json,
+                nice -> assertEquals(1, nice.stream().distinct().count(), "normal priority leaves every thread's nice as it was: " + nice));
     }
 }

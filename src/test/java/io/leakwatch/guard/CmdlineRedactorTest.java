@@ -1,13 +1,15 @@
 package io.leakwatch.guard;
 
-import io.leakwatch.guard.GuardSettings;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CmdlineRedactorTest {
@@ -175,54 +177,21 @@ class CmdlineRedactorTest {
     }
 
     /**
-     * The inputs that made the old backtracking default run for minutes: long runs of key
-     * characters, separators and keywords, at the 64 KiB read cap. Not a timed test: it prints
-     * the figure (docs/security.md), and fails only at a hundred times the target, which a
-     * backtracking engine misses by orders of magnitude.
+     * The inputs that made the old backtracking default run for minutes (long runs of key
+     * characters, separators and keywords, at the 64 KiB read cap), and ones against each newer
+     * rule, redacted once each. Their cost is measured by {@code CmdlineRedactorBenchmark} (JMH),
+     * not here; this bound only catches a regex engine that backtracks, which needs minutes where
+     * RE2/J needs milliseconds.
      */
-    static String loadAverage() {
-        try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
-    }
-
     @Test
-    void hostileSixtyFourKibCommandLinesCostLinearTime() {
-        int n = CmdlineRedactor.MAX_INPUT_CHARS;
-        List<String> hostile = List.of("a".repeat(n), "-".repeat(n), "password".repeat(n / 8),
-                ("x".repeat(4000) + "password").repeat(n / 4008), "password=".repeat(n / 9), "a:" .repeat(n / 2),
-                "https://" + "a:".repeat(n / 2 - 8), "mysql " + " -".repeat(n / 2 - 3), ("Bearer " + "A".repeat(100)).repeat(n / 107),
-                // against the rules for -u/-p pairs, --pass and friends, redis-cli -a, ldap -w and user/password@db
-                "-u ".repeat(n / 3), " -p x".repeat(n / 5), "-u a " + " -p 1".repeat(n / 5 - 1), "--pass".repeat(n / 6),
-                "a/b@".repeat(n / 4), "x/".repeat(n / 2), "redis-cli " + " -x".repeat(n / 3 - 4), "ldapsearch " + " -x".repeat(n / 3 - 4),
-                "-pass pass:".repeat(n / 11), "--user a:".repeat(n / 9));
-        for (int warm = 0; warm < 1; warm++) {
-            hostile.forEach(redactor::redact);
-        }
-        // CPU time of this thread, median of 5 runs per shape: what the redaction costs, apart from
-        // waiting for a core on a busy machine (the wall time is printed beside it)
-        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
-        double worst = 0;
-        double worstWall = 0;
-        for (String text : hostile) {
-            double[] runs = new double[5];
-            double[] walls = new double[5];
-            for (int i = 0; i < runs.length; i++) {
-                long start = cpu.getCurrentThreadCpuTime();
-                long wall = System.nanoTime();
-                redactor.redact(text);
-                runs[i] = (cpu.getCurrentThreadCpuTime() - start) / 1e6;
-                walls[i] = (System.nanoTime() - wall) / 1e6;
+    void hostileSixtyFourKibCommandLinesAreRedactedInLinearTime() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            for (Map.Entry<String, String> shape : CmdlineRedactorBenchmark.SHAPES.entrySet()) {
+                String out = redactor.redact(shape.getValue());
+                assertTrue(out.length() <= CmdlineRedactor.MAX_INPUT_CHARS + CmdlineRedactor.CUT_MARKER.length(), shape.getKey());
             }
-            java.util.Arrays.sort(runs);
-            java.util.Arrays.sort(walls);
-            worst = Math.max(worst, runs[2]);
-            worstWall = Math.max(worstWall, walls[2]);
-        }
-        System.out.printf("FIGURE redaction of a 64 KiB hostile command line: worst shape %.1f ms CPU (%.1f ms wall) over %d shapes,"
-                + " load average %s%n", worst, worstWall, hostile.size(), loadAverage());
-        assertTrue(worst < 1000, "a 64 KiB command line took " + worst + " ms");
+        });
+        assertEquals("password=***", redactor.redact("password=" + "password=".repeat(7000)).substring(0, 12),
+                "a run of keys is still masked from its first value");
     }
 }

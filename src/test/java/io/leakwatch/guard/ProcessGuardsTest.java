@@ -1,11 +1,12 @@
 package io.leakwatch.guard;
 
-import io.leakwatch.Exporter;
-import io.leakwatch.guard.GuardSettings;
+import io.leakwatch.model.ProcessInfo;
+import io.leakwatch.model.ProcessSample;
 import io.leakwatch.model.ProcessSnapshot;
 import io.leakwatch.testing.ExpositionCheck;
-import io.leakwatch.testing.Http;
+import io.leakwatch.testing.ManualScheduler;
 import io.leakwatch.testing.ProcFixture;
+import io.leakwatch.testing.TestExporter;
 import io.leakwatch.testing.TestSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,10 +31,9 @@ class ProcessGuardsTest {
         proc.addProcess(10, "mysqld", "/usr/sbin/mysqld --user=mysql --password=hunter2", 1000);
         proc.addProcess(11, "psql", "psql postgres://admin:pa55w0rd@db/app", 1000);
         proc.addProcess(12, "sshd", "/usr/sbin/sshd -D", 1000);
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root()))) {
-            int port = e.ports().get(0);
-            for (int i = 0; i < 5; i++) {
-                String body = Http.body(Http.get(port, "/metrics"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root())) {
+                        for (int i = 0; i < 5; i++) {
+                String body = e.scrape();
                 assertFalse(body.contains("hunter2") || body.contains("pa55w0rd"), body);
                 assertTrue(body.contains("cmdline=\"/usr/sbin/mysqld --user=mysql --password=***\""), body);
                 assertTrue(body.contains("cmdline=\"psql postgres://admin:***@db/app\""), body);
@@ -44,12 +44,12 @@ class ProcessGuardsTest {
             // a new lifetime under the same pid (new start time) is redacted afresh
             java.nio.file.Files.writeString(proc.dir(10).resolve("stat"), ProcFixture.stat(10, "mysqld", 99_999));
             java.nio.file.Files.write(proc.dir(10).resolve("cmdline"), "mysqld\0--password=other\0".getBytes());
-            String body = Http.body(Http.get(port, "/metrics"));
+            String body = e.scrape();
             assertTrue(body.contains("cmdline=\"mysqld --password=***\""), body);
             assertEquals(4, redacting(e).redactions());
         }
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.cmdline-redact="))) {
-            assertTrue(Http.body(Http.get(e.ports().get(0), "/metrics")).contains("psql postgres://admin:pa55w0rd@db/app"),
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--collector.process.cmdline-redact=")) {
+            assertTrue(e.scrape().contains("psql postgres://admin:pa55w0rd@db/app"),
                     "an empty regex turns redaction off");
         }
     }
@@ -60,8 +60,8 @@ class ProcessGuardsTest {
         for (int pid = 100; pid < 130; pid++) {
             proc.addProcess(pid, "p" + pid, "p" + pid, (pid - 99) * 1000L); // pid 129 is the largest
         }
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.max-processes=5"))) {
-            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--collector.process.max-processes=5")) {
+            String body = e.scrape();
             ExpositionCheck.assertWellFormed(body);
             Matcher m = Pattern.compile("windows_process_info\\{process=\"p(\\d+)\"").matcher(body);
             java.util.Set<Integer> kept = new java.util.TreeSet<>();
@@ -71,15 +71,15 @@ class ProcessGuardsTest {
             assertEquals(java.util.Set.of(125, 126, 127, 128, 129), kept, body);
             assertTrue(body.contains("leakwatch_collector_dropped_processes{collector=\"process\",} 25.0"), body);
         }
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root()))) {
-            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root())) {
+            String body = e.scrape();
             assertEquals(30, body.lines().filter(l -> l.startsWith("windows_process_info{")).count(), "default is generous");
             assertTrue(body.contains("leakwatch_collector_dropped_processes{collector=\"process\",} 0.0"), body);
         }
     }
 
-    private static RedactingBackend redacting(Exporter e) {
-        return (RedactingBackend) ((GuardingBackend) e.backend()).delegate();
+    private static RedactingBackend redacting(TestExporter e) {
+        return (RedactingBackend) ((GuardingBackend) e.exporter.backend()).delegate();
     }
 
     /** Linux: a 15-byte comm that starts argv[0]'s basename is replaced by the basename, secrets and all. */
@@ -90,8 +90,8 @@ class ProcessGuardsTest {
         String longName = "aaaaaaaaaaaaaaa" + "b".repeat(300) + "\u00e9";
         proc.addProcess(21, "aaaaaaaaaaaaaaa", "/opt/" + longName + " --y", 1000);
         proc.addProcess(22, "short", "short", 1000);
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root()))) {
-            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root())) {
+            String body = e.scrape();
             ExpositionCheck.assertWellFormed(body);
             assertFalse(body.contains("abcdefghijklmnop"), body);
             assertTrue(body.contains("windows_process_info{process=\"token=***\",process_id=\"20\""), body);
@@ -125,8 +125,8 @@ class ProcessGuardsTest {
         String emoji = "\uD83D\uDE00"; // one character, a surrogate pair, 4 bytes of UTF-8
         proc.addProcess(41, "emoji", "run " + emoji.repeat(2_000), 1000);
         proc.addProcess(42, "short", "short --flag", 1000);
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root()))) {
-            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root())) {
+            String body = e.scrape();
             ExpositionCheck.assertWellFormed(body);
             String javaLine = cmdlineLabel(body, 40);
             assertTrue(javaLine.getBytes(UTF_8).length <= LabelCapBackend.DEFAULT_CMDLINE_BYTES, javaLine.length() + " chars");
@@ -140,12 +140,12 @@ class ProcessGuardsTest {
             assertEquals("short --flag", cmdlineLabel(body, 42));
             assertTrue(body.contains("leakwatch_collector_cut_names{collector=\"process\",} 0.0"), "command lines are not names");
         }
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.cmdline-max-length=0"))) {
-            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--collector.process.cmdline-max-length=0")) {
+            String body = e.scrape();
             assertEquals(cmdline.replace("topsecretpassword", "***"), cmdlineLabel(body, 40), "0: no limit, redaction still on");
         }
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.cmdline-max-length=20"))) {
-            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--collector.process.cmdline-max-length=20")) {
+            String body = e.scrape();
             assertEquals("/usr/bin/java -Xm...", cmdlineLabel(body, 40));
             assertEquals("run " + emoji.repeat(3) + "...", cmdlineLabel(body, 41), "4 + 3 x 4 + 3 = 19 bytes");
         }
@@ -183,10 +183,9 @@ class ProcessGuardsTest {
         proc.addProcess(2, "kthreadd", "", 0);
         java.nio.file.Files.writeString(proc.dir(2).resolve("stat"), ProcFixture.stat(2, "kthreadd", 1002).replace(" 4194560 ", " 2129984 "));
         proc.addProcess(50, "nginx", "nginx", 1000);
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root()))) {
-            int port = e.ports().get(0);
-            Http.body(Http.get(port, "/metrics"));
-            String body = Http.body(Http.get(port, "/metrics"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root())) {
+            e.scrape();
+            String body = e.scrape();
             assertFalse(body.contains("process=\"kthreadd\""), "no kernel thread series by default");
             assertTrue(body.contains("windows_process_info{process=\"nginx\""), body);
             double skipped = counter(body, "kernel_thread");
@@ -195,14 +194,14 @@ class ProcessGuardsTest {
                 assertTrue(body.contains("leakwatch_collector_skipped_processes_total{collector=\"process\",reason=\"" + reason + "\",}"), reason);
             }
         }
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.kernel-threads"))) {
-            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--collector.process.kernel-threads")) {
+            String body = e.scrape();
             assertTrue(body.contains("windows_process_info{process=\"kthreadd\",process_id=\"2\""), body);
             assertEquals(0.0, counter(body, "kernel_thread"));
         }
         // a filter that leaves the kernel thread out anyway: not counted as skipped, it was never selected
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.include=nginx"))) {
-            assertEquals(0.0, counter(Http.body(Http.get(e.ports().get(0), "/metrics")), "kernel_thread"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--collector.process.include=nginx")) {
+            assertEquals(0.0, counter(e.scrape(), "kernel_thread"));
         }
     }
 
@@ -213,10 +212,9 @@ class ProcessGuardsTest {
         for (int pid = 100; pid < 110; pid++) {
             proc.addProcess(pid, "p" + pid, "p" + pid, 1000);
         }
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--collector.process.max-processes=4"))) {
-            int port = e.ports().get(0);
-            Http.body(Http.get(port, "/metrics"));
-            double once = counter(Http.body(Http.get(port, "/metrics")), "max_processes");
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--collector.process.max-processes=4")) {
+            e.scrape();
+            double once = counter(e.scrape(), "max_processes");
             assertTrue(once >= 12 && once % 6 == 0, "6 left out per collection: " + once);
         }
     }
@@ -237,23 +235,52 @@ class ProcessGuardsTest {
             proc.addProcess(pid, "p" + pid, "svc --password=secret" + pid + " " + "x".repeat(20_000), 1000);
         }
         io.leakwatch.Settings settings = TestSettings.of("--path.procfs=" + proc.root());
-        try (io.leakwatch.model.ProcessBackend backend = new RedactingBackend(
-                io.leakwatch.backend.Backends.forThisMachine(settings.process()), CmdlineRedactor.of(GuardSettings.DEFAULT_REDACT_REGEX), 0)) {
-            int shown = 0;
-            for (int i = 0; i < 200 && shown < 30; i++) {
-                ProcessSnapshot snapshot = backend.collect();
-                shown = snapshot.processes().size();
-                assertEquals(30, shown + snapshot.pendingRedaction(), "every process is shown or counted as pending");
-                snapshot.processes().forEach(p -> assertFalse(p.info().cmdline().contains("secret"), p.info().cmdline()));
-                Thread.sleep(10);
-            }
-            assertEquals(30, shown, "every process appears once its redaction is done");
+        ManualScheduler redactionThread = new ManualScheduler(java.time.Instant.EPOCH);
+        try (io.leakwatch.model.ProcessBackend backend = new RedactingBackend(io.leakwatch.backend.Backends.forThisMachine(
+                settings.process()), CmdlineRedactor.of(GuardSettings.DEFAULT_REDACT_REGEX), 0, redactionThread)) {
+            ProcessSnapshot before = backend.collect();
+            assertEquals(0, before.processes().size(), "no time to wait: every new process is handed to the redaction thread");
+            assertEquals(30, before.pendingRedaction(), "and counted as pending");
+            redactionThread.runDue();
+            ProcessSnapshot after = backend.collect();
+            assertEquals(30, after.processes().size(), "every process appears once its redaction is done");
+            assertEquals(0, after.pendingRedaction());
+            after.processes().forEach(p -> assertFalse(p.info().cmdline().contains("secret"), p.info().cmdline()));
+            assertEquals(0, redactionThread.pending(), "a redacted lifetime is not redacted again");
         }
     }
 
     @Test
-    void limitOrderTreatsMissingPrivateBytesAsSmallest() {
-        ProcessSnapshot empty = new ProcessSnapshot(java.util.List.of(), 0, 0);
-        assertEquals(0, empty.droppedOverLimit());
+    void theLimitKeepsTheLargestAndTreatsMissingPrivateBytesAsSmallest() throws Exception {
+        java.util.List<ProcessSample> samples = new java.util.ArrayList<>();
+        for (double bytes : new double[]{ProcessSample.ABSENT, 3e6, 1e6, ProcessSample.ABSENT, 2e6}) {
+            samples.add(sample(samples.size() + 1, bytes));
+        }
+        ProcessSnapshot limited = new ProcessLimitBackend(new Fixed(new ProcessSnapshot(samples, 0, 0)), 3).collect();
+        assertEquals(java.util.List.of(2L, 5L, 3L), limited.processes().stream().map(p -> p.info().pid()).toList());
+        assertEquals(2, limited.droppedOverLimit(), "the two without a value are left out first");
+    }
+
+    private static ProcessSample sample(long pid, double privateBytes) {
+        double n = ProcessSample.ABSENT;
+        return new ProcessSample(ProcessInfo.of("p" + pid, pid, 1, pid, "root", "p", 1_764_150_000), n, n, n, n, n, n, n, n, n, n,
+                n, n, n, n, n, privateBytes, n, n, n, n);
+    }
+
+    /** A backend that always answers the same snapshot. */
+    private record Fixed(ProcessSnapshot snapshot) implements io.leakwatch.model.ProcessBackend {
+        @Override
+        public String name() {
+            return "fixed";
+        }
+
+        @Override
+        public ProcessSnapshot collect() {
+            return snapshot;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }

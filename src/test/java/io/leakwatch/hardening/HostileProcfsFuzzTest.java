@@ -1,6 +1,5 @@
 package io.leakwatch.hardening;
 
-import io.leakwatch.Exporter;
 import io.leakwatch.backend.linux.LinuxProcBackend;
 import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessSample;
@@ -9,7 +8,7 @@ import io.leakwatch.testing.FuzzSeed;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcFixture;
 import io.leakwatch.testing.Promtool;
-import io.leakwatch.testing.TestSettings;
+import io.leakwatch.testing.TestExporter;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -107,9 +106,9 @@ class HostileProcfsFuzzTest {
 
                 // The same tree through the real server: 200, valid exposition, the skips counted in the self-metric.
                 // every name, as ProcessFilter.all() above: the default .+ does not match a name with a newline (as in Go)
-                try (Exporter exporter = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(),
-                        "--collector.process.include=(?s).*"))) {
-                    var response = Http.get(exporter.ports().get(0), "/metrics");
+                try (TestExporter exporter = TestExporter.start("--path.procfs=" + proc.root(),
+                        "--collector.process.include=(?s).*")) {
+                    var response = Http.get(exporter.port, "/metrics");
                     assertEquals(200, response.statusCode(), context);
                     String body = Http.body(response);
                     assertTrue(body.contains("windows_exporter_collector_success{collector=\"process\",} 1.0"), context);

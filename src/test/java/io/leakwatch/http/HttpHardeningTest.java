@@ -1,11 +1,11 @@
 package io.leakwatch.http;
 
 import io.leakwatch.http.HttpLimits;
+import io.leakwatch.testing.Await;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcFixture;
 import io.leakwatch.testing.RawHttp;
-import io.leakwatch.testing.RunningServer;
-import io.leakwatch.testing.TestSettings;
+import io.leakwatch.testing.TestExporter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,18 +45,18 @@ class HttpHardeningTest {
         return proc;
     }
 
-    private RunningServer start(ProcFixture proc, HttpLimits limits, String... extraArgs) throws Exception {
+    private TestExporter start(ProcFixture proc, HttpLimits limits, String... extraArgs) throws Exception {
         List<String> args = new ArrayList<>(List.of("--path.procfs=" + proc.root()));
         args.addAll(List.of(extraArgs));
-        return new RunningServer(TestSettings.of(args.toArray(new String[0])), limits);
+        return TestExporter.start(limits, args.toArray(new String[0]));
     }
 
-    private RunningServer start(HttpLimits limits, String... extraArgs) throws Exception {
+    private TestExporter start(HttpLimits limits, String... extraArgs) throws Exception {
         return start(proc(), limits, extraArgs);
     }
 
     private static HttpLimits limits(long idleMillis, int maxRequests, int maxConnections) {
-        return new HttpLimits(8 * 1024, idleMillis, maxRequests, maxConnections, 3000);
+        return new HttpLimits(8 * 1024, idleMillis, maxRequests, maxConnections, 0);
     }
 
     /** Nothing in an answer may tell which server, which version or which code produced it; and nosniff is on it. */
@@ -72,7 +72,7 @@ class HttpHardeningTest {
 
     @Test
     void onlyGetAndHeadAreServed() throws Exception {
-        try (RunningServer s = start(limits(30_000, 8, 128))) {
+        try (TestExporter s = start(limits(30_000, 8, 128))) {
             for (String path : List.of("/metrics", "/", "/health", "/version", "/nothing-here")) {
                 for (String method : List.of("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "PROPFIND")) {
                     String target = method.equals("CONNECT") ? "127.0.0.1:" + s.port : path;
@@ -99,7 +99,7 @@ class HttpHardeningTest {
 
     @Test
     void errorsAndOddPathsAreShortOwnAnswers() throws Exception {
-        try (RunningServer s = start(limits(30_000, 8, 128))) {
+        try (TestExporter s = start(limits(30_000, 8, 128))) {
             String huge = "X-Big: " + "a".repeat(20_000) + "\r\n";
             String tooLarge = RawHttp.exchange(s.port, "GET /metrics HTTP/1.1\r\nHost: x\r\n" + huge + "Connection: close\r\n\r\n");
             assertEquals(431, RawHttp.status(tooLarge), tooLarge);
@@ -136,7 +136,8 @@ class HttpHardeningTest {
         }
         Path fifo = proc.blockingStat(42);
         ExecutorService clients = Executors.newFixedThreadPool(2);
-        try (RunningServer s = start(proc, limits(30_000, 1, 128), "--web.max-requests=1")) {
+        // no redaction: on a loaded machine part of 200 new command lines would wait for it, and the body be smaller
+        try (TestExporter s = start(proc, limits(30_000, 1, 128), "--web.max-requests=1", "--collector.process.cmdline-redact=")) {
             Future<String> first = clients.submit(() -> exchangeBig(s.port));
             ProcFixture.awaitBlockedOnPipe(ProcessHandle.current().pid()); // its collection holds the only slot
             for (String path : List.of("/metrics", "/metrics?collect[]=process")) {
@@ -169,7 +170,7 @@ class HttpHardeningTest {
 
     @Test
     void atTheConnectionLimitTheBusiestClientsIdleConnectionsMakeRoom() throws Exception {
-        try (RunningServer s = start(limits(30_000, 8, 16))) {
+        try (TestExporter s = start(limits(30_000, 8, 16))) {
             List<Socket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 16; i++) { // every connection taken: half silent, half part of a header
@@ -206,7 +207,7 @@ class HttpHardeningTest {
         Path web = tmp.resolve("web.yml");
         Files.writeString(web, "basic_auth_users:\n  p: " + BCrypt.hashpw("pw", BCrypt.gensalt(4)) + "\n");
         String auth = "Authorization: " + Http.basic("p", "pw") + "\r\n";
-        try (RunningServer s = start(limits(30_000, 8, 4), "--web.config.file=" + web)) {
+        try (TestExporter s = start(limits(30_000, 8, 4), "--web.config.file=" + web)) {
             List<Socket> trusted = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) { // three keep-alive connections that authenticated
@@ -234,7 +235,7 @@ class HttpHardeningTest {
 
     @Test
     void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
-        try (RunningServer s = start(limits(300, 8, 128))) {
+        try (TestExporter s = start(limits(300, 8, 128))) {
             try (Socket silent = connect(s.port, "127.0.0.2"); Socket afterOne = connect(s.port, "127.0.0.2")) {
                 afterOne.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 RawHttp.readResponse(afterOne.getInputStream());
@@ -246,7 +247,7 @@ class HttpHardeningTest {
 
     @Test
     void headAnswersAsGetDoesAndNegotiationHonoursQuality() throws Exception {
-        try (RunningServer s = start(limits(30_000, 8, 128))) {
+        try (TestExporter s = start(limits(30_000, 8, 128))) {
             for (String path : List.of("/metrics", "/health", "/version", "/")) {
                 String get = RawHttp.exchange(s.port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
                 String head = RawHttp.exchange(s.port, "HEAD " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -274,9 +275,8 @@ class HttpHardeningTest {
     void everyWorkingEndpointIsLimited() throws Exception {
         ProcFixture proc = proc();
         ExecutorService clients = Executors.newFixedThreadPool(1);
-        try (io.leakwatch.Exporter e = io.leakwatch.Exporter.start(TestSettings.of(
-                "--path.procfs=" + proc.root(), "--web.max-requests=1", "--leak.state-file="))) {
-            int port = e.ports().get(0);
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--web.max-requests=1", "--leak.state-file=")) {
+            int port = e.port;
             // the leak sampler's first collection is over once a scrape went through: the one stuck below is the scrape's
             assertEquals(200, RawHttp.status(RawHttp.exchange(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
             assertEquals(200, Http.get(port, "/metrics").statusCode());
@@ -314,12 +314,9 @@ class HttpHardeningTest {
         return null;
     }
 
-    private static void awaitOpen(RunningServer s, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (s.server.openConnections() < n && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(n, s.server.openConnections());
+    private static void awaitOpen(TestExporter s, int n) throws InterruptedException {
+        Await.until(n + " connections open", () -> s.exporter.server().openConnections() >= n);
+        assertEquals(n, s.exporter.server().openConnections());
     }
 
     private static Socket connect(int port, String from) throws IOException {

@@ -1,22 +1,18 @@
 package io.leakwatch.http;
 
-import io.leakwatch.Exporter;
 import io.leakwatch.testing.ChildExporter;
+import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcFixture;
 import io.leakwatch.testing.TestCerts;
-import io.leakwatch.testing.TestSettings;
+import io.leakwatch.testing.TestExporter;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -42,12 +38,8 @@ class OpensslCertificatesTest {
         Path web = certs.dir.resolve("web.yml");
         Files.writeString(web, "tls_server_config:\n  cert_file: server.pem\n  key_file: server-key.pem\n"
                 + "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.pem\n");
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--web.config.file=" + web))) {
-            HttpClient client = HttpClient.newBuilder().sslContext(certs.clientContext("ca.pem", true))
-                    .connectTimeout(Duration.ofSeconds(5)).build();
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-                    URI.create("https://127.0.0.1:" + e.ports().get(0) + "/metrics")).timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--web.config.file=" + web)) {
+            HttpResponse<String> r = Http.get(Http.client(certs.clientContext("ca.pem", true)), e.https("/metrics"));
             assertEquals(200, r.statusCode());
             assertTrue(r.body().contains("windows_process_info{process=\"worker\""), r.body());
         }

@@ -3,12 +3,11 @@ package io.leakwatch.http;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.leakwatch.Exporter;
 import io.leakwatch.testing.Http;
 import io.leakwatch.testing.ProcFixture;
 import io.leakwatch.testing.RawHttp;
 import io.leakwatch.testing.TestCerts;
-import io.leakwatch.testing.TestSettings;
+import io.leakwatch.testing.TestExporter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,18 +56,14 @@ class WebConfigTest {
         proc.addProcess(42, "worker", "/usr/bin/worker", 4096);
     }
 
-    private static Exporter start(String yaml) throws Exception {
+    private static TestExporter start(String yaml) throws Exception {
         return start(certs.dir, yaml);
     }
 
-    private static Exporter start(Path dir, String yaml) throws Exception {
+    private static TestExporter start(Path dir, String yaml) throws Exception {
         Path file = Files.createTempFile(dir, "web", ".yml");
         Files.writeString(file, yaml);
-        return Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--web.config.file=" + file));
-    }
-
-    private static String https(Exporter e, String path) {
-        return "https://127.0.0.1:" + e.ports().get(0) + path;
+        return TestExporter.start("--path.procfs=" + proc.root(), "--web.config.file=" + file);
     }
 
     private static HttpClient tlsClient(String caFile, boolean clientCert) throws Exception {
@@ -81,22 +76,21 @@ class WebConfigTest {
         if (suites.length > 0) {
             p.setCipherSuites(suites);
         }
-        return HttpClient.newBuilder().sslContext(certs.clientContext(caFile, clientCert)).sslParameters(p)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        return Http.client(certs.clientContext(caFile, clientCert), p);
     }
 
     @Test
     void httpsWorksWithTheRightCaAndPlainHttpIsRefused() throws Exception {
-        try (Exporter e = start(TLS)) {
-            HttpResponse<String> ok = Http.get(tlsClient("ca.pem", false), https(e, "/metrics"));
+        try (TestExporter e = start(TLS)) {
+            HttpResponse<String> ok = Http.get(tlsClient("ca.pem", false), e.https("/metrics"));
             assertEquals(200, ok.statusCode());
             assertTrue(ok.body().contains("windows_process_info{process=\"worker\""), ok.body());
             assertEquals("TLSv1.3", ok.sslSession().orElseThrow().getProtocol());
-            assertThrows(SSLHandshakeException.class, () -> Http.get(tlsClient("other-ca.pem", false), https(e, "/metrics")),
+            assertThrows(SSLHandshakeException.class, () -> Http.get(tlsClient("other-ca.pem", false), e.https("/metrics")),
                     "a client that does not trust our CA must fail the handshake");
             String plain;
             try {
-                plain = RawHttp.exchange(e.ports().get(0), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                plain = RawHttp.exchange(e.port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             } catch (IOException refused) {
                 plain = "";
             }
@@ -108,21 +102,21 @@ class WebConfigTest {
     void versionsCipherSuitesAndTheirOrderApply() throws Exception {
         String a = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
         String b = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
-        try (Exporter e = start(TLS + "  min_version: TLS13\n")) {
-            assertThrows(IOException.class, () -> Http.get(tlsClient("ca.pem", false, "TLSv1.2"), https(e, "/health")));
-            assertEquals(200, Http.get(tlsClient("ca.pem", false), https(e, "/health")).statusCode());
+        try (TestExporter e = start(TLS + "  min_version: TLS13\n")) {
+            assertThrows(IOException.class, () -> Http.get(tlsClient("ca.pem", false, "TLSv1.2"), e.https("/health")));
+            assertEquals(200, Http.get(tlsClient("ca.pem", false), e.https("/health")).statusCode());
         }
         String suites = "  max_version: TLS12\n  cipher_suites: [" + a + ", " + b + "]\n";
-        try (Exporter e = start(TLS + suites)) {
+        try (TestExporter e = start(TLS + suites)) {
             // the server's order wins by default (prefer_server_cipher_suites: true)
-            assertEquals(a, session(Http.get(tlsClient("ca.pem", false, "TLSv1.2", b, a), https(e, "/health"))).getCipherSuite());
+            assertEquals(a, session(Http.get(tlsClient("ca.pem", false, "TLSv1.2", b, a), e.https("/health"))).getCipherSuite());
             assertThrows(IOException.class, () -> Http.get(tlsClient("ca.pem", false, "TLSv1.2",
-                    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"), https(e, "/health")), "a suite not listed is refused");
-            assertThrows(IOException.class, () -> Http.get(tlsClient("ca.pem", false, "TLSv1.3"), https(e, "/health")),
+                    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"), e.https("/health")), "a suite not listed is refused");
+            assertThrows(IOException.class, () -> Http.get(tlsClient("ca.pem", false, "TLSv1.3"), e.https("/health")),
                     "max_version TLS12");
         }
-        try (Exporter e = start(TLS + suites + "  prefer_server_cipher_suites: false\n")) {
-            assertEquals(b, session(Http.get(tlsClient("ca.pem", false, "TLSv1.2", b, a), https(e, "/health"))).getCipherSuite());
+        try (TestExporter e = start(TLS + suites + "  prefer_server_cipher_suites: false\n")) {
+            assertEquals(b, session(Http.get(tlsClient("ca.pem", false, "TLSv1.2", b, a), e.https("/health"))).getCipherSuite());
         }
     }
 
@@ -137,7 +131,7 @@ class WebConfigTest {
         Path dir = certs.copyTo(tmp.resolve("client-auth")).dir;
         Path file = dir.resolve("web.yml");
         Files.writeString(file, TLS);
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--web.config.file=" + file))) {
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--web.config.file=" + file)) {
             // client.pem is signed by ca.pem; other-ca.pem signed nothing the client has
             record Case(String policy, boolean withoutCert, boolean withCert) {
             }
@@ -164,8 +158,8 @@ class WebConfigTest {
     }
 
     /** A handshake and GET /health on a raw TLS socket (an HTTP client per call costs far more). */
-    private static boolean served(SSLContext client, Exporter e) {
-        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", e.ports().get(0))) {
+    private static boolean served(SSLContext client, TestExporter e) {
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", e.port)) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -179,8 +173,8 @@ class WebConfigTest {
     void inlineCertificateAndKey() throws Exception {
         String yaml = "tls_server_config:\n  cert: |\n" + indent(Files.readString(certs.dir.resolve("server.pem")))
                 + "  key: |\n" + indent(Files.readString(certs.dir.resolve("server-key.pem")));
-        try (Exporter e = start(tmp, yaml)) {
-            assertEquals(200, Http.get(tlsClient("ca.pem", false), https(e, "/health")).statusCode());
+        try (TestExporter e = start(tmp, yaml)) {
+            assertEquals(200, Http.get(tlsClient("ca.pem", false), e.https("/health")).statusCode());
         }
     }
 
@@ -192,9 +186,9 @@ class WebConfigTest {
     void basicAuthWithBcryptCostsOnlyTheSender() throws Exception {
         String hash = BCrypt.hashpw("s3cret!", BCrypt.gensalt(4));
         String yaml = "basic_auth_users:\n  prometheus: " + hash + "\n  htpasswd-user: '" + FOREIGN_2Y_HASH + "'\n";
-        try (Exporter e = start(yaml)) {
+        try (TestExporter e = start(yaml)) {
             HttpClient client = Http.client(null);
-            String base = "http://127.0.0.1:" + e.ports().get(0);
+            String base = "http://127.0.0.1:" + e.port;
             for (String path : new String[]{"/metrics", "/", "/health", "/version", "/missing"}) {
                 HttpResponse<String> none = Http.get(client, base + path);
                 assertEquals(401, none.statusCode(), path);
@@ -221,8 +215,8 @@ class WebConfigTest {
                 + "    Content-Security-Policy: \"default-src 'self'\"\n    Strict-Transport-Security: ''\n"
                 + "basic_auth_users:\n  p: " + PW_HASH + "\n"
                 + "rate_limit:\n  interval: 1h\n  burst: 3\n";
-        try (Exporter e = start(yaml)) {
-            int port = e.ports().get(0);
+        try (TestExporter e = start(yaml)) {
+            int port = e.port;
             String auth = "Authorization: " + basic("p", "pw") + "\r\n";
             List<String> answers = List.of(
                     RawHttp.exchange(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),              // 401
@@ -250,8 +244,8 @@ class WebConfigTest {
         try (InputStream in = WebConfigTest.class.getResourceAsStream("/exporter-toolkit/web-config.yml")) {
             Files.copy(in, sample);
         }
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--web.config.file=" + sample))) {
-            HttpResponse<String> r = Http.get(tlsClient("ca.pem", false), https(e, "/metrics"), "Authorization", basic("alice", "guess"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--web.config.file=" + sample)) {
+            HttpResponse<String> r = Http.get(tlsClient("ca.pem", false), e.https("/metrics"), "Authorization", basic("alice", "guess"));
             assertEquals(401, r.statusCode(), "TLS on, alice's password checked");
         }
     }
@@ -265,8 +259,8 @@ class WebConfigTest {
         ListAppender<ILoggingEvent> events = new ListAppender<>();
         events.start();
         logger.addAppender(events);
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + proc.root(), "--web.config.file=" + file))) {
-            String url = https(e, "/health");
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--web.config.file=" + file)) {
+            String url = e.https("/health");
             HttpResponse<String> before = Http.get(tlsClient("ca.pem", false), url, "Authorization", basic("p", "pw"));
             assertEquals(200, before.statusCode());
             X509Certificate served = (X509Certificate) before.sslSession().orElseThrow().getPeerCertificates()[0];
@@ -299,10 +293,10 @@ class WebConfigTest {
     void tlsAndAuthTogether() throws Exception {
         String yaml = "tls_server_config:\n  cert_file: " + certs.dir.resolve("server.pem") + "\n  key_file: server-key.pem\n"
                 + "basic_auth_users:\n  p: " + PW_HASH + "\n";
-        try (Exporter e = start(yaml)) {
+        try (TestExporter e = start(yaml)) {
             HttpClient c = tlsClient("ca.pem", false);
-            assertEquals(401, Http.get(c, https(e, "/metrics")).statusCode());
-            assertEquals(200, Http.get(c, https(e, "/metrics"), "Authorization", basic("p", "pw")).statusCode());
+            assertEquals(401, Http.get(c, e.https("/metrics")).statusCode());
+            assertEquals(200, Http.get(c, e.https("/metrics"), "Authorization", basic("p", "pw")).statusCode());
         }
     }
 

@@ -1,128 +1,187 @@
 package io.leakwatch.metrics;
 
-import io.leakwatch.backend.linux.LinuxProcBackend;
 import io.leakwatch.model.ProcessBackend;
-import io.leakwatch.model.ProcessFilter;
 import io.leakwatch.model.ProcessSnapshot;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.StringWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Single flight and deadlines, over a backend whose collection the test holds and lets go: no sleeps, no timing. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ScrapeCoordinatorTest {
 
-    /** The real procfs backend, slowed down so that scrapes overlap and deadlines pass. */
-    static final class SlowBackend implements ProcessBackend {
-        final ProcessBackend real = new LinuxProcBackend(Path.of("/proc"), ProcessFilter.all(), false);
+    /** A collection that waits for {@link #release} (each collection, until released once). */
+    static final class HeldBackend implements ProcessBackend {
         final AtomicInteger collections = new AtomicInteger();
-        final long delayMillis;
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch released = new CountDownLatch(1);
         volatile boolean fail;
-
-        SlowBackend(long delayMillis) {
-            this.delayMillis = delayMillis;
-        }
+        volatile boolean collecting;
+        volatile boolean closed;
+        volatile boolean closedWhileCollecting;
 
         @Override
         public String name() {
-            return "slow-linux";
+            return "held";
         }
 
         @Override
         public ProcessSnapshot collect() throws BackendException {
             collections.incrementAndGet();
+            collecting = true;
+            entered.countDown();
             try {
-                Thread.sleep(delayMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                awaitRelease(); // as a read of /proc or a Windows call: an interrupt does not end it
+            } finally {
+                collecting = false;
             }
             if (fail) {
                 throw new BackendException("simulated OS failure");
             }
-            return real.collect();
+            return new ProcessSnapshot(List.of(), 0, 0);
+        }
+
+        private void awaitRelease() throws BackendException {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        if (!released.await(30, TimeUnit.SECONDS)) {
+                            throw new BackendException("never released");
+                        }
+                        return;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        void release() {
+            released.countDown();
         }
 
         @Override
         public void close() {
-            real.close();
+            closedWhileCollecting = collecting;
+            closed = true;
         }
     }
 
     @Test
     void aDeadlineThatHasPassedReportsATimeoutAtOnceAndTheCollectionStillServesTheNextScrape() throws Exception {
-        SlowBackend backend = new SlowBackend(300);
+        HeldBackend backend = new HeldBackend();
         try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
-            java.util.concurrent.CompletableFuture<CollectionResult> listened = new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<CollectionResult> listened = new CompletableFuture<>();
             coordinator.addListener(listened::complete);
-            long start = System.nanoTime();
             CollectionResult late = coordinator.collect(-0.2); // a 0.3 s header minus the 0.5 s margin
-            assertTrue((System.nanoTime() - start) / 1e6 < 200, "answered without waiting for the 300 ms collection");
-            assertTrue(late.timedOut());
+            assertTrue(late.timedOut(), "answered while the collection it started is still held");
             assertFalse(late.success());
-            assertTrue(listened.get(10, java.util.concurrent.TimeUnit.SECONDS).success(), "the collection it started went on");
+            backend.release();
+            assertTrue(listened.get(20, TimeUnit.SECONDS).success(), "the collection it started went on");
+            assertSame(listened.join(), coordinator.latest(), "and serves the next scrape");
             assertEquals(1, backend.collections.get());
         }
     }
 
+    /** Scrapes that arrive while a collection is in flight join it (a passed deadline joins and returns at once). */
     @Test
     void scrapesArrivingTogetherShareOneCollection() throws Exception {
-        SlowBackend backend = new SlowBackend(400);
-        ExecutorService pool = Executors.newFixedThreadPool(5);
+        HeldBackend backend = new HeldBackend();
+        ExecutorService first = Executors.newSingleThreadExecutor();
         try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
-            List<Future<CollectionResult>> results = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                results.add(pool.submit(() -> coordinator.collect(10)));
-            }
-            for (Future<CollectionResult> r : results) {
-                assertTrue(r.get().success());
+            var waiting = first.submit(() -> coordinator.collect(30));
+            assertTrue(backend.entered.await(20, TimeUnit.SECONDS));
+            for (int i = 0; i < 4; i++) {
+                assertTrue(coordinator.collect(0).timedOut());
             }
             assertEquals(1, backend.collections.get(), "five overlapping scrapes, one /proc walk");
+            backend.release();
+            assertTrue(waiting.get(20, TimeUnit.SECONDS).success());
             assertTrue(coordinator.collect(10).success());
             assertEquals(2, backend.collections.get(), "a later scrape collects afresh");
         } finally {
-            pool.shutdownNow();
+            first.shutdownNow();
         }
     }
 
     @Test
     void aMissedDeadlineIsReportedAsTimeout() throws Exception {
-        SlowBackend backend = new SlowBackend(1500);
+        HeldBackend backend = new HeldBackend();
         try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
-            CollectionResult late = coordinator.collect(0.2);
+            CollectionResult late = coordinator.collect(0.05); // the deadline itself is the wait
             assertTrue(late.timedOut());
             assertFalse(late.success());
             assertNull(late.snapshot());
             Exposition exposition = new Exposition(coordinator, false, List.of());
             StringWriter out = new StringWriter();
-            exposition.write(out, Exposition.contentType(null), Set.of("process"), 0.1, System.nanoTime());
+            exposition.write(out, Exposition.contentType(null), Set.of("process"), 0.05, System.nanoTime());
             String body = out.toString();
             assertTrue(body.contains("windows_exporter_collector_timeout{collector=\"process\",} 1.0"), body);
             assertTrue(body.contains("windows_exporter_collector_success{collector=\"process\",} 0.0"));
             assertFalse(body.contains("windows_process_info"));
+            backend.release();
         }
     }
 
     @Test
     void aFailedCollectionIsSuccessZeroAndTheNextOneRecovers() throws Exception {
-        SlowBackend backend = new SlowBackend(0);
+        HeldBackend backend = new HeldBackend();
+        backend.release();
         backend.fail = true;
         try (ScrapeCoordinator coordinator = new ScrapeCoordinator(backend)) {
-            CollectionResult failed = coordinator.collect(5);
+            CollectionResult failed = coordinator.collect(20);
             assertFalse(failed.success());
             assertFalse(failed.timedOut());
             backend.fail = false;
-            assertTrue(coordinator.collect(5).success());
+            assertTrue(coordinator.collect(20).success());
         }
+    }
+
+    /**
+     * A stop while a collection is stuck (its scrape gave up) waits for the collector before it
+     * closes the backend, which the collection still uses. The collection is let go only once the
+     * stop waits for the collector thread: a stop that does not wait (or waits for no time) closes
+     * the backend under it.
+     */
+    @Test
+    void closeWaitsForTheCollectionInFlightBeforeClosingTheBackend() throws Exception {
+        HeldBackend backend = new HeldBackend();
+        ExecutorService collector = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>()) {
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+                if (timeout > 0) {
+                    backend.release(); // a stop that waits for a while sees the collection end
+                }
+                return super.awaitTermination(timeout, unit);
+            }
+        };
+        ScrapeCoordinator coordinator = new ScrapeCoordinator(backend, collector);
+        assertTrue(coordinator.collect(-1).timedOut());
+        assertTrue(backend.entered.await(20, TimeUnit.SECONDS));
+        coordinator.close();
+        assertTrue(backend.closed);
+        assertFalse(backend.closedWhileCollecting, "the backend was closed under the collection still using it");
+        assertTrue(collector.isTerminated());
     }
 }

@@ -1,14 +1,19 @@
 package io.leakwatch.service;
 
+import io.leakwatch.testing.Await;
+import io.leakwatch.testing.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import static io.leakwatch.service.ServiceStatusTracker.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -36,7 +41,7 @@ class ServiceLifecycleTest {
 
     /** A lifecycle whose heartbeat never fires during a short test unless asked for. */
     private ServiceLifecycle lifecycle(ServiceBody body, Consumer<Status> report) {
-        return new ServiceLifecycle(body, report, errors::add, 60_000, 600_000);
+        return new ServiceLifecycle(body, report, errors::add, 60_000, 600_000, new ManualScheduler(Instant.EPOCH), System::nanoTime);
     }
 
     @Test
@@ -130,37 +135,49 @@ class ServiceLifecycleTest {
      */
     @Test
     void pendingStatesAdvanceTheirCheckpointWhileTheyLast() throws Exception {
-        CountDownLatch slowStop = new CountDownLatch(1);
+        CountDownLatch releaseStart = new CountDownLatch(1);
+        CountDownLatch releaseStop = new CountDownLatch(1);
         ServiceBody slow = new ServiceBody() {
             @Override
             public int start() {
-                sleep(400);
+                await(releaseStart, 10_000);
                 return 0;
             }
 
             @Override
             public void stop() {
-                sleep(400);
-                slowStop.countDown();
+                await(releaseStop, 10_000);
             }
         };
-        ServiceLifecycle lifecycle = new ServiceLifecycle(slow, reported::add, errors::add, 40, 600_000);
+        ManualScheduler time = new ManualScheduler(Instant.EPOCH);
+        ServiceLifecycle lifecycle = new ServiceLifecycle(slow, reported::add, errors::add, 40, 600_000, time, nanos(time));
         Thread serviceMain = new Thread(lifecycle::serviceMain);
         serviceMain.start();
-        waitFor(() -> states().contains(RUNNING));
+        Await.until("START_PENDING", () -> states().contains(START_PENDING));
+        pass(time, 160); // four 40 ms periods
         List<Status> starting = reported.stream().filter(s -> s.state() == START_PENDING).toList();
-        assertTrue(starting.size() >= 4, "heartbeat while starting: " + starting);
+        assertEquals(5, starting.size(), "one heartbeat per period while starting: " + starting);
         for (int i = 1; i < starting.size(); i++) {
             assertEquals(starting.get(i - 1).checkPoint() + 1, starting.get(i).checkPoint(), starting.toString());
         }
+        releaseStart.countDown();
+        Await.until("RUNNING", () -> states().contains(RUNNING));
+        int whileRunning = reported.size();
+        pass(time, 120);
+        assertEquals(whileRunning, reported.size(), "no heartbeat while running");
+
         lifecycle.onControl(CONTROL_STOP);
-        serviceMain.join(5000);
+        Await.until("stop entered", () -> serviceMain.getState() == Thread.State.TIMED_WAITING);
+        pass(time, 160); // four 40 ms periods
         List<Status> stopping = reported.stream().filter(s -> s.state() == STOP_PENDING).toList();
-        assertTrue(stopping.size() >= 4, "heartbeat while stopping: " + stopping);
+        assertTrue(stopping.size() >= 5, "heartbeat while stopping: " + stopping);
+        releaseStop.countDown();
+        serviceMain.join(5000);
         assertEquals(STOPPED, reported.get(reported.size() - 1).state());
         int size = reported.size();
-        Thread.sleep(200);
+        pass(time, 120);
         assertEquals(size, reported.size(), "no heartbeat after STOPPED");
+        assertEquals(0, time.pending(), "the heartbeat ends with the service");
     }
 
     @Test
@@ -169,7 +186,7 @@ class ServiceLifecycleTest {
         ServiceBody hung = new ServiceBody() {
             @Override
             public int start() {
-                await(release, 5000);
+                await(release, 10_000);
                 return 0;
             }
 
@@ -177,16 +194,31 @@ class ServiceLifecycleTest {
             public void stop() {
             }
         };
-        ServiceLifecycle lifecycle = new ServiceLifecycle(hung, reported::add, errors::add, 20, 200);
+        ManualScheduler time = new ManualScheduler(Instant.EPOCH);
+        ServiceLifecycle lifecycle = new ServiceLifecycle(hung, reported::add, errors::add, 20, 200, time, nanos(time));
         Thread serviceMain = new Thread(lifecycle::serviceMain);
         serviceMain.start();
-        Thread.sleep(800);
+        Await.until("START_PENDING", () -> states().contains(START_PENDING));
+        pass(time, 800); // a 20 ms heartbeat, a 200 ms bound
+        // the first beat starts the count; the beats of the next 200 ms still report; then nothing
         long pending = reported.stream().filter(s -> s.state() == START_PENDING).count();
-        assertTrue(pending >= 3 && pending <= 15, "heartbeats in 800 ms with a 200 ms bound: " + pending);
+        assertEquals(1 + 11, pending, "heartbeats in 800 ms with a 200 ms bound: " + states());
         release.countDown();
-        waitFor(() -> states().contains(RUNNING));
+        Await.until("RUNNING", () -> states().contains(RUNNING));
         lifecycle.onControl(CONTROL_STOP);
         serviceMain.join(5000);
+    }
+
+    /** Lets {@code millis} of the heartbeat's time pass: every beat that falls due runs here, on the test's thread. */
+    private static void pass(ManualScheduler time, long millis) {
+        time.advance(Duration.ofMillis(millis));
+    }
+
+    private static LongSupplier nanos(ManualScheduler time) {
+        return () -> {
+            Instant now = time.clock().instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        };
     }
 
     /**
@@ -211,15 +243,17 @@ class ServiceLifecycleTest {
                 await(releaseStop, 5000);
             }
         };
+        CountDownLatch stoppedReported = new CountDownLatch(1);
         Consumer<Status> report = status -> {
             if (Thread.currentThread().getName().equals("handler")) {
                 handlerReporting.countDown();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                while (!states().contains(STOPPED) && System.nanoTime() < deadline) {
-                    sleep(5);
-                }
+                // held as a preempted handler thread is: a STOPPED sent meanwhile would end the wait
+                await(stoppedReported, 1000);
             }
             reported.add(status);
+            if (status.state() == STOPPED) {
+                stoppedReported.countDown();
+            }
         };
         ServiceLifecycle lifecycle = lifecycle(body, report);
         Thread serviceMain = new Thread(lifecycle::serviceMain);
@@ -257,14 +291,6 @@ class ServiceLifecycleTest {
         return reported.stream().map(Status::state).toList();
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private static void await(CountDownLatch latch, long millis) {
         try {
             latch.await(millis, TimeUnit.MILLISECONDS);
@@ -274,10 +300,6 @@ class ServiceLifecycleTest {
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out");
-            Thread.sleep(5);
-        }
+        Await.until("the state the test waits for", condition);
     }
 }

@@ -1,9 +1,8 @@
 package io.leakwatch.stack;
 
+import io.leakwatch.testing.Http;
+
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,6 @@ final class ContainerImage implements AutoCloseable {
     private static ContainerImage shared;
 
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(20);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     final String name = "localhost/" + Podman.RUN + ":latest";
     final Duration baseTime;
@@ -128,13 +126,9 @@ final class ContainerImage implements AutoCloseable {
         /** GET path over HTTP; status and body, or -1 while nothing answers. */
         HttpResponse<String> get(String path) {
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                return Http.get("http://127.0.0.1:" + port + path);
             } catch (IOException e) {
                 return null;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
             }
         }
 

@@ -2,6 +2,7 @@ package io.leakwatch.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.leakwatch.testing.ChildProcess;
+import io.leakwatch.testing.Http;
 import io.leakwatch.testing.TestCerts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -12,9 +13,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -205,14 +204,12 @@ class ContainerImageTest {
         readableByAll(certs.dir);
         ContainerImage.Container c = image.start(List.of("-v", certs.dir + ":/etc/leakwatch:ro", "--no-healthcheck"),
                 List.of("--web.config.file=/etc/leakwatch/web.yml"));
-        HttpClient client = HttpClient.newBuilder().sslContext(certs.clientContext("ca.pem", true))
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client = Http.client(certs.clientContext("ca.pem", true));
         long deadline = System.nanoTime() + START.toNanos();
         String body = null;
         while (body == null && System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + c.port() + "/metrics"))
-                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = Http.get(client, "https://127.0.0.1:" + c.port() + "/metrics");
                 assertEquals(200, r.statusCode(), r.body());
                 body = r.body();
             } catch (IOException notYet) {
@@ -356,14 +353,12 @@ class ContainerImageTest {
         pb.command().add("--web.listen-address=127.0.0.1:" + port);
         Process launcher = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            awaitOk(client, "http://127.0.0.1:" + port + "/metrics", launcher, log);
+            awaitOk("http://127.0.0.1:" + port + "/metrics", launcher, log);
             // the same scrapes, alternately, so machine noise hits both alike
             int scrapes = 100;
             for (int i = 0; i < scrapes; i++) {
                 assertEquals(200, c.get("/metrics").statusCode());
-                assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+                assertEquals(200, Http.get(port, "/metrics").statusCode());
             }
             long inContainer = status(c.pid()).get("VmRSS");
             long onHost = status(launcher.pid()).get("VmRSS");
@@ -402,13 +397,12 @@ class ContainerImageTest {
         return metrics.lines().anyMatch(l -> l.startsWith(metric + "{") && l.contains(pidLabel));
     }
 
-    private static void awaitOk(HttpClient client, String url, Process process, Path log) throws Exception {
+    private static void awaitOk(String url, Process process, Path log) throws Exception {
         long deadline = System.nanoTime() + START.toNanos();
         while (System.nanoTime() < deadline) {
             assertTrue(process.isAlive(), "launcher exited:\n" + Files.readString(log));
             try {
-                if (client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (Http.get(url).statusCode() == 200) {
                     return;
                 }
             } catch (IOException notYet) {

@@ -1,12 +1,11 @@
 package io.leakwatch.stack;
 
+import io.leakwatch.testing.Http;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +17,6 @@ import java.util.function.Predicate;
 
 /** A leakwatch started by a test (any command line), listening on a free loopback port, its output in a log file. */
 final class LocalExporter implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     final int port;
     private final Process process;
     private final Path log;
@@ -58,8 +55,7 @@ final class LocalExporter implements AutoCloseable {
                 throw new AssertionError("leakwatch exited with " + process.exitValue() + ":\n" + log());
             }
             try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = Http.get("http://127.0.0.1:" + port + "/metrics");
                 if (r.statusCode() == 200 && ready.test(r.body())) {
                     return r.body();
                 }

@@ -29,6 +29,15 @@ public final class ChildExporter implements AutoCloseable {
     }
 
     public static ChildExporter start(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        List<String> cmd = java(jvmOptions);
+        cmd.add("--web.listen-address=127.0.0.1:0");
+        cmd.add("--log.file=stderr"); // the log is read from stderr; stdout is the default, as in windows_exporter
+        cmd.addAll(List.of(args));
+        return spawn(new ProcessBuilder(cmd));
+    }
+
+    /** {@code java <options> -cp <test class path> io.leakwatch.Main}. */
+    private static List<String> java(List<String> jvmOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // a short-lived test child: the launcher's cheap JIT and GC start it in less CPU (the caller's options win)
@@ -37,10 +46,33 @@ public final class ChildExporter implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.leakwatch.Main");
-        cmd.add("--web.listen-address=127.0.0.1:0");
-        cmd.add("--log.file=stderr"); // the log is read from stderr; stdout is the default, as in windows_exporter
+        return cmd;
+    }
+
+    /** What a run that ends by itself left: its exit code and everything it printed. */
+    public record Exit(int code, String out, String err) {
+    }
+
+    /** leakwatch with exactly these arguments, in its own JVM, for a run that ends (a usage error, --help). */
+    public static Exit run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = java(List.of());
         cmd.addAll(List.of(args));
-        return spawn(new ProcessBuilder(cmd));
+        Process p = new ProcessBuilder(cmd).start();
+        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+        byte[] err = readAll(p.getErrorStream());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("leakwatch did not exit within 60 s: " + new String(err, StandardCharsets.UTF_8));
+        }
+        return new Exit(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    private static byte[] readAll(java.io.InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
@@ -68,7 +100,10 @@ public final class ChildExporter implements AutoCloseable {
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
+                    synchronized (lines) {
+                        lines.add(line);
+                        lines.notifyAll();
+                    }
                     Matcher m = PORTS.matcher(line);
                     if (m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
@@ -78,6 +113,9 @@ public final class ChildExporter implements AutoCloseable {
                 // the child is gone
             }
             port.complete(-1);
+            synchronized (lines) {
+                lines.notifyAll(); // the end of the log: waiters stop waiting
+            }
         }, "child-stderr");
         reader.setDaemon(true);
         reader.start();
@@ -117,6 +155,29 @@ public final class ChildExporter implements AutoCloseable {
             }
         }
         return List.copyOf(stderr);
+    }
+
+    /**
+     * Waits for the first log line that {@code matches} (one already read counts), as it is written:
+     * the event a test waits for instead of sleeping. Fails when the log ends first, or after 60 s.
+     */
+    public String awaitLog(String what, java.util.function.Predicate<String> matches) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        synchronized (stderr) {
+            for (int seen = 0; ; ) {
+                for (; seen < stderr.size(); seen++) {
+                    if (matches.test(stderr.get(seen))) {
+                        return stderr.get(seen);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (!stderrReader.isAlive() || left <= 0) {
+                    throw new AssertionError("no log line " + what + (stderrReader.isAlive() ? " within 60 s" : " before the log ended")
+                            + ":\n" + String.join("\n", stderr));
+                }
+                TimeUnit.NANOSECONDS.timedWait(stderr, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+            }
+        }
     }
 
     /** Lines that show an exception or a stack trace. */

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real child JVM for tests: renames itself through /proc/self/comm, optionally touches some
- * anonymous memory, prints "ready" and sleeps until killed.
+ * anonymous memory, prints "ready" and waits until killed, or until its parent ends (its stdin
+ * closes), so a test JVM that dies leaves no child behind.
  *
  * <p>Usage from a test: {@code ChildProcess.start("lwt-mem-hog", 64)}.
  */
@@ -75,8 +76,8 @@ public final class ChildProcess implements AutoCloseable {
         System.out.print("ready\n");
         System.out.flush();
         kept = memory; // stays reachable, so stays resident
-        while (true) {
-            Thread.sleep(60_000);
+        while (System.in.read() >= 0) {
+            // nothing to read: the parent never writes; the end of the stream is the parent gone
         }
     }
 }

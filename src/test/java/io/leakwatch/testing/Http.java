@@ -1,6 +1,7 @@
 package io.leakwatch.testing;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,6 +26,11 @@ public final class Http {
         }
     }
 
+    /** GET {@code url} with the shared client; an IOException while nothing answers (a caller waiting for a start catches it). */
+    public static HttpResponse<String> get(String url, String... headers) throws IOException {
+        return get(CLIENT, url, headers);
+    }
+
     /** GET {@code url} with a client of {@link #client}; headers as name, value pairs. */
     public static HttpResponse<String> get(HttpClient client, String url, String... headers) throws IOException {
         return send(client, url, HttpResponse.BodyHandlers.ofString(), headers);
@@ -46,8 +52,19 @@ public final class Http {
 
     /** A client for https:// trusting what {@code tls} trusts; a new one starts without pooled connections. */
     public static HttpClient client(SSLContext tls) {
+        return client(tls, null);
+    }
+
+    /** The same, offering only the protocols and cipher suites {@code offered} names. */
+    public static HttpClient client(SSLContext tls, SSLParameters offered) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-        return (tls == null ? b : b.sslContext(tls)).build();
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        if (offered != null) {
+            b.sslParameters(offered);
+        }
+        return b.build();
     }
 
     /** The value of an Authorization header for basic authentication. */

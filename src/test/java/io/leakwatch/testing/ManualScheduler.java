@@ -20,11 +20,13 @@ import java.util.concurrent.TimeUnit;
  * A {@link ScheduledExecutorService} on a clock of its own, for tests of code that waits or samples:
  * nothing runs until the test calls {@link #advance}, and then every task that falls due runs on the
  * test's thread, in time order, with {@link #clock()} reading its due time (repeating tasks come back).
- * No sleeps, no threads, the same result on a loaded machine. Not thread-safe: one test thread drives it.
+ * No sleeps, no threads, the same result on a loaded machine. The code under test may schedule and
+ * cancel from threads of its own; tasks run only on the thread that calls {@link #advance}, outside
+ * the scheduler's lock.
  */
 public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
     private final PriorityQueue<Task<?>> queue = new PriorityQueue<>();
-    private long nowNanos;
+    private volatile long nowNanos; // written under the lock (this)
     private long sequence;
     private boolean shutdown;
 
@@ -60,20 +62,28 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     /** Moves the clock forward, running every task that falls due on the way. */
     public void advance(Duration d) {
         long target = nowNanos + d.toNanos();
-        while (!queue.isEmpty() && queue.peek().dueNanos <= target) {
-            Task<?> task = queue.poll();
-            nowNanos = Math.max(nowNanos, task.dueNanos);
+        while (true) {
+            Task<?> task;
+            synchronized (this) {
+                if (queue.isEmpty() || queue.peek().dueNanos > target) {
+                    break;
+                }
+                task = queue.poll();
+                nowNanos = Math.max(nowNanos, task.dueNanos);
+            }
             task.run();
         }
-        nowNanos = target;
+        synchronized (this) {
+            nowNanos = target;
+        }
     }
 
     /** Tasks waiting to run. */
-    public int pending() {
+    public synchronized int pending() {
         return queue.size();
     }
 
-    private <V> Task<V> add(Callable<V> work, long delay, long period, TimeUnit unit) {
+    private synchronized <V> Task<V> add(Callable<V> work, long delay, long period, TimeUnit unit) {
         if (shutdown) {
             throw new java.util.concurrent.RejectedExecutionException("shut down");
         }
@@ -117,13 +127,13 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     }
 
     @Override
-    public void shutdown() {
+    public synchronized void shutdown() {
         shutdown = true;
         queue.clear();
     }
 
     @Override
-    public List<Runnable> shutdownNow() {
+    public synchronized List<Runnable> shutdownNow() {
         List<Runnable> left = new ArrayList<>(queue);
         shutdown();
         return left;
@@ -149,7 +159,7 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
         private final long periodNanos; // 0: once
         private final long seq;
         private long dueNanos;
-        private boolean cancelled;
+        private volatile boolean cancelled;
         private boolean done;
         private V result;
         private Throwable failure;
@@ -172,9 +182,13 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
             }
             if (periodNanos == 0) {
                 done = true;
-            } else if (!cancelled && !shutdown) {
-                dueNanos = nowNanos + Math.abs(periodNanos);
-                queue.add(this);
+                return;
+            }
+            synchronized (ManualScheduler.this) {
+                if (!cancelled && !shutdown) {
+                    dueNanos = nowNanos + Math.abs(periodNanos);
+                    queue.add(this);
+                }
             }
         }
 
@@ -192,8 +206,10 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            cancelled = true;
-            return queue.remove(this);
+            synchronized (ManualScheduler.this) {
+                cancelled = true;
+                return queue.remove(this);
+            }
         }
 
         @Override

@@ -69,24 +69,24 @@ public final class ProcFixture {
      * a named pipe (the kernel's wait_for_partner): with {@link #blockingStat}, proof that a
      * collection is in flight and stuck there, however slow a busy machine is to get there.
      */
-    public static void awaitBlockedOnPipe(long pid) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    public static void awaitBlockedOnPipe(long pid) throws InterruptedException {
         Path tasks = Path.of("/proc", Long.toString(pid), "task");
-        while (System.nanoTime() < deadline) {
+        Await.until("a thread of pid " + pid + " blocked on the pipe", () -> {
             try (java.nio.file.DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
                 for (Path thread : threads) {
                     try {
                         if (Files.readString(thread.resolve("wchan")).contains("wait_for_partner")) {
-                            return;
+                            return true;
                         }
                     } catch (IOException gone) {
                         // the thread ended while we looked
                     }
                 }
+                return false;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no thread of pid " + pid + " blocked on the pipe within 20 s");
+        });
     }
 
     /** Unblocks a reader of a {@link #blockingStat} pipe (blocks until the reader opened it). */

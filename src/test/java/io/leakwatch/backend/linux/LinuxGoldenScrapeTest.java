@@ -1,11 +1,9 @@
 package io.leakwatch.backend.linux;
 
-import io.leakwatch.Exporter;
 import io.leakwatch.testing.ExpositionCheck;
 import io.leakwatch.testing.GoldenFile;
-import io.leakwatch.testing.Http;
 import io.leakwatch.testing.Promtool;
-import io.leakwatch.testing.TestSettings;
+import io.leakwatch.testing.TestExporter;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +17,8 @@ class LinuxGoldenScrapeTest {
 
     /** The scrape a Prometheus server gets (text format 0.0.4, no gzip), minus the exporter's own JVM metrics. */
     static String scrape() throws Exception {
-        try (Exporter e = Exporter.start(TestSettings.of("--path.procfs=" + fixture(), "--web.disable-exporter-metrics"))) {
-            return Http.body(Http.get(e.ports().get(0), "/metrics"));
+        try (TestExporter e = TestExporter.start("--path.procfs=" + fixture(), "--web.disable-exporter-metrics")) {
+            return e.scrape();
         }
     }
 

@@ -1,10 +1,8 @@
 package io.leakwatch.backend.linux;
 
-import io.leakwatch.Exporter;
 import io.leakwatch.testing.ChildProcess;
 import io.leakwatch.testing.ExpositionCheck;
-import io.leakwatch.testing.Http;
-import io.leakwatch.testing.TestSettings;
+import io.leakwatch.testing.TestExporter;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -25,10 +23,10 @@ class ProcessNamesLiveTest {
     void aNameWithANewlineAndAnEmptyNameAreExportedByDefault() throws Exception {
         try (ChildProcess newline = ChildProcess.start("lw\nhidden".getBytes(StandardCharsets.US_ASCII), 1);
              ChildProcess empty = ChildProcess.start(new byte[]{0}, 1); // a NUL first: the kernel keeps an empty comm
-             Exporter e = Exporter.start(TestSettings.of())) {
+             TestExporter e = TestExporter.start()) {
             assertEquals("(lw\nhidden)", stat(newline.pid()).substring(stat(newline.pid()).indexOf('('), stat(newline.pid()).lastIndexOf(')') + 1));
             assertTrue(stat(empty.pid()).contains(" () "), "an empty comm: " + stat(empty.pid()));
-            String body = Http.body(Http.get(e.ports().get(0), "/metrics"));
+            String body = e.scrape();
             ExpositionCheck.assertWellFormed(body);
             assertTrue(body.contains("windows_process_private_bytes{process=\"lw\\nhidden\",process_id=\"" + newline.pid() + "\",}"),
                     "the name with a newline, escaped in the exposition");

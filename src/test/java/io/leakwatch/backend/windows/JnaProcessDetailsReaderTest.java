@@ -1,5 +1,6 @@
 package io.leakwatch.backend.windows;
 
+import io.leakwatch.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -95,10 +96,7 @@ class JnaProcessDetailsReaderTest {
         fake.account(BOB, "bob", "CONTOSO");
         assertNull(reader().accountName(BOB), "not due yet");
         clock.addAndGet(61_000);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (reader().accountName(BOB) == null && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.until("the name looked up", () -> reader().accountName(BOB) != null);
         assertEquals("bob\\CONTOSO", reader().accountName(BOB));
         assertEquals(2, fake.lookups.size());
     }
@@ -116,10 +114,7 @@ class JnaProcessDetailsReaderTest {
         assertEquals(BOB, d.owner());
         assertNull(reader().accountName(BOB));
         gate.countDown();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (reader().accountName(BOB) == null && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.until("the name looked up", () -> reader().accountName(BOB) != null);
         assertEquals("bob\\CONTOSO", reader().accountName(BOB));
     }
 
