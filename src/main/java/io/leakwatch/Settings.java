@@ -75,7 +75,7 @@ public record Settings(HttpSettings http, WebConfig web, ProcessSettings process
         warnings.addAll(c.warnings());
         ProcessSettings process = ProcessSettings.from(c, warnings);
         SelfSettings self = SelfSettings.from(c, warnings);
-        HttpSettings http = HttpSettings.from(c, collectors.enabled());
+        HttpSettings http = HttpSettings.from(c, collectors.enabled(), warnings);
         return new Settings(http, WebConfig.from(c), process, GuardSettings.from(c),
                 LeakSettings.from(c, http.listenAddresses().get(0).port()), LogSettings.from(c), self, warnings);
     }

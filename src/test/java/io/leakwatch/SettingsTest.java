@@ -194,6 +194,14 @@ class SettingsTest {
     }
 
     @Test
+    void aRemovedFlagOfEarlierVersionsStartsWithAWarning() throws Exception {
+        assertTrue(load("--web.max-connections-per-client=4").warnings().stream()
+                .anyMatch(w -> w.startsWith("--web.max-connections-per-client has no effect")));
+        assertEquals(List.of(), load().warnings().stream().filter(w -> w.contains("per-client")).toList(), "unset says nothing");
+        assertTrue(error("--web.max-connections-per-client=-1").contains("a whole number >= 0"));
+    }
+
+    @Test
     void theBuiltinRedactionHasANameAndEmptyTurnsItOff() throws Exception {
         assertEquals(GuardSettings.DEFAULT_REDACT_REGEX, load().guards().cmdlineRedactRegex());
         assertEquals(GuardSettings.DEFAULT_REDACT_REGEX, load("--collector.process.cmdline-redact=builtin").guards().cmdlineRedactRegex());

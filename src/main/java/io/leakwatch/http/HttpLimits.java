@@ -35,7 +35,10 @@ public record HttpLimits(int maxHeaderBytes, long idleTimeoutMillis, int maxRequ
             "Most requests to /metrics and /leaks working at once (a slow reader holds none); more get 503 (0 = no limit).");
     public static final Flag MAX_CONNECTIONS = Flag.string("web.max-connections", "1024",
             "Most connections open at once (lowered to fit a quarter of the heap); at the limit, the busiest client's idle ones make room.");
-    public static final List<Flag> FLAGS = List.of(MAX_REQUESTS, MAX_CONNECTIONS);
+    /** Kept so that command lines of earlier versions still start: a wrong password now costs its own connection only. */
+    public static final Flag MAX_CONNECTIONS_PER_CLIENT = Flag.string("web.max-connections-per-client", "0",
+            "No effect, accepted with a warning (earlier versions' per-address cap; --web.max-connections makes room instead).");
+    public static final List<Flag> FLAGS = List.of(MAX_REQUESTS, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT);
 
     public HttpLimits {
         if (maxConnections < 1 || idleTimeoutMillis < 1 || maxHeaderBytes < 1 || maxRequests < 0) {
@@ -48,7 +51,13 @@ public record HttpLimits(int maxHeaderBytes, long idleTimeoutMillis, int maxRequ
         return (int) Math.max(16, Math.min(Integer.MAX_VALUE, (long) (maxHeapBytes * HEAP_SHARE) / WORST_CASE_BYTES_PER_CONNECTION));
     }
 
-    static HttpLimits from(ConfigValues c) throws UsageException {
+    /** @param warnings gets a line for each setting that is accepted but has no effect */
+    static HttpLimits from(ConfigValues c, List<String> warnings) throws UsageException {
+        c.integer(MAX_CONNECTIONS_PER_CLIENT, 0, 1_000_000, "a whole number >= 0");
+        if (c.given(MAX_CONNECTIONS_PER_CLIENT)) {
+            warnings.add(MAX_CONNECTIONS_PER_CLIENT + " has no effect and will be removed: no address is capped or locked out; "
+                    + "at " + MAX_CONNECTIONS + " the busiest client's idle connections make room");
+        }
         int maxRequests = c.integer(MAX_REQUESTS, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)");
         int maxConnections = c.integer(MAX_CONNECTIONS, 1, 1_000_000, "a whole number >= 1");
         return new HttpLimits(DEFAULT_MAX_HEADER_BYTES, DEFAULT_IDLE_TIMEOUT_MILLIS, maxRequests,

@@ -44,8 +44,11 @@ public record HttpSettings(List<ListenAddress> listenAddresses, String telemetry
                 newLimits);
     }
 
-    /** @param collectors the collectors served, as {@code CollectorSelection} resolved them */
-    public static HttpSettings from(ConfigValues c, Set<String> collectors) throws UsageException {
+    /**
+     * @param collectors the collectors served, as {@code CollectorSelection} resolved them
+     * @param warnings   gets a line for each setting that is accepted but has no effect
+     */
+    public static HttpSettings from(ConfigValues c, Set<String> collectors, List<String> warnings) throws UsageException {
         List<ListenAddress> addresses = new ArrayList<>();
         for (String text : c.stringList(LISTEN_ADDRESS)) {
             addresses.add(ListenAddress.parse(text.trim()));
@@ -63,7 +66,7 @@ public record HttpSettings(List<ListenAddress> listenAddresses, String telemetry
                     + String.join(", ", RESERVED_PATHS) + ", /debug/...); choose another, such as /metrics");
         }
         return new HttpSettings(addresses, path, collectors,
-                timeoutMargin(c.string(TIMEOUT_MARGIN)), c.bool(DISABLE_EXPORTER_METRICS), HttpLimits.from(c));
+                timeoutMargin(c.string(TIMEOUT_MARGIN)), c.bool(DISABLE_EXPORTER_METRICS), HttpLimits.from(c, warnings));
     }
 
     private static double timeoutMargin(String text) throws UsageException {
