@@ -14,6 +14,8 @@
 #   med_ms/p99_ms  curl time_total over the K timed scrapes (p99 = nearest rank)
 #   cpu_ms      utime+stime of the exporter process over the timed scrapes / K
 #   rss_mb      VmRSS after warm-up + timed scrapes
+#   private_mb  RssAnon + VmSwap at the same moment: the memory only this process holds, what
+#               leakwatch reports as windows_process_private_bytes on Linux
 #   bytes/gzip  body bytes of one plain and one gzip scrape; series = sample lines
 # and the floor: CPU (user+sys) of `cat` reading the same files leakwatch reads per process
 # (stat, status, io; plus a stat() of fd/ as leakwatch counts handles), median of K runs.
@@ -23,7 +25,9 @@
 #   -N LIST   comma list of process counts [1000]
 #   -K K      timed scrapes per exporter [30]    -W W  warm-up scrapes [10]
 #   -L S      long run: after the table, scrape leakwatch until S scrapes in total at the first N,
-#             printing RSS every 1,000 (0 = off) [0]
+#             printing RSS and private memory every 1,000 (0 = off) [0]
+#   -M        also print leakwatch's Native Memory Tracking summary (JVM areas, committed MB) at
+#             the end (after the long run with -L); NMT itself costs ~1-2 MB, so RSS reads higher
 #   -P        skip process-exporter (smoke runs where it is missing)
 #   -j JAR    leakwatch jar [target/leakwatch.jar]; LEAKWATCH_CLASSPATH overrides (build tests)
 #   -o DIR    keep bodies and raw numbers in DIR [temporary, removed]
@@ -31,18 +35,20 @@
 #   -I        isolate: run everything in a new PID namespace with its own /proc (needs root or
 #             user namespaces), so the exporters see exactly the N processes and nothing that other
 #             work on the machine starts or stops; RSS and cost then depend on N alone.
+# leakwatch starts with the launcher's defaults and an empty XDG_STATE_HOME (a first start: no leak
+# history of earlier runs to read).
 # Output: human table on stdout, plus "RESULT ..." key=value lines a script can parse.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-NLIST=1000; K=30; W=10; LONG=0; NOPEER=0; JAR="$REPO/target/leakwatch.jar"; OUT=""; PORT=19380; ISOLATE=0
+NLIST=1000; K=30; W=10; LONG=0; NMT=0; NOPEER=0; JAR="$REPO/target/leakwatch.jar"; OUT=""; PORT=19380; ISOLATE=0
 ARGS=("$@")
-while getopts "N:K:W:L:Pj:o:p:Ih" opt; do
+while getopts "N:K:W:L:MPj:o:p:Ih" opt; do
   case $opt in
-    N) NLIST=$OPTARG;; K) K=$OPTARG;; W) W=$OPTARG;; L) LONG=$OPTARG;; P) NOPEER=1;;
+    N) NLIST=$OPTARG;; K) K=$OPTARG;; W) W=$OPTARG;; L) LONG=$OPTARG;; M) NMT=1;; P) NOPEER=1;;
     j) JAR=$OPTARG;; o) OUT=$OPTARG;; p) PORT=$OPTARG;; I) ISOLATE=1;;
-    *) sed -n '2,33p' "$0" >&2; exit 2;;
+    *) sed -n '2,40p' "$0" >&2; exit 2;;
   esac
 done
 if [ $ISOLATE -eq 1 ] && [ -z "${LEAKWATCH_BENCH_ISOLATED:-}" ]; then
@@ -98,6 +104,8 @@ cpu_ticks() {  # utime+stime of one PID (comm may hold spaces: fields after the 
   echo $(( ${12} + ${13} ))
 }
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+private_kb() { awk '/^(RssAnon|VmSwap):/{s+=$2} END{print s+0}' "/proc/$1/status" 2>/dev/null || echo 0; }
+mb() { awk -v k="$1" 'BEGIN{printf "%.1f", k/1024}'; }
 # median, nearest-rank p99 (input: one number per line) -> "median p99"
 med_p99() { sort -g | awk '{a[NR]=$1} END{ if(NR==0){print "NaN NaN"; exit}
   m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; r=int(0.99*NR); if(r<0.99*NR)r++; if(r<1)r=1;
@@ -119,7 +127,11 @@ wait_first_200() {
 start_leakwatch() {
   local t0
   t0=$(date +%s.%N)
-  LEAKWATCH_JAR="$JAR" "$LAUNCHER" --web.listen-address="127.0.0.1:$LW_PORT" > "$WORK/lw.log" 2>&1 &
+  mkdir -p "$WORK/state"
+  local opts=${JAVA_OPTS:-}
+  [ $NMT -eq 1 ] && opts="$opts -XX:NativeMemoryTracking=summary"
+  XDG_STATE_HOME="$WORK/state" JAVA_OPTS="$opts" LEAKWATCH_JAR="$JAR" "$LAUNCHER" --web.listen-address="127.0.0.1:$LW_PORT" \
+    > "$WORK/lw.log" 2>&1 &
   LW_PID=$!
   LW_START=$(wait_first_200 "$LW_URL" "$LW_PID" "$t0")
   [ "$LW_START" = FAIL ] && { log "leakwatch did not answer:"; tail -20 "$WORK/lw.log" >&2; exit 4; }
@@ -197,19 +209,19 @@ run_one() {
   done
   lw1=$(cpu_ticks "$LW_PID"); [ $NOPEER -eq 0 ] && pe1=$(cpu_ticks "$PE_PID")
   busy1=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat); t2=$(date +%s.%N)
-  LW_RSS=$(awk -v k="$(rss_kb "$LW_PID")" 'BEGIN{printf "%.1f", k/1024}')
+  LW_RSS=$(mb "$(rss_kb "$LW_PID")"); LW_PRIV=$(mb "$(private_kb "$LW_PID")")
   read -r LW_MED LW_P99 < <(awk '{print $1*1000}' "$WORK/lw.txt" | med_p99)
   LW_CPU=$(awk -v a="$lw0" -v b="$lw1" -v t="$TICK" -v k="$K" 'BEGIN{printf "%.2f", (b-a)*1000/t/k}')
   LW_BAD=$(awk '$2!=200' "$WORK/lw.txt" | wc -l)
   body_stats "$LW_URL" leakwatch; LW_BYTES=$BYTES; LW_GZ=$GZBYTES; LW_SERIES=$SERIES
   if [ $NOPEER -eq 0 ]; then
-    PE_RSS=$(awk -v k="$(rss_kb "$PE_PID")" 'BEGIN{printf "%.1f", k/1024}')
+    PE_RSS=$(mb "$(rss_kb "$PE_PID")"); PE_PRIV=$(mb "$(private_kb "$PE_PID")")
     read -r PE_MED PE_P99 < <(awk '{print $1*1000}' "$WORK/pe.txt" | med_p99)
     PE_CPU=$(awk -v a="$pe0" -v b="$pe1" -v t="$TICK" -v k="$K" 'BEGIN{printf "%.2f", (b-a)*1000/t/k}')
     PE_BAD=$(awk '$2!=200' "$WORK/pe.txt" | wc -l)
     body_stats "$PE_URL" process-exporter; PE_BYTES=$BYTES; PE_GZ=$GZBYTES; PE_SERIES=$SERIES
   else
-    PE_RSS=-; PE_MED=-; PE_P99=-; PE_CPU=-; PE_BAD=0; PE_BYTES=-; PE_GZ=-; PE_SERIES=-
+    PE_RSS=-; PE_PRIV=-; PE_MED=-; PE_P99=-; PE_CPU=-; PE_BAD=0; PE_BYTES=-; PE_GZ=-; PE_SERIES=-
   fi
   local others
   others=$(awk -v s0="$busy0" -v s1="$busy1" -v t1="$t1" -v t2="$t2" -v n="$(nproc)" -v t="$TICK" \
@@ -224,6 +236,7 @@ run_one() {
   printf '%-28s %14s %18s %10s\n' "p99 latency (ms)" "$LW_P99" "$PE_P99" "$(ratio "$LW_P99" "$PE_P99")"
   printf '%-28s %14s %18s %10s\n' "CPU per scrape (ms)" "$LW_CPU" "$PE_CPU" "$(ratio "$LW_CPU" "$PE_CPU")"
   printf '%-28s %14s %18s %10s\n' "RSS after warm-up (MB)" "$LW_RSS" "$PE_RSS" "$(ratio "$LW_RSS" "$PE_RSS")"
+  printf '%-28s %14s %18s %10s\n' "private after warm-up (MB)" "$LW_PRIV" "$PE_PRIV" "$(ratio "$LW_PRIV" "$PE_PRIV")"
   printf '%-28s %14s %18s %10s\n' "bytes per scrape" "$LW_BYTES" "$PE_BYTES" "$(ratio "$LW_BYTES" "$PE_BYTES")"
   printf '%-28s %14s %18s %10s\n' "bytes per scrape, gzip" "$LW_GZ" "$PE_GZ" "$(ratio "$LW_GZ" "$PE_GZ")"
   printf '%-28s %14s %18s %10s\n' "series per scrape" "$LW_SERIES" "$PE_SERIES" "$(ratio "$LW_SERIES" "$PE_SERIES")"
@@ -232,13 +245,14 @@ run_one() {
     "$FLOOR_FILES" "$FLOOR_FD" "$FLOOR_ALL" "$(ratio "$LW_CPU" "$FLOOR_ALL")" "$(ratio "$LW_CPU" "$FLOOR_FILES")"
   echo "RESULT n=$N procs=$NPROC busy_pct=$others k=$K lw_start_s=$LW_START pe_start_s=$PE_START" \
     "lw_med_ms=$LW_MED pe_med_ms=$PE_MED lw_p99_ms=$LW_P99 pe_p99_ms=$PE_P99 lw_cpu_ms=$LW_CPU pe_cpu_ms=$PE_CPU" \
-    "lw_rss_mb=$LW_RSS pe_rss_mb=$PE_RSS lw_bytes=$LW_BYTES pe_bytes=$PE_BYTES lw_gzip=$LW_GZ pe_gzip=$PE_GZ" \
+    "lw_rss_mb=$LW_RSS pe_rss_mb=$PE_RSS lw_private_mb=$LW_PRIV pe_private_mb=$PE_PRIV lw_bytes=$LW_BYTES pe_bytes=$PE_BYTES lw_gzip=$LW_GZ pe_gzip=$PE_GZ" \
     "lw_series=$LW_SERIES pe_series=$PE_SERIES floor_files_ms=$FLOOR_FILES floor_fd_ms=$FLOOR_FD floor_ms=$FLOOR_ALL" \
     "lw_non200=$LW_BAD pe_non200=$PE_BAD"
   [ -n "$OUT" ] && cp "$WORK/lw.txt" "$OUT/leakwatch-N$N.scrapes" && [ $NOPEER -eq 0 ] && cp "$WORK/pe.txt" "$OUT/process-exporter-N$N.scrapes"
 
   stop_pid "$PE_PID"; PE_PID=""
   if [ "$LONG" -gt 0 ] && [ "$N" = "${NLIST%%,*}" ]; then long_run; fi
+  [ $NMT -eq 1 ] && nmt_summary
   stop_pid "$LW_PID"; LW_PID=""
   stop_dummies
   rm -f "$WORK"/*.txt "$WORK"/*.body*
@@ -248,7 +262,7 @@ run_one() {
 # printing RSS every 1,000 (or at LONG if smaller): growth from the first print to the end is
 # what a leak would show.
 long_run() {
-  local done=$((W + K + 2)) batch rss_first="" first_at=0 rss t0 step next
+  local done=$((W + K + 2)) batch rss_first="" priv_first="" first_at=0 rss priv t0 step next
   step=$(( LONG < 1000 ? LONG : 1000 )); next=$step
   log "long run: $LONG scrapes of leakwatch at N=$N"
   t0=$(date +%s)
@@ -257,16 +271,34 @@ long_run() {
     curl -s --max-time 600 "${LW_URL}?i=[1-$batch]" > /dev/null
     done=$((done + batch))
     if [ $done -ge $next ]; then
-      rss=$(rss_kb "$LW_PID")
-      [ -z "$rss_first" ] && { rss_first=$rss; first_at=$done; }
-      printf 'long run: scrape %6d  RSS %.1f MB  (%ds)\n' "$done" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" $(( $(date +%s) - t0 ))
+      rss=$(rss_kb "$LW_PID"); priv=$(private_kb "$LW_PID")
+      [ -z "$rss_first" ] && { rss_first=$rss; priv_first=$priv; first_at=$done; }
+      printf 'long run: scrape %6d  RSS %s MB  private %s MB  (%ds)\n' "$done" "$(mb "$rss")" "$(mb "$priv")" \
+        $(( $(date +%s) - t0 ))
       next=$((next + step))
     fi
   done
   kill -0 "$LW_PID" 2>/dev/null || { log "leakwatch died during the long run"; exit 4; }
   echo "RESULT long n=$N scrapes=$done first_at=$first_at rss_first_mb=$(awk -v k="$rss_first" 'BEGIN{printf "%.1f", k/1024}')" \
     "rss_end_mb=$(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}')" \
-    "growth_mb=$(awk -v a="$rss_first" -v b="$rss" 'BEGIN{printf "%.2f", (b-a)/1024}')"
+    "growth_mb=$(awk -v a="$rss_first" -v b="$rss" 'BEGIN{printf "%.2f", (b-a)/1024}')" \
+    "private_first_mb=$(mb "$priv_first") private_end_mb=$(mb "$priv")"
+}
+
+# The JVM's own account of its memory (Native Memory Tracking, -M): committed MB per area.
+nmt_summary() {
+  local jcmd
+  jcmd="$(dirname "$(readlink -f "/proc/$LW_PID/exe")")/jcmd"
+  [ -x "$jcmd" ] || { log "no jcmd next to leakwatch's java: no NMT summary"; return; }
+  "$jcmd" "$LW_PID" VM.native_memory summary scale=KB 2>/dev/null | awk -v pid="$LW_PID" -v th="$(awk '/^Threads:/{print $2}' "/proc/$LW_PID/status")" '
+    /^Total:/ { sub(/.*committed=/, ""); sub(/KB.*/, ""); printf "NMT total committed %.1f MB (threads: %s)\n", $0/1024, th; next }
+    /^-/ { name=$0; sub(/^- */, "", name); sub(/ *\(.*/, "", name); c=$0; sub(/.*committed=/, "", c); sub(/KB.*/, "", c)
+           if (c+0 >= 100) printf "NMT %-28s %7.1f MB\n", name, c/1024 }'
+  # NMT counts a mapped class archive as committed whole: what of it is resident, and what private
+  awk '/^[0-9a-f]+-[0-9a-f]+ /{ f = ($6 ~ /\.jsa$/) ? "archive" : ($6 ~ /libjvm\.so$/) ? "libjvm" : ""; next }
+       f != "" && /^Rss:/ { rss[f] += $2 } f != "" && /^Anonymous:/ { anon[f] += $2 }
+       END { for (k in rss) printf "smaps %-8s resident %.1f MB, of it private %.1f MB\n", k, rss[k]/1024, anon[k]/1024 }' \
+    "/proc/$LW_PID/smaps" 2>/dev/null
 }
 
 echo "leakwatch benchmark $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -sr), $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GB", $2/1048576}' /proc/meminfo);" \

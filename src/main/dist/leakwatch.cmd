@@ -15,7 +15,7 @@ set "LEAKWATCH_JAVA=java.exe"
 rem JAVA_HOME may be set with quotes around it: drop them, the line below adds its own.
 if defined JAVA_HOME set "LEAKWATCH_JAVA=%JAVA_HOME:"=%\bin\java.exe"
 if exist "%LEAKWATCH_HOME%jre\bin\java.exe" set "LEAKWATCH_JAVA=%LEAKWATCH_HOME%jre\bin\java.exe"
-set "LEAKWATCH_DEFAULT_JVM_OPTS=-Xms8m -Xmx64m -Xmn4m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss512k -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:MaxDirectMemorySize=16m -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true"
+set "LEAKWATCH_DEFAULT_JVM_OPTS=-Xms8m -Xmx64m -Xmn2m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss512k -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:MaxDirectMemorySize=16m -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true"
 rem JNA unpacks its DLL into the user's own temp folder (writable for any user, unlike Program Files).
 "%LEAKWATCH_JAVA%" %LEAKWATCH_DEFAULT_JVM_OPTS% %LEAKWATCH_JAVA_OPTS% -jar "%LEAKWATCH_HOME%leakwatch.jar" %*
 exit /b %ERRORLEVEL%

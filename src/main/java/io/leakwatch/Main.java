@@ -43,6 +43,11 @@ public final class Main {
     /** Stops what {@link #run} started; set once the server listens. */
     private static final AtomicReference<Runnable> STOP = new AtomicReference<>(() -> { });
 
+    /** Stops what {@link #run} started last, as a signal would (the build's {@link ArchiveTraining} run). */
+    static void stop() {
+        STOP.get().run();
+    }
+
     /** Starts leakwatch and returns only on a startup error (the server keeps the JVM alive). */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
         return run(args, out, err, Map.of(), true);
@@ -89,6 +94,11 @@ public final class Main {
         Logger log = LoggerFactory.getLogger(Main.class);
         for (String warning : settings.warnings()) {
             log.warn(warning); // a loop, not forEach: the log's source is this line, not the JDK's
+        }
+        String archiveNotice = ClassArchive.unusedNotice(System.getProperty(ClassArchive.PROPERTY),
+                System.getProperty("java.vm.info")).orElse(null);
+        if (archiveNotice != null) {
+            log.warn(archiveNotice);
         }
         // before any server thread starts: on Linux new threads inherit the nice value
         String priority = OwnPriority.apply(settings.self().priority()).orElse(null);

@@ -21,7 +21,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <li>one bcrypt check at a time (bcrypt is meant to be slow: tens of milliseconds each);</li>
  * <li>recent outcomes are remembered, both successes and failures, so a scraper sending the same
  * credentials every scrape pays bcrypt once. The key is an HMAC of user and password under a
- * random key made at start, so the cache never holds a password, nor anything a stolen heap dump
+ * random key made at the first check (a start without users never loads the JCA providers for it),
+ * so the cache never holds a password, nor anything a stolen heap dump
  * could test guesses against offline. The key covers the configured hash too, so a changed
  * password in a re-read web config never matches an old entry. Successes and failures live in separate bounded caches:
  * a flood of new wrong passwords can push out old failures but never a scraper's success;</li>
@@ -42,17 +43,22 @@ final class BasicAuth {
 
     private final Semaphore waiting;
     private final ReentrantLock bcrypt = new ReentrantLock(true);
-    private final Mac keyMac;
+    private final Object keyLock = new Object();
+    private Mac keyMac; // guarded by keyLock; made at the first check
     private final Map<String, Boolean> successes = lru(SUCCESS_CACHE_SIZE); // guarded by itself
     private final Map<String, Boolean> failures = lru(FAILURE_CACHE_SIZE);  // guarded by itself
 
     BasicAuth(int maxWaiting) {
         this.waiting = new Semaphore(Math.max(1, maxWaiting));
+    }
+
+    private static Mac randomKeyMac() {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         try {
-            keyMac = Mac.getInstance("HmacSHA256");
-            keyMac.init(new SecretKeySpec(key, "HmacSHA256"));
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is required by every Java runtime", e);
         }
@@ -124,7 +130,10 @@ final class BasicAuth {
         byte[] h = hash.getBytes(StandardCharsets.UTF_8);
         byte[] p = password.getBytes(StandardCharsets.UTF_8);
         byte[] mac;
-        synchronized (keyMac) {
+        synchronized (keyLock) {
+            if (keyMac == null) {
+                keyMac = randomKeyMac();
+            }
             // lengths first: no two triples share a key
             keyMac.update(java.nio.ByteBuffer.allocate(8).putInt(u.length).putInt(h.length).array());
             keyMac.update(u);

@@ -58,6 +58,17 @@ public final class ExporterServer implements AutoCloseable {
     private static final int ACCEPT_QUEUE = 1024;
     /** Log lines a client can cause: one per kind a minute, with the count of the others. */
     static final long CLIENT_LOG_INTERVAL_MILLIS = 60_000;
+    private static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
+    static {
+        // Unless told, Jetty's thread pool asks the platform MBean server whether object references are
+        // compressed, only to size the padding of a queue: that starts JMX and registers every platform MBean
+        // (about 200 classes) for one answer. 64-byte cache lines of 4-byte references is what it finds under
+        // the launchers' heap limit; above 32 GB of heap the padding is merely twice what it needs.
+        if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+            System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, "16");
+        }
+    }
 
     private final Javalin app;
     private final List<ListenAddress> addresses;
@@ -94,6 +105,9 @@ public final class ExporterServer implements AutoCloseable {
             config.http.generateEtags = false;
             QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, 2);
             pool.setName("leakwatch-http");
+            // No threads parked in reserve for the next request (Jetty keeps one per core): a scrape every few
+            // seconds does not need a hand-off without a queue, and each idle thread costs memory.
+            pool.setReservedThreads(0);
             config.jetty.threadPool = pool;
             for (ListenAddress address : settings.listenAddresses()) {
                 config.jetty.addConnector((server, httpConfig) -> {

@@ -25,9 +25,10 @@ public record ServiceDefinition(String name, String displayName, String descript
      * half-dead JVM that still says RUNNING.
      */
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of(
-            "-Xms8m", "-Xmx64m", "-Xmn4m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+            "-Xms8m", "-Xmx64m", "-Xmn2m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
             "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xss512k",
             "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=64m", "-XX:MaxDirectMemorySize=16m",
+            "-XX:-UsePerfData", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
             "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
 
     /**

@@ -38,7 +38,7 @@ class MeasuredFiguresTest {
     static String containersTable(Properties f) {
         return "| measured | |\n|---|---|\n"
                 + "| image | **" + f.getProperty("image.mb") + " MB**: the Debian base " + f.getProperty("runtime.base.mb")
-                + " MB, `leakwatch.jar` " + f.getProperty("jar.mb") + " MB, the rest the trimmed Java runtime |\n"
+                + " MB, `leakwatch.jar` " + f.getProperty("jar.mb") + " MB, the rest the trimmed Java runtime and its class archive |\n"
                 + "| image build (`podman build --layers=false`, base images cached) | " + f.getProperty("build.seconds") + " s |\n"
                 + "| resident memory of the JVM in the container after " + f.getProperty("scrapes") + " scrapes of "
                 + thousands(f.getProperty("processes")) + " host processes | **" + f.getProperty("rss.mb") + " MB** |\n"
