@@ -54,8 +54,8 @@ public final class ExporterServer implements AutoCloseable {
      * reader while its answer does not fit the socket buffers. Idle ones end after a minute.
      */
     static final int MAX_THREADS = 48;
-    /** Connections the kernel completes before leakwatch accepts them (Linux caps it at net.core.somaxconn). */
-    private static final int ACCEPT_QUEUE = 1024;
+    /** Connections the kernel completes before leakwatch accepts them (Linux caps it at net.core.somaxconn, 4096 by default since 5.4). */
+    private static final int ACCEPT_QUEUE = 4096;
     /** Log lines a client can cause: one per kind a minute, with the count of the others. */
     static final long CLIENT_LOG_INTERVAL_MILLIS = 60_000;
     private static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
