@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -65,6 +67,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Tag("system")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Execution(ExecutionMode.CONCURRENT) // beside the other system tests (its methods still run in order, one at a time)
 class LeakLiveTest {
     private static final Path WORK = Path.of("target", "leak-live").toAbsolutePath();
     private static final int WINDOW = 180;
