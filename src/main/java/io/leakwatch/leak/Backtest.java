@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +33,7 @@ import static io.leakwatch.model.ProcessSample.ABSENT;
  * {@link #CELLS_PER_SLICE} process-slots. Not thread-safe; one run at a time per instance of this class.
  */
 public final class Backtest {
-    /** Processes times slots read at once: bounds the memory of a slice (two floats a cell). */
+    /** Processes times slots read at once: bounds the memory of a slice (two floats a cell, a double more with start times). */
     static final int CELLS_PER_SLICE = 1 << 20;
 
     /**
@@ -167,13 +166,16 @@ public final class Backtest {
         int sliceSlots = (int) Math.max(1, Math.min(lastSlot - firstSlot + 1, CELLS_PER_SLICE / n));
         float[] priv = new float[n * sliceSlots];
         float[] hand = new float[n * sliceSlots];
-        Map<Long, Double> starts = new HashMap<>(); // cell -> recorded start time, only for sources that have it
+        // per cell, the recorded start time (NaN: none); made at the first one, as most sources have none
+        double[][] starts = {null};
         for (long sliceFrom = firstSlot; sliceFrom <= lastSlot; sliceFrom += sliceSlots) {
             long from = sliceFrom;
             int slots = (int) Math.min(sliceSlots, lastSlot - sliceFrom + 1);
             Arrays.fill(priv, Float.NaN);
             Arrays.fill(hand, Float.NaN);
-            starts.clear();
+            if (starts[0] != null) {
+                Arrays.fill(starts[0], Double.NaN);
+            }
             source.samples(catalog, (from - 1) * step, (from + slots - 1) * step, (p, metric, time, value) -> {
                 long slot = (long) Math.ceil(time / step);
                 if (p < 0 || p >= n || slot < from || slot >= from + slots || !Double.isFinite(value) || value < 0) {
@@ -183,7 +185,13 @@ public final class Backtest {
                 switch (metric) {
                     case PRIVATE_BYTES -> priv[cell] = lower(priv[cell], value);
                     case HANDLES -> hand[cell] = lower(hand[cell], value);
-                    case START_TIME -> starts.put((long) cell, value);
+                    case START_TIME -> {
+                        if (starts[0] == null) {
+                            starts[0] = new double[priv.length];
+                            Arrays.fill(starts[0], Double.NaN);
+                        }
+                        starts[0][cell] = value;
+                    }
                 }
             });
             for (int k = 0; k < slots; k++) {
@@ -193,9 +201,8 @@ public final class Backtest {
                     boolean membershipChanged = false;
                     for (int p : host.processes) {
                         int cell = p * sliceSlots + k;
-                        Double start = starts.isEmpty() ? null : starts.get((long) cell);
-                        if (start != null) {
-                            recordedStart[p] = start;
+                        if (starts[0] != null && !Double.isNaN(starts[0][cell])) {
+                            recordedStart[p] = starts[0][cell];
                         }
                         if (Float.isNaN(priv[cell])) {
                             continue;

@@ -475,11 +475,9 @@ final class LeakDetector {
             covered.add(own);
             double cov = coverage(covered, fromId, j.firstSample(), bucket);
             pooled[r] = !continued.lives().isEmpty();
-            ResourceVerdict.History history = pooled[r] && j.passed() != null
-                    ? (handles ? j.passed().handles() : j.passed().memory()) : j.own()[r];
-            if (pooled[r] && j.passed() == null) {
-                history = ResourceVerdict.History.NONE;
-            }
+            // continuing earlier lives: the state they passed on (none if no life ran alone lately); else its own
+            ResourceVerdict.History history = !pooled[r] ? j.own()[r] : j.passed() == null ? ResourceVerdict.History.NONE
+                    : handles ? j.passed().handles() : j.passed().memory();
             FloorTrend trend = FloorTrend.of(lives, window);
             DailyLows days = DailyLows.of(j.coarse(), handles ? j.coarse().handleFloors() : j.coarse().privateFloors(),
                     window, threshold);

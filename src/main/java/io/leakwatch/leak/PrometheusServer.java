@@ -21,7 +21,9 @@ import java.util.stream.Collectors;
  * A backtest's samples straight from a Prometheus server: the process series its selector picks over a time range,
  * queried with {@code /api/v1/query_range} at the sample interval in chunks of at most {@link #MAX_STEPS} steps (below
  * Prometheus' 11,000 points per series), each answer read as a stream with a size cap. Credentials in the URL
- * ({@code http://user:password@host:9090}) are sent as basic authentication, never in the query.
+ * ({@code http://user:password@host:9090}) are sent as basic authentication, never in the query, and only to that
+ * server: a redirect to another scheme, host or port is followed without them (as curl does), and one from https to
+ * http is not followed at all.
  */
 final class PrometheusServer implements BacktestSource {
     static final int MAX_STEPS = 10_000;
@@ -29,6 +31,8 @@ final class PrometheusServer implements BacktestSource {
     static final long MAX_ANSWER_BYTES = 256L << 20;
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration QUERY_TIMEOUT = Duration.ofMinutes(2);
+    /** Redirects followed for one request (the JDK's own limit for its redirect policy). */
+    static final int MAX_REDIRECTS = 5;
 
     private final URI base;
     private final String authorization;
@@ -53,7 +57,7 @@ final class PrometheusServer implements BacktestSource {
         this.step = step;
         this.start = Math.ceil(start / step) * step;
         this.end = end;
-        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     @Override
@@ -108,14 +112,34 @@ final class PrometheusServer implements BacktestSource {
 
     private void get(String path, String query, PrometheusJson.Handler handler) throws IOException {
         URI uri = URI.create(base + path + "?" + query);
+        HttpResponse<InputStream> response = send(uri);
+        for (int hops = 0; isRedirect(response.statusCode()) && hops < MAX_REDIRECTS; hops++) {
+            URI next = location(uri, response);
+            response.body().close();
+            if (next == null || "https".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+                break; // nowhere to go, or from https to http: answered with the redirect's status below
+            }
+            uri = next;
+            response = send(uri);
+        }
+        try (InputStream body = new Capped(response.body(), MAX_ANSWER_BYTES)) {
+            if (response.statusCode() != 200 && response.statusCode() != 400 && response.statusCode() != 422) {
+                throw new PrometheusJson.BadInput(where() + path + " answered HTTP " + response.statusCode()
+                        + (response.statusCode() == 401 || response.statusCode() == 403 ? " (credentials: put them in the URL)" : ""));
+            }
+            PrometheusJson.read(body, where() + path, handler);
+        }
+    }
+
+    /** One request; the credentials go only to the server they were given for. */
+    private HttpResponse<InputStream> send(URI uri) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(QUERY_TIMEOUT).header("Accept", "application/json")
                 .header("User-Agent", "leakwatch-backtest").GET();
-        if (authorization != null) {
+        if (authorization != null && sameServer(uri, base)) {
             request.header("Authorization", authorization);
         }
-        HttpResponse<InputStream> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
             throw new PrometheusJson.BadInput(where() + ": no answer within " + QUERY_TIMEOUT.toSeconds() + " s");
         } catch (InterruptedException e) {
@@ -127,13 +151,27 @@ final class PrometheusServer implements BacktestSource {
             throw new PrometheusJson.BadInput(where() + ": cannot connect (" + (e.getMessage() == null ? "no answer" : e.getMessage())
                     + ")");
         }
-        try (InputStream body = new Capped(response.body(), MAX_ANSWER_BYTES)) {
-            if (response.statusCode() != 200 && response.statusCode() != 400 && response.statusCode() != 422) {
-                throw new PrometheusJson.BadInput(where() + path + " answered HTTP " + response.statusCode()
-                        + (response.statusCode() == 401 || response.statusCode() == 403 ? " (credentials: put them in the URL)" : ""));
-            }
-            PrometheusJson.read(body, where() + path, handler);
+    }
+
+    private static URI location(URI from, HttpResponse<?> response) {
+        try {
+            return response.headers().firstValue("Location").map(from::resolve).orElse(null);
+        } catch (IllegalArgumentException e) {
+            return null; // not a URI: the redirect's status is reported
         }
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    static boolean sameServer(URI a, URI b) {
+        return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null
+                && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     private String where() {

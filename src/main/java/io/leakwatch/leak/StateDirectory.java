@@ -131,17 +131,22 @@ abstract class StateDirectory implements Closeable {
         @Override
         List<String> names() throws IOException {
             // a second handle on the same directory ("." through the first): a stream is iterated only once
-            List<String> out = new ArrayList<>();
-            try (SecureDirectoryStream<Path> again = dir.newDirectoryStream(Path.of("."), LinkOption.NOFOLLOW_LINKS)) {
-                again.forEach(p -> out.add(p.getFileName().toString()));
-            }
-            return out;
+            return fileNames(dir.newDirectoryStream(Path.of("."), LinkOption.NOFOLLOW_LINKS));
         }
 
         @Override
         public void close() throws IOException {
             dir.close();
         }
+    }
+
+    /** The names in a directory stream, which this closes. */
+    private static List<String> fileNames(DirectoryStream<Path> stream) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (stream) {
+            stream.forEach(p -> out.add(p.getFileName().toString()));
+        }
+        return out;
     }
 
     /** Through the directory's path (no *at() calls on this platform): each entry still without following links. */
@@ -176,11 +181,7 @@ abstract class StateDirectory implements Closeable {
 
         @Override
         List<String> names() throws IOException {
-            List<String> out = new ArrayList<>();
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(path)) {
-                s.forEach(p -> out.add(p.getFileName().toString()));
-            }
-            return out;
+            return fileNames(Files.newDirectoryStream(path));
         }
 
         @Override
