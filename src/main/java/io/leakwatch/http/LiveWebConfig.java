@@ -23,7 +23,8 @@ import java.util.Objects;
  * certificate is served from the first handshake after that, and a changed password applies from
  * the first request after that. A file that no longer reads or checks keeps the last good config,
  * and says so once in the log (again only when the files change again); so does one that turns TLS
- * on or off, which takes a restart. Thread-safe.
+ * on or off, or drops every password (as a file caught emptied or half-written would), which
+ * takes a restart. Thread-safe.
  */
 final class LiveWebConfig {
     private static final Logger LOG = LoggerFactory.getLogger(LiveWebConfig.class);
@@ -106,6 +107,11 @@ final class LiveWebConfig {
             if ((fresh.tls() == null) != (old.tls() == null)) {
                 throw new IllegalArgumentException("--web.config.file " + old.file() + ": TLS was turned "
                         + (fresh.tls() == null ? "off" : "on") + " in the file, which takes a restart");
+            }
+            // an emptied or half-written file reads as "no users": that must not open the door
+            if (fresh.users().isEmpty() && !old.users().isEmpty()) {
+                throw new IllegalArgumentException("--web.config.file " + old.file()
+                        + ": basic_auth_users is gone from the file; turning passwords off takes a restart");
             }
             current = fresh;
             stamps = stamps(fresh.watchedFiles());
