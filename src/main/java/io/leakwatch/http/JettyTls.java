@@ -159,22 +159,48 @@ final class JettyTls {
         }
     }
 
-    /** Serves the certificate and key of the config as it is at each handshake. */
-    private static final class LiveKeyManager extends X509ExtendedKeyManager {
+    /**
+     * Serves the certificate and key of the config as it is at each handshake. JSSE asks for an
+     * alias, then for its chain and key: the alias names the config it was chosen from, so a
+     * certificate renewed in between never pairs the old key with the new chain (and the files
+     * are looked at once per handshake, not three times).
+     */
+    static final class LiveKeyManager extends X509ExtendedKeyManager {
         private final LiveWebConfig web;
+        private long generation; // guarded by this
+        private volatile Served latest;
+        private volatile Served previous; // for a handshake that chose just before a renewal
+
+        private record Served(String alias, WebConfig.Tls tls, X509Certificate[] chain) {
+        }
 
         LiveKeyManager(LiveWebConfig web) {
             this.web = web;
         }
 
-        private WebConfig.Tls tls() {
-            return web.current().tls();
+        private synchronized Served served(WebConfig.Tls tls) {
+            Served s = latest;
+            if (s == null || s.tls() != tls) {
+                previous = s;
+                s = new Served(ALIAS + "-" + generation++, tls, tls.chain().toArray(X509Certificate[]::new));
+                latest = s;
+            }
+            return s;
+        }
+
+        private Served byAlias(String alias) {
+            for (Served s : new Served[]{latest, previous}) {
+                if (s != null && s.alias().equals(alias)) {
+                    return s;
+                }
+            }
+            return null;
         }
 
         @Override
         public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-            WebConfig.Tls tls = tls();
-            return tls != null && matches(keyType, tls.key()) ? ALIAS : null;
+            WebConfig.Tls tls = web.current().tls();
+            return tls != null && matches(keyType, tls.key()) ? served(tls).alias() : null;
         }
 
         @Override
@@ -189,14 +215,14 @@ final class JettyTls {
 
         @Override
         public X509Certificate[] getCertificateChain(String alias) {
-            WebConfig.Tls tls = tls();
-            return tls == null ? null : tls.chain().stream().map(c -> (X509Certificate) c).toArray(X509Certificate[]::new);
+            Served s = byAlias(alias);
+            return s == null ? null : s.chain().clone();
         }
 
         @Override
         public PrivateKey getPrivateKey(String alias) {
-            WebConfig.Tls tls = tls();
-            return tls == null ? null : tls.key();
+            Served s = byAlias(alias);
+            return s == null ? null : s.tls().key();
         }
 
         @Override

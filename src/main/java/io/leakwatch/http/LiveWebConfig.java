@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +24,8 @@ import java.util.Objects;
  * certificate is served from the first handshake after that, and a changed password applies from
  * the first request after that. A file that no longer reads or checks keeps the last good config,
  * and says so once in the log (again only when the files change again); so does one that turns TLS
- * on or off, which takes a restart. Thread-safe.
+ * on or off, or drops every password (as a file caught emptied or half-written would), which
+ * takes a restart. Thread-safe.
  */
 final class LiveWebConfig {
     private static final Logger LOG = LoggerFactory.getLogger(LiveWebConfig.class);
@@ -32,7 +34,7 @@ final class LiveWebConfig {
     static final long QUIET_MILLIS = 100;
 
     private volatile WebConfig current;
-    private volatile List<Object> stamps;  // of current.watchedFiles(), or of the files that failed last
+    private volatile List<Stamp> stamps;   // of current.watchedFiles(), or of the files that failed last
     private volatile String digest;        // of their content, for changes within a clock tick
     private volatile RateLimiter rateLimit;
 
@@ -49,7 +51,7 @@ final class LiveWebConfig {
         if (c.file() == null) {
             return c;
         }
-        List<Object> now = stamps(c.watchedFiles());
+        List<Stamp> now = stamps(c.watchedFiles());
         if ((!now.equals(stamps) || recent(now, SETTLE_NANOS / 1_000_000) && !digest(c.watchedFiles()).equals(digest))
                 && !recent(now, QUIET_MILLIS)) {
             reload();
@@ -58,11 +60,11 @@ final class LiveWebConfig {
     }
 
     /** A file changed less than {@code millis} ago (a time more than a second ahead of the clock counts as old). */
-    private static boolean recent(List<Object> stamps, long millis) {
+    private static boolean recent(List<Stamp> stamps, long millis) {
         long now = System.currentTimeMillis();
-        for (Object s : stamps) {
-            if (s instanceof List<?> l && l.get(0) instanceof java.nio.file.attribute.FileTime t) {
-                long age = now - t.toMillis();
+        for (Stamp s : stamps) {
+            if (s != Stamp.MISSING) {
+                long age = now - s.modified().toMillis();
                 if (age < millis && age > -1000) {
                     return true;
                 }
@@ -71,19 +73,20 @@ final class LiveWebConfig {
         return false;
     }
 
-    /** SHA-256 over the files' bytes; "" when one cannot be read (then the stamps tell). */
+    /**
+     * SHA-256 over the files' bytes; "" when one cannot be read (then the stamps tell). Read as the
+     * certificates are, bounded: a file that grows or is swapped for a device after a size check
+     * is never read whole.
+     */
     private static String digest(List<Path> files) {
         try {
             java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
             for (Path f : files) {
-                if (!Files.isRegularFile(f) || Files.size(f) > 1024 * 1024) {
-                    return "";
-                }
-                sha.update(Files.readAllBytes(f));
+                sha.update(PemFiles.read(f, ""));
                 sha.update((byte) 0);
             }
             return java.util.HexFormat.of().formatHex(sha.digest());
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+        } catch (IllegalArgumentException | java.security.NoSuchAlgorithmException e) {
             return "";
         }
     }
@@ -94,7 +97,7 @@ final class LiveWebConfig {
 
     private synchronized void reload() {
         WebConfig old = current;
-        List<Object> now = stamps(old.watchedFiles());
+        List<Stamp> now = stamps(old.watchedFiles());
         String content = digest(old.watchedFiles());
         if (content.equals(digest) && !content.isEmpty()) {
             stamps = now; // touched, or another thread was first
@@ -106,6 +109,11 @@ final class LiveWebConfig {
             if ((fresh.tls() == null) != (old.tls() == null)) {
                 throw new IllegalArgumentException("--web.config.file " + old.file() + ": TLS was turned "
                         + (fresh.tls() == null ? "off" : "on") + " in the file, which takes a restart");
+            }
+            // an emptied or half-written file reads as "no users": that must not open the door
+            if (fresh.users().isEmpty() && !old.users().isEmpty()) {
+                throw new IllegalArgumentException("--web.config.file " + old.file()
+                        + ": basic_auth_users is gone from the file; turning passwords off takes a restart");
             }
             current = fresh;
             stamps = stamps(fresh.watchedFiles());
@@ -120,15 +128,19 @@ final class LiveWebConfig {
         }
     }
 
-    /** What identifies a file's content without reading it; "missing" for one that cannot be read. */
-    private static List<Object> stamps(List<Path> files) {
-        List<Object> out = new ArrayList<>(files.size());
+    /** What identifies a file's content without reading it (the file key tells a file renamed into place). */
+    private record Stamp(FileTime modified, long size, Object fileKey) {
+        static final Stamp MISSING = new Stamp(FileTime.fromMillis(0), -1, null);
+    }
+
+    private static List<Stamp> stamps(List<Path> files) {
+        List<Stamp> out = new ArrayList<>(files.size());
         for (Path f : files) {
             try {
                 BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-                out.add(List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey())));
+                out.add(new Stamp(a.lastModifiedTime(), a.size(), a.fileKey()));
             } catch (IOException e) {
-                out.add("missing");
+                out.add(Stamp.MISSING);
             }
         }
         return out;

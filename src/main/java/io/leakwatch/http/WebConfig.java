@@ -153,6 +153,8 @@ public record WebConfig(Path file, Tls tls, Http http, Map<String, String> users
             "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
             "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
+    /** A bcrypt hash: checked for every unknown user's request (the decoy is the costliest hash), so compiled once. */
+    private static final Pattern BCRYPT_HASH = Pattern.compile("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}");
     private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
 
     public static WebConfig from(ConfigValues c) throws UsageException {
@@ -355,7 +357,7 @@ public record WebConfig(Path file, Tls tls, Http http, Map<String, String> users
 
     /** The cost of a bcrypt hash ({@code $2b$10$...} -> 10), or -1 when it is not one. */
     public static int bcryptCost(String hash) {
-        if (hash == null || !hash.matches("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}")) {
+        if (hash == null || !BCRYPT_HASH.matcher(hash).matches()) {
             return -1;
         }
         int second = hash.indexOf('$', 1);

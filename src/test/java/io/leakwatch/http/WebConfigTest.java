@@ -290,6 +290,24 @@ class WebConfigTest {
     }
 
     @Test
+    void aFileCaughtEmptiedNeverTurnsPasswordsOff() throws Exception {
+        Path file = Files.createTempFile(certs.dir, "web", ".yml");
+        Files.writeString(file, "basic_auth_users:\n  p: " + PW_HASH + "\n");
+        try (TestExporter e = TestExporter.start("--path.procfs=" + proc.root(), "--web.config.file=" + file)) {
+            String url = "http://127.0.0.1:" + e.port + "/health";
+            HttpClient client = Http.client(null);
+            assertEquals(401, Http.get(client, url).statusCode());
+            // a tool that empties the file, then is slow to write it (longer than the quiet time)
+            TestCerts.write(file, "");
+            assertEquals(401, Http.get(client, url).statusCode(), "an emptied file keeps the passwords");
+            TestCerts.write(file, "basic_auth_users:\n");
+            assertEquals(401, Http.get(client, url).statusCode(), "a half-written file keeps the passwords");
+            TestCerts.write(file, "basic_auth_users:\n  p: " + PW_HASH + "\n");
+            assertEquals(200, Http.get(client, url, "Authorization", basic("p", "pw")).statusCode());
+        }
+    }
+
+    @Test
     void tlsAndAuthTogether() throws Exception {
         String yaml = "tls_server_config:\n  cert_file: " + certs.dir.resolve("server.pem") + "\n  key_file: server-key.pem\n"
                 + "basic_auth_users:\n  p: " + PW_HASH + "\n";
