@@ -58,16 +58,21 @@ public final class LabelCapBackend extends GuardingBackend {
             ProcessSample s = processes.get(i);
             ProcessInfo info = s.info();
             ProcessInfo result = capped.get(info);
-            if (result == null) {
-                String name = fits(info.name(), MAX_NAME_BYTES) ? info.name() : cap(info.name(), MAX_NAME_BYTES);
-                String cmdline = maxCmdlineBytes == 0 || fits(info.cmdline(), maxCmdlineBytes) ? info.cmdline()
-                        : cap(info.cmdline(), maxCmdlineBytes);
+            boolean nameFits = fits(info.name(), MAX_NAME_BYTES);
+            boolean cmdlineFits = maxCmdlineBytes == 0 || fits(info.cmdline(), maxCmdlineBytes);
+            if (result == null && !(nameFits && cmdlineFits)) {
+                String name = nameFits ? info.name() : cap(info.name(), MAX_NAME_BYTES);
+                String cmdline = cmdlineFits ? info.cmdline() : cap(info.cmdline(), maxCmdlineBytes);
                 result = name == info.name() && cmdline == info.cmdline() ? info
                         : new ProcessInfo(name, info.pid(), info.pidLabel(), info.parentPid(), info.processGroupId(), info.owner(),
                         cmdline, info.startTimeSeconds());
             }
+            if (result == null) {
+                result = info; // short labels: nothing to cut, nothing to remember
+            } else {
+                next.put(info, result); // counted once: a label that needed counting is not counted again, cut or not
+            }
             if (result != info) {
-                next.put(info, result);
                 if (!result.name().equals(info.name())) {
                     cutNames++;
                 }
@@ -84,6 +89,11 @@ public final class LabelCapBackend extends GuardingBackend {
             return snapshot;
         }
         return snapshot.withProcessesAndCutNames(out, cutNames);
+    }
+
+    /** Processes whose labels were counted and are remembered until their next collection (tests). */
+    int remembered() {
+        return capped.size();
     }
 
     @Override

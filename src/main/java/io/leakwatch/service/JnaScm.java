@@ -42,10 +42,6 @@ final class JnaScm implements Scm {
         this.lastError = lastError;
     }
 
-    private ScmCalls api() {
-        return calls;
-    }
-
     // The SCM calls back into these from its own threads: keep them strongly reachable.
     private Winsvc.SERVICE_MAIN_FUNCTION serviceMain;
     private Winsvc.HandlerEx handler;
@@ -69,7 +65,7 @@ final class JnaScm implements Scm {
     public Scm.Service create(ServiceDefinition d) throws ServiceException {
         Winsvc.SC_HANDLE manager = openManager(Winsvc.SC_MANAGER_CONNECT | Winsvc.SC_MANAGER_CREATE_SERVICE, d.name());
         try {
-            Winsvc.SC_HANDLE handle = api().CreateService(manager, d.name(), d.displayName(),
+            Winsvc.SC_HANDLE handle = calls.CreateService(manager, d.name(), d.displayName(),
                     Winsvc.SERVICE_ALL_ACCESS, WinNT.SERVICE_WIN32_OWN_PROCESS, WinNT.SERVICE_AUTO_START,
                     WinNT.SERVICE_ERROR_NORMAL, d.commandLine(), null, null, null, null, null); // LocalSystem
             if (handle == null) {
@@ -77,7 +73,7 @@ final class JnaScm implements Scm {
             }
             return new JnaService(d.name(), handle);
         } finally {
-            api().CloseServiceHandle(manager);
+            calls.CloseServiceHandle(manager);
         }
     }
 
@@ -111,13 +107,13 @@ final class JnaScm implements Scm {
     public Scm.Service open(String name, int access) throws ServiceException {
         Winsvc.SC_HANDLE manager = openManager(Winsvc.SC_MANAGER_CONNECT, name);
         try {
-            Winsvc.SC_HANDLE handle = api().OpenService(manager, name, access);
+            Winsvc.SC_HANDLE handle = calls.OpenService(manager, name, access);
             if (handle == null) {
                 throw new ServiceException(name, lastError.getAsInt());
             }
             return new JnaService(name, handle);
         } finally {
-            api().CloseServiceHandle(manager);
+            calls.CloseServiceHandle(manager);
         }
     }
 
@@ -128,7 +124,7 @@ final class JnaScm implements Scm {
             Winsvc.SERVICE_STATUS_HANDLE[] statusHandle = new Winsvc.SERVICE_STATUS_HANDLE[1];
             ServiceLifecycle lifecycle = lifecycleFactory.apply(status -> setStatus(statusHandle[0], status));
             handler = (control, eventType, eventData, context) -> lifecycle.onControl(control);
-            statusHandle[0] = api().RegisterServiceCtrlHandlerEx(name, handler, null);
+            statusHandle[0] = calls.RegisterServiceCtrlHandlerEx(name, handler, null);
             if (statusHandle[0] == null) {
                 System.err.println("leakwatch: RegisterServiceCtrlHandlerEx failed (Win32 error " + lastError.getAsInt() + ")");
                 return; // the SCM sees the service exit without a status and applies its failure actions
@@ -138,7 +134,7 @@ final class JnaScm implements Scm {
         Winsvc.SERVICE_TABLE_ENTRY[] table = (Winsvc.SERVICE_TABLE_ENTRY[]) new Winsvc.SERVICE_TABLE_ENTRY().toArray(2);
         table[0].lpServiceName = name;
         table[0].lpServiceProc = serviceMain;
-        if (!api().StartServiceCtrlDispatcher(table)) {
+        if (!calls.StartServiceCtrlDispatcher(table)) {
             throw new ServiceException(name, lastError.getAsInt());
         }
     }
@@ -152,13 +148,13 @@ final class JnaScm implements Scm {
         status.dwServiceSpecificExitCode = s.serviceSpecificExitCode();
         status.dwCheckPoint = s.checkPoint();
         status.dwWaitHint = s.waitHintMillis();
-        if (!api().SetServiceStatus(handle, status)) {
+        if (!calls.SetServiceStatus(handle, status)) {
             System.err.println("leakwatch: SetServiceStatus(" + s.state() + ") failed (Win32 error " + lastError.getAsInt() + ")");
         }
     }
 
     private Winsvc.SC_HANDLE openManager(int access, String name) throws ServiceException {
-        Winsvc.SC_HANDLE manager = api().OpenSCManager(null, null, access);
+        Winsvc.SC_HANDLE manager = calls.OpenSCManager(null, null, access);
         if (manager == null) {
             throw new ServiceException(name, lastError.getAsInt());
         }
@@ -276,7 +272,7 @@ final class JnaScm implements Scm {
         }
 
         private void changeConfig2(int level, Winsvc.ChangeServiceConfig2Info info) throws ServiceException {
-            if (!api().ChangeServiceConfig2(handle, level, info)) {
+            if (!calls.ChangeServiceConfig2(handle, level, info)) {
                 throw new ServiceException(name, lastError.getAsInt());
             }
         }
@@ -286,7 +282,7 @@ final class JnaScm implements Scm {
         public Scm.Status status() throws ServiceException {
             Winsvc.SERVICE_STATUS_PROCESS s = new Winsvc.SERVICE_STATUS_PROCESS();
             IntByReference needed = new IntByReference();
-            if (!api().QueryServiceStatusEx(handle, Winsvc.SC_STATUS_TYPE.SC_STATUS_PROCESS_INFO, s, s.size(), needed)) {
+            if (!calls.QueryServiceStatusEx(handle, Winsvc.SC_STATUS_TYPE.SC_STATUS_PROCESS_INFO, s, s.size(), needed)) {
                 throw new ServiceException(name, lastError.getAsInt());
             }
             return new Scm.Status(s.dwCurrentState, s.dwWin32ExitCode, s.dwServiceSpecificExitCode,
@@ -295,21 +291,21 @@ final class JnaScm implements Scm {
 
         @Override
         public void start() throws ServiceException {
-            if (!api().StartService(handle, 0, null)) {
+            if (!calls.StartService(handle, 0, null)) {
                 throw new ServiceException(name, lastError.getAsInt());
             }
         }
 
         @Override
         public void stop() throws ServiceException {
-            if (!api().ControlService(handle, Winsvc.SERVICE_CONTROL_STOP, new Winsvc.SERVICE_STATUS())) {
+            if (!calls.ControlService(handle, Winsvc.SERVICE_CONTROL_STOP, new Winsvc.SERVICE_STATUS())) {
                 throw new ServiceException(name, lastError.getAsInt());
             }
         }
 
         @Override
         public void delete() throws ServiceException {
-            if (!api().DeleteService(handle)) {
+            if (!calls.DeleteService(handle)) {
                 throw new ServiceException(name, lastError.getAsInt());
             }
         }
@@ -318,7 +314,7 @@ final class JnaScm implements Scm {
         public void close() {
             if (!closed) {
                 closed = true;
-                api().CloseServiceHandle(handle); // nothing left to do with a handle that will not close
+                calls.CloseServiceHandle(handle); // nothing left to do with a handle that will not close
             }
         }
     }

@@ -261,6 +261,26 @@ class ProcessGuardsTest {
         assertEquals(2, limited.droppedOverLimit(), "the two without a value are left out first");
     }
 
+    /**
+     * A command line too long to fit for sure (more than a third of the cap in characters) but short
+     * enough in bytes is counted once in its lifetime, like one that is cut: not on every scrape.
+     */
+    @Test
+    void aLongCommandLineThatFitsIsCountedOnce() throws Exception {
+        double n = ProcessSample.ABSENT;
+        String fits = "/usr/lib/chromium/chromium --type=renderer " + "--flag=value ".repeat(120); // about 1,600 bytes
+        ProcessSample longOne = new ProcessSample(ProcessInfo.of("chromium", 7, 1, 7, "root", fits, 1_764_150_000),
+                n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n);
+        ProcessSample shortOne = sample(8, 1e6);
+        ProcessSnapshot snapshot = new ProcessSnapshot(java.util.List.of(longOne, shortOne), 0, 0);
+        try (LabelCapBackend capped = new LabelCapBackend(new Fixed(snapshot))) {
+            assertEquals(snapshot, capped.collect(), "nothing to cut: the same snapshot");
+            assertEquals(1, capped.remembered(), "the long command line's count is kept for its lifetime; the short one needs none");
+            assertEquals(snapshot, capped.collect());
+            assertEquals(1, capped.remembered());
+        }
+    }
+
     private static ProcessSample sample(long pid, double privateBytes) {
         double n = ProcessSample.ABSENT;
         return new ProcessSample(ProcessInfo.of("p" + pid, pid, 1, pid, "root", "p", 1_764_150_000), n, n, n, n, n, n, n, n, n, n,

@@ -166,9 +166,12 @@ final class WindowsApi {
 
     /** @throws LinkageError off Windows, or when JNA's native library cannot be loaded */
     static WindowsApi load() {
+        // asked once: the version does not change while we run, and each VersionHelpers call builds an
+        // OSVERSIONINFOEX Structure and makes four native calls, for every process whose block is read
+        boolean windows8OrLater = VersionHelpers.IsWindows8OrGreater();
         return new WindowsApi(Kernel32Calls.of(Kernel32.INSTANCE), Advapi32Calls.of(Advapi32.INSTANCE),
                 Native.load("ntdll", Ntdll.class),
-                Native.load("kernel32", Kernel32Extra.class), Native::getLastError, VersionHelpers::IsWindows8OrGreater);
+                Native.load("kernel32", Kernel32Extra.class), Native::getLastError, () -> windows8OrLater);
     }
 
     int querySystemProcessInformation(Pointer buffer, int length, Pointer returnLength) {
