@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -74,6 +75,8 @@ class MeasuredFiguresTest {
     }
 
     private static void check(Path page, String table) throws IOException {
+        // a figure missing from the file renders as "null": it would be written to the page and then agree with it
+        assertFalse(table.contains("null"), FIGURES + " lacks a figure " + page + " quotes:\n" + table);
         String text = Files.readString(page);
         int begin = text.indexOf(BEGIN);
         int end = text.indexOf(END, begin);

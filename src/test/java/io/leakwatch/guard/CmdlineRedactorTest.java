@@ -18,8 +18,10 @@ class CmdlineRedactorTest {
     /** The default as a user extends it ({@code --collector.process.cmdline-redact='mine|<the default>'}): one regex. */
     private static final CmdlineRedactor AS_ONE_REGEX = CmdlineRedactor.of(GuardSettings.DEFAULT_REDACT_REGEX + "|\\x00never");
 
+    /** The default redacts {@code in} to {@code out}, and so does the default extended by a user. */
     private void redacts(String in, String out) {
         assertEquals(out, redactor.redact(in), in);
+        assertEquals(out, AS_ONE_REGEX.redact(in), "the default extended by a user (one regex): " + in);
     }
 
     @Test
@@ -120,7 +122,6 @@ class CmdlineRedactorTest {
                         "java -Durl=jdbc:oracle:thin:app/***@db:1521/svc -jar a.jar"});
         for (String[] c : corpus) {
             redacts(c[0], c[1]);
-            assertEquals(c[1], AS_ONE_REGEX.redact(c[0]), "the default extended by a user (one regex): " + c[0]);
         }
     }
 
@@ -139,7 +140,6 @@ class CmdlineRedactorTest {
                 "sqlplus / as sysdba", "sqlplus /nolog", "ldapsearch -x -b dc=x", "redis-cli ping", "curl -u admin: https://h/",
                 "curl -u admin https://h/", "openssl s_client -connect h:443", "uvicorn main:app --port 8000"}) {
             redacts(plain, plain);
-            assertEquals(plain, AS_ONE_REGEX.redact(plain));
         }
     }
 

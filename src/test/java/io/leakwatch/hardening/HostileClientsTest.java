@@ -2,6 +2,7 @@ package io.leakwatch.hardening;
 
 import io.leakwatch.testing.ChildExporter;
 import io.leakwatch.testing.ConnectionFlood;
+import io.leakwatch.testing.Http;
 import io.leakwatch.testing.RawHttp;
 import io.leakwatch.testing.TestCerts;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -158,13 +158,12 @@ class HostileClientsTest {
                 neighbours.add(pool.submit(() -> {
                     java.util.Random random = new java.util.Random(id); // fixed seeds: each request a new wrong password
                     while (running.get()) {
-                        String auth = Base64.getEncoder().encodeToString((USER + ":wrong-" + random.nextLong())
-                                .getBytes(StandardCharsets.US_ASCII));
+                        String auth = Http.basic(USER, "wrong-" + random.nextLong());
                         try (Socket s = new Socket()) {
                             s.bind(new InetSocketAddress("127.0.0.1", 0)); // the scraper's address
                             s.connect(new InetSocketAddress("127.0.0.1", exporter.port), 5000);
                             s.setSoTimeout(10_000);
-                            s.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " + auth
+                            s.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: " + auth
                                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                             String r = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
                             (r.endsWith("401") ? unauthorized : r.endsWith("503") ? busy : other).incrementAndGet();
@@ -367,8 +366,7 @@ class HostileClientsTest {
     private static String tlsGet(SSLContext client, int port, String user, String password) throws IOException {
         try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
-            String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-            s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " + auth
+            s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: " + Http.basic(user, password)
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             return new String(RawHttp.readAll(s.getInputStream()), StandardCharsets.ISO_8859_1);
         }

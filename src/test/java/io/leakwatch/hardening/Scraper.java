@@ -1,5 +1,6 @@
 package io.leakwatch.hardening;
 
+import io.leakwatch.testing.Http;
 import io.leakwatch.testing.RawHttp;
 
 import javax.net.ssl.SSLContext;
@@ -9,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,7 +41,7 @@ final class Scraper implements AutoCloseable {
         this.port = port;
         this.tls = tls;
         this.authorization = user == null ? null
-                : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+                : Http.basic(user, password);
         this.periodMillis = periodMillis;
         this.thread = new Thread(this::loop, "scraper");
         thread.setDaemon(true);

@@ -28,9 +28,13 @@ class LeakRealDaysTest {
         return LeakCorpus.all().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
-    /** Runs a scenario for each seed (and the seeds derived from it) and lists the runs that missed its target. */
-    private static List<String> misses(String name, long[] seeds) {
-        return exactly(name, LeakEvaluationRuns.seedsOf(scenario(name), seeds));
+    /** Runs each scenario for each seed (and the seeds derived from it) and lists the runs that missed their target. */
+    private static List<String> misses(long[] seeds, String... names) {
+        List<String> misses = new ArrayList<>();
+        for (String name : names) {
+            misses.addAll(exactly(name, LeakEvaluationRuns.seedsOf(scenario(name), seeds)));
+        }
+        return misses;
     }
 
     /** Runs a scenario for exactly these seeds and lists the runs that missed its target. */
@@ -51,21 +55,14 @@ class LeakRealDaysTest {
     /** Failure 1: the seed's 17 MB/day under a daily swing of 5 and 20 times it, and under weekly load. */
     @Test
     void aLeakUnderDailyOrWeeklyLoadIsFlaggedWithinFourOrEightDays() {
-        List<String> misses = new ArrayList<>();
-        misses.addAll(misses("daily-load-5x-leak", SEEDS));
-        misses.addAll(misses("daily-load-20x-leak", SEEDS));
-        misses.addAll(misses("weekly-load-leak", SEEDS));
-        assertEquals(List.of(), misses);
+        assertEquals(List.of(), misses(SEEDS, "daily-load-5x-leak", "daily-load-20x-leak", "weekly-load-leak"));
     }
 
     /** Failure 2: a process started into a daytime ramp of 12 or 14 h, or one that rises 8 h and is trimmed at night. */
     @Test
     void aFreshProcessStartedIntoADaytimeRampIsNeverASuspect() {
-        List<String> misses = new ArrayList<>();
-        for (String name : List.of("fresh-start-ramp-14h", "fresh-start-ramp-12h", "fresh-start-8h-trim-at-night")) {
-            misses.addAll(misses(name, LeakCorpus.TUNING_SEEDS));
-        }
-        assertEquals(List.of(), misses);
+        assertEquals(List.of(), misses(LeakCorpus.TUNING_SEEDS,
+                "fresh-start-ramp-14h", "fresh-start-ramp-12h", "fresh-start-8h-trim-at-night"));
     }
 
     /**
@@ -84,16 +81,13 @@ class LeakRealDaysTest {
     /** Failure 4: a handle leak in a service restarted every 6 h, and across a restart of leakwatch. */
     @Test
     void aHandleVerdictCarriesAcrossTheServicesLivesAndLeakwatchRestarts() {
-        List<String> misses = new ArrayList<>();
-        misses.addAll(misses("restart-handle-leak-6h", SEEDS));
-        misses.addAll(misses("exporter-restart-handle-leak", SEEDS));
-        assertEquals(List.of(), misses);
+        assertEquals(List.of(), misses(SEEDS, "restart-handle-leak-6h", "exporter-restart-handle-leak"));
     }
 
     /** Failure 5: the flat worker that replaces a pool's leaker, and a flat process that reuses a leaker's pid. */
     @Test
     void aFlatReplacementIsNotASuspectAndAnInheritedVerdictSaysSoAndClears() {
-        assertEquals(List.of(), misses("pool-leaker-recycled", SEEDS));
+        assertEquals(List.of(), misses(SEEDS, "pool-leaker-recycled"));
         LeakCorpus.Scenario s = scenario("pid-reused-same-cmdline");
         for (long seed : SEEDS) {
             LeakCorpus.Run run = s.run(seed);
@@ -118,7 +112,7 @@ class LeakRealDaysTest {
     /** Failure 6: 8 hours without samples: the leak stays a suspect, and no text says NaN. */
     @Test
     void aGapKeepsTheVerdictAndNoTextSaysNaN() {
-        assertEquals(List.of(), misses("gap-8h-leak", SEEDS));
+        assertEquals(List.of(), misses(SEEDS, "gap-8h-leak"));
         for (long seed : SEEDS) {
             LeakCorpus.Run run = scenario("gap-8h-leak").run(seed);
             for (Backtest.Change c : LeakEvaluation.changes(run, new LeakEvaluation.Recording(run), LeakEvaluation.DEFAULTS)) {
@@ -180,11 +174,7 @@ class LeakRealDaysTest {
      */
     @Test
     void aHeapStepRampedOverMinutesIsNeverASuspectAndStoppedGrowthClearsInTime() {
-        List<String> misses = new ArrayList<>();
-        misses.addAll(misses("heap-step-ramp-20m", SEEDS));
-        misses.addAll(misses("heap-step-ramp-2h", SEEDS));
-        misses.addAll(misses("cache-fills-30h", SEEDS));
-        assertEquals(List.of(), misses);
+        assertEquals(List.of(), misses(SEEDS, "heap-step-ramp-20m", "heap-step-ramp-2h", "cache-fills-30h"));
     }
 
     /** Failure 7c: a crash loop is named as one, not only "learning". */

@@ -5,6 +5,8 @@ import io.leakwatch.testing.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -224,7 +227,8 @@ class ServiceLifecycleTest {
     /**
      * INTERROGATE answered on the handler thread while ServiceMain reports STOPPED: the handler's
      * report must not reach the SCM after STOPPED. The reporter holds the handler's report until
-     * STOPPED shows up (or 1 s passes), which is what a preempted handler thread does.
+     * STOPPED shows up or ServiceMain waits for that report to finish, which is what a preempted
+     * handler thread does (no timed wait: it is let go at the event either way).
      */
     @Test
     void noStatusIsSentAfterStoppedWhenAControlRacesTheStop() throws Exception {
@@ -244,11 +248,19 @@ class ServiceLifecycleTest {
             }
         };
         CountDownLatch stoppedReported = new CountDownLatch(1);
+        AtomicReference<Thread> serviceMain = new AtomicReference<>();
+        AtomicReference<Throwable> handlerFailure = new AtomicReference<>();
         Consumer<Status> report = status -> {
             if (Thread.currentThread().getName().equals("handler")) {
                 handlerReporting.countDown();
-                // held as a preempted handler thread is: a STOPPED sent meanwhile would end the wait
-                await(stoppedReported, 1000);
+                // held as a preempted handler thread is: a STOPPED sent meanwhile ends the wait, and so
+                // does ServiceMain blocked on a lock this thread holds (it cannot send STOPPED before us)
+                try {
+                    Await.until("STOPPED sent, or ServiceMain waiting for the handler's report", () ->
+                            stoppedReported.getCount() == 0 || blockedBy(serviceMain.get(), Thread.currentThread()));
+                } catch (Throwable e) {
+                    handlerFailure.set(e);
+                }
             }
             reported.add(status);
             if (status.state() == STOPPED) {
@@ -256,8 +268,8 @@ class ServiceLifecycleTest {
             }
         };
         ServiceLifecycle lifecycle = lifecycle(body, report);
-        Thread serviceMain = new Thread(lifecycle::serviceMain);
-        serviceMain.start();
+        serviceMain.set(new Thread(lifecycle::serviceMain));
+        serviceMain.get().start();
         waitFor(() -> states().contains(RUNNING));
         lifecycle.onControl(CONTROL_STOP);
         assertTrue(stopEntered.await(5, TimeUnit.SECONDS));
@@ -265,8 +277,9 @@ class ServiceLifecycleTest {
         handler.start();
         assertTrue(handlerReporting.await(5, TimeUnit.SECONDS));
         releaseStop.countDown();
-        serviceMain.join(5000);
+        serviceMain.get().join(5000);
         handler.join(5000);
+        assertNull(handlerFailure.get(), "the handler's report was never let go");
         assertEquals(STOPPED, reported.get(reported.size() - 1).state(), "sent after STOPPED: " + states());
         assertEquals(1, states().stream().filter(s -> s == STOPPED).count());
         assertEquals(ServiceLifecycle.NO_ERROR, lifecycle.onControl(CONTROL_INTERROGATE));
@@ -289,6 +302,12 @@ class ServiceLifecycleTest {
 
     private List<Integer> states() {
         return reported.stream().map(Status::state).toList();
+    }
+
+    /** Whether {@code waiter} is blocked entering a monitor that {@code owner} holds. */
+    private static boolean blockedBy(Thread waiter, Thread owner) {
+        ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(waiter.getId());
+        return info != null && info.getLockOwnerId() == owner.getId();
     }
 
     private static void await(CountDownLatch latch, long millis) {
